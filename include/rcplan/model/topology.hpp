@@ -1,0 +1,152 @@
+#pragma once
+
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/pod.hpp>
+#include <rcplan/model/replication.hpp>
+#include <rcplan/model/slot_set.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rcplan {
+
+/// What one node said `CLUSTER NODES` looks like: its own line (flag `myself`) and its peers.
+struct cluster_view {
+  node_id observer;
+  std::vector<cluster_node> nodes;
+
+  friend bool operator==(const cluster_view&, const cluster_view&) = default;
+};
+
+/// Node-local facts that are not part of `CLUSTER NODES`.
+struct node_observation {
+  node_id id;
+  address addr;
+  bool reachable = true;
+  std::string error;  ///< why it was unreachable; never contains a password
+  std::optional<replication_info> replication;
+  /// Keys held per slot (only slots with keys appear); `nullopt` when not observed, which
+  /// planners must treat as "may hold keys".
+  std::optional<std::map<slot, std::uint64_t>> keys_per_slot;
+
+  friend bool operator==(const node_observation&, const node_observation&) = default;
+};
+
+/// Everything observed about one cluster at one moment: the Redis views, node-local facts
+/// and the Kubernetes objects. Planners read it, never change it.
+struct topology {
+  std::vector<cluster_view> views;
+  std::vector<node_observation> observations;
+  std::vector<pod> pods;
+  std::vector<statefulset> statefulsets;
+
+  [[nodiscard]] const node_observation* observation(const node_id& id) const noexcept {
+    const auto it = std::find_if(observations.begin(), observations.end(),
+                                 [&](const node_observation& o) { return o.id == id; });
+    return it == observations.end() ? nullptr : &*it;
+  }
+
+  friend bool operator==(const topology&, const topology&) = default;
+};
+
+/// One observer disagreeing with the merged picture about one node.
+struct view_disagreement {
+  enum class kind : std::uint8_t { unknown_node, role, master, slots };
+  node_id observer;
+  node_id subject;
+  kind what = kind::unknown_node;
+
+  friend bool operator==(const view_disagreement&, const view_disagreement&) = default;
+};
+
+namespace detail {
+
+[[nodiscard]] inline const cluster_node* find_node(const std::vector<cluster_node>& nodes,
+                                                   const node_id& id) noexcept {
+  const auto it = std::lower_bound(nodes.begin(), nodes.end(), id,
+                                   [](const cluster_node& n, const node_id& k) { return n.id < k; });
+  return it != nodes.end() && it->id == id ? &*it : nullptr;
+}
+
+}  // namespace detail
+
+/// One line per node, sorted by id: the node's own line where the node was observed
+/// (it is the authority on its role, master, claimed slots and open slots), otherwise the line
+/// of the first observer (by id) that knows it. Conflicting slot claims are kept, not
+/// resolved, so that planners can see and repair them.
+[[nodiscard]] inline std::vector<cluster_node> merged_nodes(const topology& t) {
+  std::map<node_id, cluster_node> by_id;
+  std::vector<const cluster_view*> views;
+  for (const cluster_view& v : t.views) views.push_back(&v);
+  std::sort(views.begin(), views.end(),
+            [](const cluster_view* a, const cluster_view* b) { return a->observer < b->observer; });
+  for (const cluster_view* v : views)
+    for (const cluster_node& n : v->nodes) {
+      const bool self = n.id == v->observer;
+      auto [it, inserted] = by_id.try_emplace(n.id, n);
+      if (self && !inserted) it->second = n;
+      if (!self) it->second.flags.myself = false;
+    }
+  std::vector<cluster_node> out;
+  out.reserve(by_id.size());
+  for (auto& [id, n] : by_id) {
+    n.flags.myself = false;
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+/// Every way an observer's view differs from the merged picture, sorted by observer then
+/// subject. Empty when all views agree. Liveness flags (`fail?`, `fail`) and ping times are not
+/// compared: they legitimately differ between observers for a while.
+[[nodiscard]] inline std::vector<view_disagreement> view_disagreements(const topology& t) {
+  std::vector<view_disagreement> out;
+  const std::vector<cluster_node> merged = merged_nodes(t);
+  for (const cluster_view& v : t.views) {
+    std::vector<cluster_node> mine = v.nodes;
+    std::sort(mine.begin(), mine.end(),
+              [](const cluster_node& a, const cluster_node& b) { return a.id < b.id; });
+    for (const cluster_node& m : merged) {
+      const cluster_node* seen = detail::find_node(mine, m.id);
+      using k = view_disagreement::kind;
+      if (seen == nullptr) {
+        out.push_back({v.observer, m.id, k::unknown_node});
+        continue;
+      }
+      if (seen->role() != m.role()) out.push_back({v.observer, m.id, k::role});
+      else if (seen->master_id != m.master_id) out.push_back({v.observer, m.id, k::master});
+      if (seen->slots != m.slots) out.push_back({v.observer, m.id, k::slots});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const view_disagreement& a, const view_disagreement& b) {
+    return a.observer != b.observer ? a.observer < b.observer : a.subject < b.subject;
+  });
+  return out;
+}
+
+[[nodiscard]] inline bool views_agree(const topology& t) { return view_disagreements(t).empty(); }
+
+/// Slots claimed by no master in the merged picture.
+[[nodiscard]] inline slot_set uncovered_slots(const std::vector<cluster_node>& nodes) {
+  slot_set covered;
+  for (const cluster_node& n : nodes)
+    if (n.is_master()) covered |= n.slots;
+  return covered.complement();
+}
+
+/// Slots claimed by more than one master in the merged picture.
+[[nodiscard]] inline slot_set contested_slots(const std::vector<cluster_node>& nodes) {
+  slot_set seen, twice;
+  for (const cluster_node& n : nodes) {
+    if (!n.is_master()) continue;
+    twice |= seen & n.slots;
+    seen |= n.slots;
+  }
+  return twice;
+}
+
+}  // namespace rcplan

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/node.hpp>
+#include <rcplan/plan/action.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rcplan {
+
+enum class plan_status : std::uint8_t {
+  converged,        ///< nothing to do
+  actions_planned,  ///< steps to run
+  waiting,          ///< nothing can be done until the cluster changes by itself (a pod starts)
+  blocked,          ///< proceeding could lose data or needs a person; diagnostics say why
+};
+
+[[nodiscard]] constexpr std::string_view to_string(plan_status s) noexcept {
+  switch (s) {
+    case plan_status::converged: return "converged";
+    case plan_status::actions_planned: return "actions_planned";
+    case plan_status::waiting: return "waiting";
+    case plan_status::blocked: return "blocked";
+  }
+  return "blocked";
+}
+
+/// One action, the wave it belongs to, and why it exists. Steps of one wave may run
+/// concurrently; waves run in ascending order.
+struct step {
+  int wave = 0;
+  std::string reason;
+  rcplan::action action;
+  friend bool operator==(const step&, const step&) = default;
+};
+
+/// Quality measures of the slot part of a plan (design §5).
+struct plan_summary {
+  std::size_t slots_moved = 0;
+  std::size_t lower_bound = 0;
+  std::map<node_id, std::size_t> ranges_after;  ///< ranges per master once the plan ran
+  friend bool operator==(const plan_summary&, const plan_summary&) = default;
+};
+
+struct plan {
+  plan_status status = plan_status::converged;
+  std::vector<diagnostic> diagnostics;
+  std::vector<step> steps;
+  plan_summary summary;
+
+  [[nodiscard]] bool empty() const noexcept { return steps.empty(); }
+  [[nodiscard]] int wave_count() const noexcept {
+    int n = 0;
+    for (const step& s : steps) n = s.wave + 1 > n ? s.wave + 1 : n;
+    return n;
+  }
+  friend bool operator==(const plan&, const plan&) = default;
+};
+
+}  // namespace rcplan

@@ -1,0 +1,15 @@
+#pragma once
+
+// The umbrella header: the whole header-only core. JSON support lives in
+// <rcplan/json/json.hpp> (target rcplan::json) so that the core does not need nlohmann/json.
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/key_slot.hpp>
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/pod.hpp>
+#include <rcplan/model/replication.hpp>
+#include <rcplan/model/slot.hpp>
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/plan.hpp>

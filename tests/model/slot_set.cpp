@@ -1,0 +1,111 @@
+#include <rcplan/model/slot_set.hpp>
+
+#include <catch2/catch.hpp>
+#include <rapidcheck/catch.h>
+
+#include <bitset>
+#include <vector>
+
+namespace {
+
+using oracle = std::bitset<rcplan::slot_count>;
+
+// Sets built from a few random ranges plus scattered slots: both long runs and
+// fragmentation, which is what real clusters look like.
+rc::Gen<std::vector<rcplan::slot_range>> gen_ranges() {
+  return rc::gen::container<std::vector<rcplan::slot_range>>(
+      rc::gen::map(rc::gen::pair(rc::gen::inRange<int>(0, 16384), rc::gen::inRange<int>(0, 600)),
+                   [](std::pair<int, int> p) {
+                     const int last = std::min(16383, p.first + p.second);
+                     return rcplan::slot_range{static_cast<rcplan::slot>(p.first),
+                                               static_cast<rcplan::slot>(last)};
+                   }));
+}
+
+oracle to_oracle(const std::vector<rcplan::slot_range>& ranges) {
+  oracle o;
+  for (const auto& r : ranges)
+    for (std::size_t s = r.first; s <= r.last; ++s) o.set(s);
+  return o;
+}
+
+void require_equal(const rcplan::slot_set& s, const oracle& o) {
+  RC_ASSERT(s.count() == o.count());
+  for (std::size_t i = 0; i < rcplan::slot_count; ++i)
+    RC_ASSERT(s.contains(static_cast<rcplan::slot>(i)) == o.test(i));
+}
+
+}  // namespace
+
+TEST_CASE("slot_set basics") {
+  rcplan::slot_set s;
+  CHECK(s.empty());
+  CHECK(s.count() == 0);
+  CHECK_FALSE(s.first().has_value());
+  s.insert(rcplan::slot_range{0, 5460});
+  s.insert(rcplan::slot{16383});
+  CHECK(s.count() == 5462);
+  CHECK(s.range_count() == 2);
+  CHECK(s.ranges() == std::vector<rcplan::slot_range>{{0, 5460}, {16383, 16383}});
+  CHECK(*s.first() == 0);
+  CHECK(*s.last() == 16383);
+  CHECK(rcplan::slot_set::all().full());
+  CHECK(rcplan::slot_set::all().range_count() == 1);
+  CHECK(s.complement().ranges() == std::vector<rcplan::slot_range>{{5461, 16382}});
+  CHECK(s.lowest(3).ranges() == std::vector<rcplan::slot_range>{{0, 2}});
+  CHECK(s.highest(2).ranges() == std::vector<rcplan::slot_range>{{5460, 5460}, {16383, 16383}});
+  s.erase(rcplan::slot_range{1, 5459});
+  CHECK(s.ranges() == std::vector<rcplan::slot_range>{{0, 0}, {5460, 5460}, {16383, 16383}});
+  rcplan::slot_set bad;
+  bad.insert(rcplan::slot_range{10, 5});  // reversed: ignored rather than wrapping around
+  CHECK(bad.empty());
+}
+
+TEST_CASE("slot_set matches a bitset oracle") {
+  rc::prop("insert, count, ranges", [] {
+    const auto ranges = *gen_ranges();
+    const auto s = rcplan::slot_set::from_ranges(ranges);
+    const oracle o = to_oracle(ranges);
+    require_equal(s, o);
+    // ranges() must be sorted, maximal and exactly cover the set
+    const auto rs = s.ranges();
+    RC_ASSERT(rs.size() == s.range_count());
+    oracle back;
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      RC_ASSERT(rs[i].first <= rs[i].last);
+      if (i > 0) RC_ASSERT(rs[i].first > rs[i - 1].last + 1);
+      for (std::size_t x = rs[i].first; x <= rs[i].last; ++x) back.set(x);
+    }
+    RC_ASSERT(back == o);
+    RC_ASSERT(rcplan::slot_set::from_ranges(rs) == s);
+    std::vector<rcplan::slot> each;
+    s.for_each([&](rcplan::slot x) { each.push_back(x); });
+    RC_ASSERT(each == s.slots());
+    RC_ASSERT(each.size() == o.count());
+  });
+  rc::prop("set algebra", [] {
+    const auto ra = *gen_ranges();
+    const auto rb = *gen_ranges();
+    const auto a = rcplan::slot_set::from_ranges(ra), b = rcplan::slot_set::from_ranges(rb);
+    const oracle oa = to_oracle(ra), ob = to_oracle(rb);
+    require_equal(a | b, oa | ob);
+    require_equal(a & b, oa & ob);
+    require_equal(a - b, oa & ~ob);
+    require_equal(a ^ b, oa ^ ob);
+    require_equal(a.complement(), ~oa);
+    RC_ASSERT(a.intersects(b) == (oa & ob).any());
+    RC_ASSERT(a.is_subset_of(b) == ((oa & ~ob).none()));
+    RC_ASSERT((a & b).is_subset_of(a));
+  });
+  rc::prop("lowest and highest", [] {
+    const auto a = rcplan::slot_set::from_ranges(*gen_ranges());
+    const auto n = *rc::gen::inRange<std::size_t>(0, a.count() + 2);
+    const auto lo = a.lowest(n), hi = a.highest(n);
+    RC_ASSERT(lo.count() == std::min(n, a.count()));
+    RC_ASSERT(hi.count() == std::min(n, a.count()));
+    RC_ASSERT(lo.is_subset_of(a));
+    RC_ASSERT(hi.is_subset_of(a));
+    if (!lo.empty() && !(a - lo).empty()) RC_ASSERT(*lo.last() < *(a - lo).first());
+    if (!hi.empty() && !(a - hi).empty()) RC_ASSERT(*hi.first() > *(a - hi).last());
+  });
+}
