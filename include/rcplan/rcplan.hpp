@@ -4,6 +4,7 @@
 // <rcplan/json/json.hpp> (target rcplan::json) so that the core does not need nlohmann/json.
 
 #include <rcplan/diagnostic.hpp>
+#include <rcplan/error.hpp>
 #include <rcplan/model/key_slot.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/pod.hpp>
