@@ -1,0 +1,180 @@
+#pragma once
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/repair.hpp>
+#include <rcplan/planner/slot_moves.hpp>
+#include <rcplan/planner/slot_quota.hpp>
+#include <rcplan/planner/waves.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rcplan {
+
+/// What `plan_rebalance` should aim for; the same knobs as `redis-cli --cluster rebalance`.
+struct rebalance_options {
+  std::map<node_id, double> weights;  ///< by full node id; masters not listed weigh 1
+  bool use_empty_masters = false;     ///< let masters without slots take part
+  double threshold_percent = 2.0;     ///< act only if some master is this far off its quota
+  std::size_t max_concurrent_migrations = 0;  ///< per wave; 0: no limit beyond disjoint nodes
+};
+
+namespace detail {
+
+/// A master that cannot give or take slots right now.
+[[nodiscard]] inline bool unavailable(const cluster_node& n) noexcept {
+  return n.failed() || n.flags.handshake || n.flags.noaddr;
+}
+
+/// Masters that hold slots but cannot serve them: their slots must not move (keys would be
+/// lost). Blocked when no healthy replica can take over, waiting when one can.
+[[nodiscard]] inline bool check_unavailable_masters(const std::vector<cluster_node>& nodes, plan& p) {
+  bool stop = false;
+  for (const cluster_node& n : nodes) {
+    if (!n.is_master() || n.slots.empty() || !unavailable(n)) continue;
+    const bool has_replica = std::any_of(nodes.begin(), nodes.end(), [&](const cluster_node& r) {
+      return !r.is_master() && r.master_id == n.id && !unavailable(r);
+    });
+    const std::string slots = describe(n.slots);
+    if (has_replica) {
+      p.diagnostics.push_back({severity::warning, "rebalance.failover_pending", n.id.value,
+                               "master " + short_id(n.id) + " is down; its replica should take over slots " +
+                                   slots + " before slots move"});
+      if (p.status != plan_status::blocked) p.status = plan_status::waiting;
+    } else {
+      p.diagnostics.push_back({severity::error, "rebalance.failed_master_no_replica", n.id.value,
+                               "master " + short_id(n.id) + " is down with no replica; slots " + slots +
+                                   " stay with it until it returns (moving them would lose their keys)"});
+      p.status = plan_status::blocked;
+    }
+    stop = true;
+  }
+  return stop;
+}
+
+[[nodiscard]] inline std::vector<slot_holding> participants(const std::vector<cluster_node>& nodes,
+                                                            const repair_result& r,
+                                                            const rebalance_options& opt,
+                                                            std::vector<master_quota>& quotas) {
+  std::vector<quota_input> in;
+  std::vector<slot_holding> out;
+  for (const cluster_node& n : nodes) {
+    if (!n.is_master() || unavailable(n)) continue;
+    const slot_set& slots = r.ownership.at(n.id);
+    if (slots.empty() && !opt.use_empty_masters) continue;
+    const auto w = opt.weights.find(n.id);
+    in.push_back({n.id, w == opt.weights.end() ? 1.0 : w->second, slots.count()});
+    out.push_back({n.id, slots, 0});
+  }
+  quotas = compute_quotas(in);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].quota = quotas[i].quota;
+  return out;
+}
+
+[[nodiscard]] inline std::string move_reason(const slot_transfer& t, const std::vector<master_quota>& q) {
+  const auto find = [&](const node_id& id) {
+    return *std::find_if(q.begin(), q.end(), [&](const master_quota& m) { return m.id == id; });
+  };
+  const master_quota& s = find(t.source);
+  const master_quota& d = find(t.target);
+  return "move " + std::to_string(t.slots.count()) + " slots from " + short_id(t.source) + " (holds " +
+         std::to_string(s.held) + ", quota " + std::to_string(s.quota) + ") to " + short_id(t.target) +
+         " (holds " + std::to_string(d.held) + ", quota " + std::to_string(d.quota) + ")";
+}
+
+}  // namespace detail
+
+/// Plans a slot rebalance of the cluster observed in `t`: first the repair of open, uncovered
+/// and contested slots (see repair.hpp), then the fewest slot moves that bring every available
+/// master to its weighted quota (see slot_quota.hpp and slot_moves.hpp), grouped into waves of
+/// node-disjoint migrations. Blocked when a master that holds slots is down with no replica,
+/// waiting while one with a replica awaits failover or while the nodes' views disagree.
+[[nodiscard]] inline plan plan_rebalance(const topology& t, const rebalance_options& opt = {}) {
+  plan p;
+  const std::vector<cluster_node> nodes = merged_nodes(t);
+  if (detail::check_unavailable_masters(nodes, p)) return p;
+  if (!views_agree(t)) {
+    p.status = plan_status::waiting;
+    p.diagnostics.push_back({severity::warning, "rebalance.views_disagree", "",
+                             "nodes disagree about the cluster configuration; wait for it to settle"});
+    p.steps.push_back({0, "let gossip settle before moving slots", wait_until{wait_condition::views_agree, "", 0}});
+    return p;
+  }
+  repair_result r = plan_repair(t, nodes);
+  p.diagnostics = r.diagnostics;
+  if (r.blocked) {
+    p.status = plan_status::blocked;
+    return p;
+  }
+
+  std::vector<master_quota> quotas;
+  std::vector<slot_holding> holdings = detail::participants(nodes, r, opt, quotas);
+  if (!r.unassigned.empty()) holdings.push_back({node_id{}, r.unassigned, 0});  // free slots, no keys
+  const bool act = !r.unassigned.empty() || threshold_exceeded(quotas, opt.threshold_percent);
+  std::vector<slot_transfer> transfers;
+  if (act && !quotas.empty()) transfers = plan_slot_transfers(holdings);
+
+  // steps: repair (wave 0 housekeeping, then its migrations), then the balancing migrations
+  std::vector<step> out = r.steps;
+  std::vector<wave_job> jobs;
+  std::vector<std::size_t> job_step;
+  bool wave0 = false;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (const auto* m = std::get_if<migrate_slots>(&out[i].action)) {
+      jobs.push_back({m->source, m->target, m->slots.count()});
+      job_step.push_back(i);
+    } else {
+      wave0 = true;
+    }
+  }
+  const int repair_first = wave0 ? 1 : 0;
+  const std::vector<int> repair_waves = assign_waves(jobs, opt.max_concurrent_migrations, repair_first);
+  int next = repair_first;
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    out[job_step[j]].wave = repair_waves[j];
+    next = std::max(next, repair_waves[j] + 1);
+  }
+  if (jobs.empty()) next = wave0 ? 1 : 0;
+
+  std::vector<wave_job> moves;
+  std::vector<step> add;
+  for (const slot_transfer& tr : transfers) {
+    if (tr.source.empty()) {
+      add.push_back({0, "assign keyless uncovered slots " + detail::describe(tr.slots) + " to " +
+                            detail::short_id(tr.target) + ", which is below its quota",
+                     add_slots{tr.target, tr.slots}});
+      continue;
+    }
+    p.summary.slots_moved += tr.slots.count();
+    moves.push_back({tr.source, tr.target, tr.slots.count()});
+  }
+  const std::vector<int> move_waves = assign_waves(moves, opt.max_concurrent_migrations, next);
+  std::size_t k = 0;
+  for (const slot_transfer& tr : transfers) {
+    if (tr.source.empty()) continue;
+    out.push_back({move_waves[k++], detail::move_reason(tr, quotas), migrate_slots{tr.source, tr.target, tr.slots}});
+  }
+  out.insert(out.begin(), add.begin(), add.end());
+  std::stable_sort(out.begin(), out.end(), [](const step& a, const step& b) { return a.wave < b.wave; });
+  p.steps = std::move(out);
+
+  p.summary.lower_bound = act ? move_lower_bound(quotas) : 0;
+  std::map<node_id, slot_set> after = r.ownership;
+  for (const slot_transfer& tr : transfers) {
+    if (!tr.source.empty()) after[tr.source] -= tr.slots;
+    after[tr.target] |= tr.slots;
+  }
+  for (const master_quota& q : quotas) p.summary.ranges_after[q.id] = after[q.id].range_count();
+  p.status = p.steps.empty() ? plan_status::converged : plan_status::actions_planned;
+  return p;
+}
+
+}  // namespace rcplan

@@ -1,0 +1,173 @@
+#include <rcplan/planner/rebalance.hpp>
+
+#include "support/topology_builder.hpp"
+
+#include <catch2/catch.hpp>
+#include <rapidcheck/catch.h>
+
+#include <map>
+#include <set>
+
+namespace {
+
+using rcplan::plan_status;
+using rcplan::slot_set;
+using rcplan_test::topology_builder;
+
+/// Ownership after running every migrate_slots/add_slots step of `p` on the masters of `t`.
+std::map<rcplan::node_id, slot_set> after(const rcplan::topology& t, const rcplan::plan& p) {
+  std::map<rcplan::node_id, slot_set> own;
+  for (const auto& n : rcplan::merged_nodes(t))
+    if (n.is_master()) own[n.id] = n.slots;
+  for (const auto& s : p.steps) {
+    if (const auto* m = std::get_if<rcplan::migrate_slots>(&s.action)) {
+      REQUIRE(m->slots.is_subset_of(own[m->source]));
+      own[m->source] -= m->slots;
+      own[m->target] |= m->slots;
+    } else if (const auto* a = std::get_if<rcplan::add_slots>(&s.action)) {
+      own[a->node] |= a->slots;
+    }
+  }
+  return own;
+}
+
+}  // namespace
+
+TEST_CASE("a balanced cluster needs nothing") {
+  topology_builder b;
+  for (const auto& s : rcplan_test::contiguous(3)) b.master(s);
+  const auto p = rcplan::plan_rebalance(b.build());
+  CHECK(p.status == plan_status::converged);
+  CHECK(p.steps.empty());
+  CHECK(p.summary.slots_moved == 0);
+}
+
+TEST_CASE("empty masters join only when asked") {
+  topology_builder b;
+  for (const auto& s : rcplan_test::contiguous(3)) b.master(s);
+  const auto fresh = b.master({});
+  const auto t = b.build();
+  CHECK(rcplan::plan_rebalance(t).status == plan_status::converged);
+  rcplan::rebalance_options opt;
+  opt.use_empty_masters = true;
+  const auto p = rcplan::plan_rebalance(t, opt);
+  REQUIRE(p.status == plan_status::actions_planned);
+  CHECK(p.summary.slots_moved == p.summary.lower_bound);
+  CHECK(p.summary.slots_moved == 16384 - 3 * 4096);
+  const auto own = after(t, p);
+  CHECK(own.at(fresh).count() == 4096);
+  CHECK(p.summary.ranges_after.at(fresh) == own.at(fresh).range_count());
+  CHECK(own.at(fresh).range_count() <= 2);
+  // three donors, one receiver: every migration touches the receiver, so one per wave
+  std::set<int> waves;
+  for (const auto& s : p.steps) waves.insert(s.wave);
+  CHECK(waves.size() == p.steps.size());
+  for (const auto& s : p.steps) CHECK_FALSE(s.reason.empty());
+}
+
+TEST_CASE("weights, drains and the concurrency cap") {
+  topology_builder b;
+  std::vector<rcplan::node_id> ids;
+  for (const auto& s : rcplan_test::contiguous(6)) ids.push_back(b.master(s));
+  const auto t = b.build();
+  rcplan::rebalance_options opt;
+  opt.weights[ids[5]] = 0;
+  opt.weights[ids[0]] = 2;
+  opt.max_concurrent_migrations = 1;
+  const auto p = rcplan::plan_rebalance(t, opt);
+  const auto own = after(t, p);
+  CHECK(own.at(ids[5]).empty());
+  // weights 2,1,1,1,1,0: a third of the slots, rounded down
+  CHECK(own.at(ids[0]).count() == 16384 * 2 / 6);
+  std::map<int, int> per_wave;
+  for (const auto& s : p.steps) ++per_wave[s.wave];
+  for (const auto& [w, n] : per_wave) CHECK(n == 1);
+}
+
+TEST_CASE("a failed master with no replica blocks, with a replica waits") {
+  topology_builder b;
+  const auto sets = rcplan_test::contiguous(3);
+  const auto a = b.master(sets[0]);
+  b.master(sets[1]);
+  b.master(sets[2]);
+  b.master({});
+  b.node(a).flags.fail = true;
+  rcplan::rebalance_options opt;
+  opt.use_empty_masters = true;
+  auto p = rcplan::plan_rebalance(b.build(), opt);
+  CHECK(p.status == plan_status::blocked);
+  CHECK(p.steps.empty());
+  REQUIRE(p.diagnostics.size() == 1);
+  CHECK(p.diagnostics[0].code == "rebalance.failed_master_no_replica");
+  CHECK(p.diagnostics[0].subject == a.value);
+  CHECK(p.diagnostics[0].message.find("0-5460") != std::string::npos);
+  b.replica(a);
+  p = rcplan::plan_rebalance(b.build(), opt);
+  CHECK(p.status == plan_status::waiting);
+  CHECK(p.steps.empty());
+}
+
+TEST_CASE("rebalance properties on generated clean clusters") {
+  rc::prop("balanced, minimal, disjoint waves, idempotent, deterministic", [] {
+    const auto n = *rc::gen::inRange<std::size_t>(1, 25);
+    const auto empty = *rc::gen::inRange<std::size_t>(0, 6);
+    topology_builder b;
+    std::vector<slot_set> sets(n);
+    if (*rc::gen::arbitrary<bool>()) {
+      sets = rcplan_test::contiguous(n);
+    } else {
+      for (std::size_t s = 0; s < rcplan::slot_count;) {
+        const auto len = *rc::gen::inRange<std::size_t>(1, 2000);
+        const std::size_t last = std::min(rcplan::slot_count - 1, s + len - 1);
+        sets[*rc::gen::inRange<std::size_t>(0, n)].insert(
+            rcplan::slot_range{static_cast<rcplan::slot>(s), static_cast<rcplan::slot>(last)});
+        s = last + 1;
+      }
+    }
+    std::vector<rcplan::node_id> ids;
+    for (const auto& s : sets) ids.push_back(b.master(s));
+    for (std::size_t i = 0; i < empty; ++i) ids.push_back(b.master({}));
+    rcplan::rebalance_options opt;
+    opt.use_empty_masters = true;
+    opt.threshold_percent = 0;
+    for (const auto& id : ids)
+      if (*rc::gen::inRange(0, 4) == 0) opt.weights[id] = *rc::gen::element(0.0, 0.5, 2.0, 3.0);
+    bool any = false;
+    for (const auto& id : ids) {
+      const auto w = opt.weights.find(id);
+      any = any || w == opt.weights.end() || w->second > 0;
+    }
+    RC_PRE(any);
+    const auto t = b.build();
+    const auto p = rcplan::plan_rebalance(t, opt);
+    RC_ASSERT(p.status != plan_status::blocked);
+    RC_ASSERT(p.summary.slots_moved == p.summary.lower_bound);
+    // every master within one slot of its weighted share, all slots owned once
+    const auto own = after(t, p);
+    double wsum = 0;
+    for (const auto& id : ids) wsum += opt.weights.count(id) ? opt.weights.at(id) : 1.0;
+    slot_set all;
+    for (const auto& id : ids) {
+      const double w = opt.weights.count(id) ? opt.weights.at(id) : 1.0;
+      const double share = 16384.0 * w / wsum;
+      RC_ASSERT(std::abs(static_cast<double>(own.at(id).count()) - share) < 1.0 + 1e-9);
+      RC_ASSERT(!all.intersects(own.at(id)));
+      all |= own.at(id);
+    }
+    RC_ASSERT(all.full());
+    // no node twice in a wave
+    std::map<int, std::set<rcplan::node_id>> used;
+    for (const auto& s : p.steps) {
+      const auto* m = std::get_if<rcplan::migrate_slots>(&s.action);
+      RC_ASSERT(m != nullptr);
+      RC_ASSERT(used[s.wave].insert(m->source).second);
+      RC_ASSERT(used[s.wave].insert(m->target).second);
+    }
+    // deterministic
+    RC_ASSERT(rcplan::plan_rebalance(t, opt) == p);
+    // re-planning on the result is empty
+    topology_builder b2;
+    for (const auto& id : ids) b2.master(own.at(id));
+    RC_ASSERT(rcplan::plan_rebalance(b2.build(), opt).steps.empty());
+  });
+}
