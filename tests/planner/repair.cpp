@@ -1,0 +1,181 @@
+#include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/repair.hpp>
+
+#include "support/topology_builder.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using rcplan::open_slot;
+using rcplan::slot_set;
+using rcplan_test::topology_builder;
+
+struct three {
+  topology_builder b;
+  rcplan::node_id a, c, d;
+  three() {
+    const auto s = rcplan_test::contiguous(3);
+    a = b.master(s[0]);
+    c = b.master(s[1]);
+    d = b.master(s[2]);
+  }
+  void migrating(const rcplan::node_id& on, rcplan::slot s, const rcplan::node_id& to) {
+    b.node(on).open_slots.push_back({s, open_slot::direction::migrating, to});
+  }
+  void importing(const rcplan::node_id& on, rcplan::slot s, const rcplan::node_id& from) {
+    b.node(on).open_slots.push_back({s, open_slot::direction::importing, from});
+  }
+  [[nodiscard]] rcplan::repair_result repair() const {
+    const auto t = b.build();
+    return rcplan::plan_repair(t, rcplan::merged_nodes(t));
+  }
+};
+
+template <typename A>
+std::vector<A> actions(const rcplan::repair_result& r) {
+  std::vector<A> out;
+  for (const auto& s : r.steps)
+    if (const auto* x = std::get_if<A>(&s.action)) out.push_back(*x);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a clean cluster needs no repair") {
+  three x;
+  const auto r = x.repair();
+  CHECK(r.steps.empty());
+  CHECK_FALSE(r.blocked);
+  CHECK(r.slots_repaired == 0);
+}
+
+TEST_CASE("migrating with matching importing: finish the migration") {
+  three x;
+  x.migrating(x.a, 100, x.c);
+  x.importing(x.c, 100, x.a);
+  const auto r = x.repair();
+  const auto m = actions<rcplan::migrate_slots>(r);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].source == x.a);
+  CHECK(m[0].target == x.c);
+  CHECK(m[0].slots == slot_set{{100, 100}});
+  CHECK(r.ownership.at(x.c).contains(100));
+  CHECK_FALSE(r.ownership.at(x.a).contains(100));
+}
+
+TEST_CASE("importing only: close when empty, finish when it may hold keys") {
+  three x;
+  x.importing(x.c, 7, x.a);
+  SECTION("keys unknown: finish, so nothing is stranded") {
+    const auto r = x.repair();
+    REQUIRE(actions<rcplan::migrate_slots>(r).size() == 1);
+    CHECK(actions<rcplan::set_slot_stable>(r).empty());
+  }
+  SECTION("importer known empty: just close it") {
+    x.b.all_keys_known();
+    const auto r = x.repair();
+    const auto st = actions<rcplan::set_slot_stable>(r);
+    REQUIRE(st.size() == 1);
+    CHECK(st[0].node == x.c);
+    CHECK(st[0].slots == slot_set{{7, 7}});
+    CHECK(actions<rcplan::migrate_slots>(r).empty());
+    CHECK(r.ownership.at(x.a).contains(7));
+  }
+}
+
+TEST_CASE("migrating only: close on the owner") {
+  three x;
+  x.migrating(x.a, 8, x.d);
+  const auto r = x.repair();
+  const auto st = actions<rcplan::set_slot_stable>(r);
+  REQUIRE(st.size() == 1);
+  CHECK(st[0].node == x.a);
+  CHECK(r.ownership.at(x.a).contains(8));
+}
+
+TEST_CASE("several importers: empty ones closed, the one with keys finished") {
+  three x;
+  x.migrating(x.a, 9, x.c);
+  x.importing(x.c, 9, x.a);
+  x.importing(x.d, 9, x.a);
+  x.b.all_keys_known();
+  x.b.keys(x.c, {{9, 3}});
+  const auto r = x.repair();
+  const auto st = actions<rcplan::set_slot_stable>(r);
+  REQUIRE(st.size() == 1);
+  CHECK(st[0].node == x.d);
+  REQUIRE(actions<rcplan::migrate_slots>(r).size() == 1);
+  SECTION("two importers with keys: blocked") {
+    x.b.keys(x.d, {{9, 1}});
+    const auto r2 = x.repair();
+    CHECK(r2.blocked);
+    REQUIRE(r2.diagnostics.size() == 1);
+    CHECK(r2.diagnostics[0].code == "repair.several_importers");
+    CHECK(r2.diagnostics[0].subject == "9");
+  }
+}
+
+TEST_CASE("uncovered slots") {
+  three x;
+  x.b.node(x.a).slots.erase(rcplan::slot_range{0, 9});
+  SECTION("key counts unknown: blocked") {
+    const auto r = x.repair();
+    CHECK(r.blocked);
+    CHECK(r.diagnostics.at(0).code == "repair.uncovered_unknown_keys");
+    CHECK(r.diagnostics.at(0).subject == "0-9");
+  }
+  SECTION("no keys anywhere: left to the balancer, which hands them out") {
+    x.b.all_keys_known();
+    const auto r = x.repair();
+    CHECK_FALSE(r.blocked);
+    CHECK(r.unassigned == slot_set{{0, 9}});
+    const auto p = rcplan::plan_rebalance(x.b.build());
+    REQUIRE_FALSE(p.steps.empty());
+    slot_set added;
+    for (const auto& s : p.steps)
+      if (const auto* a = std::get_if<rcplan::add_slots>(&s.action)) added |= a->slots;
+    CHECK(added == slot_set{{0, 9}});
+  }
+  SECTION("keys on one node: that node claims them") {
+    x.b.all_keys_known();
+    x.b.keys(x.d, {{3, 5}});
+    const auto r = x.repair();
+    const auto add = actions<rcplan::add_slots>(r);
+    REQUIRE(add.size() == 1);
+    CHECK(add[0].node == x.d);
+    CHECK(add[0].slots == slot_set{{3, 3}});
+  }
+}
+
+TEST_CASE("a slot claimed by two masters") {
+  three x;
+  x.b.node(x.c).slots.insert(rcplan::slot{5});  // a owns 0-5460
+  SECTION("loser may hold keys: blocked") {
+    const auto r = x.repair();
+    CHECK(r.blocked);
+    CHECK(r.diagnostics.at(0).code == "repair.contested_slot");
+  }
+  SECTION("loser known empty: told who owns it") {
+    x.b.all_keys_known();
+    x.b.keys(x.a, {{5, 2}});
+    const auto r = x.repair();
+    const auto sn = actions<rcplan::set_slot_node>(r);
+    REQUIRE(sn.size() == 1);
+    CHECK(sn[0].node == x.c);
+    CHECK(sn[0].owner == x.a);
+    CHECK(r.ownership.at(x.a).contains(5));
+    CHECK_FALSE(r.ownership.at(x.c).contains(5));
+  }
+  SECTION("half-finished migration: the target took it, the source is empty") {
+    x.migrating(x.a, 5, x.c);
+    x.b.all_keys_known();
+    x.b.keys(x.c, {{5, 4}});
+    const auto r = x.repair();
+    const auto sn = actions<rcplan::set_slot_node>(r);
+    REQUIRE(sn.size() == 1);
+    CHECK(sn[0].node == x.a);
+    CHECK(sn[0].owner == x.c);
+    CHECK(actions<rcplan::set_slot_stable>(r).empty());
+  }
+}
