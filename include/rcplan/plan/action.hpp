@@ -90,8 +90,13 @@ struct reset {
   friend bool operator==(const reset&, const reset&) = default;
 };
 
+/// The `value` of every secret `config_set`; the executing binding puts the real value (from
+/// the password Secret) in its place.
+inline constexpr std::string_view secret_placeholder = "<secret>";
+
 /// `CONFIG SET parameter value` on `node`. When `secret` is true, `value` is a placeholder
-/// that the executing binding replaces; the secret itself never enters a plan.
+/// (`secret_placeholder`) that the executing binding replaces; the secret itself never enters a
+/// plan.
 struct config_set {
   node_id node;
   std::string parameter;

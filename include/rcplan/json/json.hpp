@@ -1,0 +1,7 @@
+#pragma once
+
+// The JSON layer in one include (target rcplan::json): to_json/from_json for the observed
+// topology, for plans and their actions. See each header for the shapes.
+
+#include <rcplan/json/model.hpp>
+#include <rcplan/json/plan.hpp>
