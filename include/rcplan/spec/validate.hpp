@@ -90,7 +90,7 @@ inline constexpr std::array<std::string_view, 14> reserved_config_keys = {
     "cluster-announce-hostname", "dir", "daemonize", "requirepass", "masterauth",
     "replicaof", "slaveof"};
 
-[[nodiscard]] inline std::string lowercase(std::string_view s) {
+[[nodiscard]] inline std::string config_key_lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
@@ -180,7 +180,7 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
 
   for (const auto& [key, text] : spec.config) {
     (void)text;  // may be a password (requirepass, masterauth): never quoted
-    const auto lower = detail::lowercase(key);
+    const auto lower = detail::config_key_lower(key);
     if (std::find(detail::reserved_config_keys.begin(), detail::reserved_config_keys.end(), lower) !=
         detail::reserved_config_keys.end()) {
       const bool auth = lower == "requirepass" || lower == "masterauth";
