@@ -1,5 +1,5 @@
-// rcplan::json must bring nlohmann/json along with it.
-#include <rcplan/json/detail.hpp>
+// rcplan::json must bring nlohmann/json along with it, and its to_json/from_json must be found.
+#include <rcplan/json/json.hpp>
 #include <rcplan/rcplan.hpp>
 
 #include <nlohmann/json.hpp>
@@ -7,16 +7,17 @@
 #include <cstdio>
 
 int main() {
-  const nlohmann::json doc = {{"masterSize", 3}};
-  int masters = 0;
-  rcplan::detail::read_required(doc, "masterSize", masters);
+  const rcplan::slot_set owned{{0, 5460}, {5462, 5462}};
+  const nlohmann::json doc = owned;
+  if (doc != nlohmann::json::parse("[[0, 5460], [5462, 5462]]")) return 1;
+  if (doc.get<rcplan::slot_set>() != owned) return 1;
+
   try {
-    int missing = 0;
-    rcplan::detail::read_required(doc, "replicas", missing);
+    (void)nlohmann::json::parse(R"([[0, 99999]])").get<rcplan::slot_set>();
     return 1;
   } catch (const rcplan::json_error& e) {
-    if (e.path() != "replicas") return 1;
+    std::printf("rejected as expected: %s\n", e.what());
   }
-  std::printf("masterSize=%d\n", masters);
-  return masters == 3 ? 0 : 1;
+  std::printf("%s\n", doc.dump().c_str());
+  return 0;
 }

@@ -1,0 +1,30 @@
+#pragma once
+
+// The rcplan command: exit codes shared by every subcommand, and the list of subcommands.
+// A new subcommand is one source file defining its add_*_command, declared here and called
+// from main.cpp.
+
+#include <CLI/CLI.hpp>
+
+#include <stdexcept>
+
+namespace rcplan::cli {
+
+enum exit_code : int {
+  exit_ok = 0,
+  exit_bad_input = 1,  ///< the input could not be read or is not what the command expects
+  exit_usage = 2,      ///< the command line itself is wrong
+  exit_internal = 3,   ///< a bug: an exception nobody expected
+};
+
+/// Input the command cannot use (unreadable file, empty dump, ...). main prints the message
+/// and exits with exit_bad_input, like it does for rcplan::error.
+class input_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// `rcplan inspect --cluster-nodes FILE`: what a CLUSTER NODES dump says about the cluster.
+void add_inspect_command(CLI::App& app);
+
+}  // namespace rcplan::cli

@@ -1,0 +1,39 @@
+#include "cli.hpp"
+
+#include <rcplan/error.hpp>
+
+#include <exception>
+#include <iostream>
+
+namespace {
+
+// Commands do their work in CLI11 callbacks, which run inside parse(), so every failure
+// surfaces here and is mapped to one exit code.
+int run(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return rcplan::cli::exit_ok;
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" to CLI11 with exit code 0
+    return app.exit(e) == 0 ? rcplan::cli::exit_ok : rcplan::cli::exit_usage;
+  } catch (const rcplan::cli::input_error& e) {
+    std::cerr << "rcplan: " << e.what() << '\n';
+    return rcplan::cli::exit_bad_input;
+  } catch (const rcplan::error& e) {
+    std::cerr << "rcplan: " << e.what() << '\n';
+    return rcplan::cli::exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "rcplan: internal error: " << e.what() << '\n';
+    return rcplan::cli::exit_internal;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Plans the reconciliation of a Redis Cluster.", "rcplan"};
+  app.set_version_flag("--version", RCPLAN_VERSION);
+  app.require_subcommand(1);
+  rcplan::cli::add_inspect_command(app);
+  return run(app, argc, argv);
+}
