@@ -5,6 +5,9 @@
 #include <rapidcheck/catch.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -339,4 +342,141 @@ TEST_CASE("CLUSTER NODES: a corrupted line is reported on its own line number", 
       RC_ASSERT(e.line() == victim + 1);
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dumps captured from real redis-server clusters (tests/data/cluster_nodes/capture.sh says
+// what was done to each cluster; the checks below follow those steps). Ports base+1..3 are
+// masters with slots 0-5460, 5461-10922, 10923-16383; base+4..6 replicate them in order.
+
+
+namespace {
+
+constexpr std::uint16_t capture_base = 32100;
+
+std::string read_data(const std::string& name) {
+  std::ifstream in(std::string{RCPLAN_TEST_DATA_DIR} + "/cluster_nodes/" + name, std::ios::binary);
+  REQUIRE(in.good());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const cluster_node& by_port(const cluster_view& v, unsigned port) {
+  const auto it = std::find_if(v.nodes.begin(), v.nodes.end(),
+                               [&](const cluster_node& n) { return n.addr.port == port; });
+  if (it == v.nodes.end()) FAIL("no node on port " << port);
+  return *it;
+}
+
+const slot_set master_slots[3] = {slot_set{slot_range{0, 5460}}, slot_set{slot_range{5461, 10922}},
+                                  slot_set{slot_range{10923, 16383}}};
+
+void check_captured_stable(const cluster_view& v, unsigned observer_port) {
+  REQUIRE(v.nodes.size() == 6U);
+  CHECK(v.observer == by_port(v, observer_port).id);
+  for (unsigned i = 1; i <= 6; ++i) {
+    const cluster_node& n = by_port(v, capture_base + i);
+    CHECK(n.id.well_formed());
+    CHECK(n.addr.host == "127.0.0.1");
+    CHECK(n.addr.bus_port == capture_base + i + 10000);
+    CHECK(n.link == rcplan::link_state::connected);
+    CHECK(n.flags.myself == (capture_base + i == observer_port));
+    CHECK_FALSE(n.failed());
+    if (i <= 3) {
+      CHECK(n.flags.master);
+      CHECK(n.slots == master_slots[i - 1]);
+      CHECK_FALSE(n.master_id.has_value());
+    } else {
+      CHECK(n.flags.replica);
+      CHECK(n.slots.empty());
+      CHECK(n.master_id == by_port(v, capture_base + i - 3).id);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("captured dumps print back byte for byte", "[parse][cluster_nodes][data]") {
+  for (const char* name : {"stable_from_master.txt", "stable_from_replica.txt", "open_slot_source.txt",
+                           "open_slot_target.txt", "handshake.txt", "failed_master.txt", "empty_masters.txt"}) {
+    INFO(name);
+    const std::string text = read_data(name);
+    CHECK(rcplan::format_cluster_nodes(rcplan::parse_cluster_nodes(text)) == text);
+  }
+}
+
+TEST_CASE("captured: a stable cluster seen from a master and from a replica", "[parse][cluster_nodes][data]") {
+  const cluster_view from_master = rcplan::parse_cluster_nodes(read_data("stable_from_master.txt"));
+  const cluster_view from_replica = rcplan::parse_cluster_nodes(read_data("stable_from_replica.txt"));
+  check_captured_stable(from_master, capture_base + 1);
+  check_captured_stable(from_replica, capture_base + 4);
+  CHECK(by_port(from_replica, capture_base + 4).flags.replica);
+  rcplan::topology t;
+  t.views = {from_master, from_replica};
+  CHECK(rcplan::views_agree(t));
+  CHECK(rcplan::uncovered_slots(rcplan::merged_nodes(t)).empty());
+}
+
+TEST_CASE("captured: slot 100 half-way from the first master to the second", "[parse][cluster_nodes][data]") {
+  const cluster_view source = rcplan::parse_cluster_nodes(read_data("open_slot_source.txt"));
+  const cluster_view target = rcplan::parse_cluster_nodes(read_data("open_slot_target.txt"));
+  check_captured_stable(source, capture_base + 1);
+  check_captured_stable(target, capture_base + 2);
+  const node_id src = by_port(source, capture_base + 1).id, dst = by_port(source, capture_base + 2).id;
+  using d = open_slot::direction;
+  CHECK(by_port(source, capture_base + 1).open_slots == std::vector<open_slot>{{100, d::migrating, dst}});
+  CHECK(by_port(target, capture_base + 2).open_slots == std::vector<open_slot>{{100, d::importing, src}});
+  // the owner does not change until SETSLOT NODE
+  CHECK(by_port(target, capture_base + 1).slots.contains(100));
+  CHECK_FALSE(by_port(target, capture_base + 2).slots.contains(100));
+  for (const cluster_view* v : {&source, &target})
+    for (const cluster_node& n : v->nodes)
+      if (!n.flags.myself) CHECK(n.open_slots.empty());
+}
+
+TEST_CASE("captured: a MEET towards a closed port leaves a node in handshake", "[parse][cluster_nodes][data]") {
+  const cluster_view v = rcplan::parse_cluster_nodes(read_data("handshake.txt"));
+  REQUIRE(v.nodes.size() == 7U);
+  CHECK(v.observer == by_port(v, capture_base + 3).id);
+  const cluster_node& h = by_port(v, capture_base + 99);
+  CHECK(h.flags.handshake);
+  CHECK_FALSE(h.flags.master);
+  CHECK_FALSE(h.flags.replica);
+  CHECK(h.addr.bus_port == capture_base + 99 + 10000);
+  CHECK(h.link == rcplan::link_state::disconnected);
+  CHECK(h.slots.empty());
+  for (unsigned i = 1; i <= 6; ++i) CHECK(by_port(v, capture_base + i).id != h.id);
+}
+
+TEST_CASE("captured: a crashed master flagged fail and replaced by its replica", "[parse][cluster_nodes][data]") {
+  const cluster_view v = rcplan::parse_cluster_nodes(read_data("failed_master.txt"));
+  REQUIRE(v.nodes.size() == 6U);
+  const cluster_node& dead = by_port(v, capture_base + 3);
+  CHECK(dead.flags.fail);
+  CHECK(dead.flags.master);
+  CHECK(dead.failed());
+  CHECK(dead.link == rcplan::link_state::disconnected);
+  CHECK(dead.ping_sent > 0U);
+  CHECK(dead.slots.empty());
+  const cluster_node& promoted = by_port(v, capture_base + 6);
+  CHECK(promoted.flags.master);
+  CHECK_FALSE(promoted.master_id.has_value());
+  CHECK(promoted.slots == master_slots[2]);
+  CHECK(promoted.config_epoch > dead.config_epoch);
+  CHECK(rcplan::uncovered_slots(v.nodes).empty());
+  CHECK(rcplan::contested_slots(v.nodes).empty());
+}
+
+TEST_CASE("captured: three masters that know each other but own no slots", "[parse][cluster_nodes][data]") {
+  const cluster_view v = rcplan::parse_cluster_nodes(read_data("empty_masters.txt"));
+  REQUIRE(v.nodes.size() == 3U);
+  CHECK(v.observer == by_port(v, capture_base + 11).id);
+  for (unsigned p : {capture_base + 11U, capture_base + 12U, capture_base + 13U}) {
+    const cluster_node& n = by_port(v, p);
+    CHECK(n.flags.master);
+    CHECK(n.slots.empty());
+    CHECK(n.config_epoch == 0U);
+  }
+  CHECK(rcplan::uncovered_slots(v.nodes).full());
 }
