@@ -194,6 +194,11 @@ TEST_CASE("observations write keys per slot as an object, only when observed") {
   CHECK(j.at("keys_per_slot").dump() == R"({"12":3,"2":40})");
   CHECK(j.get<rcplan::node_observation>() == o);
 
+  // Observed and empty is not the same as not observed: planners may drop an empty node only.
+  o.keys_per_slot = std::map<rcplan::slot, std::uint64_t>{};
+  CHECK(json(o).at("keys_per_slot").dump() == "{}");
+  CHECK(json(o).get<rcplan::node_observation>().keys_per_slot == std::map<rcplan::slot, std::uint64_t>{});
+
   o.keys_per_slot.reset();
   CHECK_FALSE(json(o).contains("keys_per_slot"));
   CHECK_FALSE(json(o).get<rcplan::node_observation>().keys_per_slot.has_value());
