@@ -480,3 +480,138 @@ TEST_CASE("captured: three masters that know each other but own no slots", "[par
   }
   CHECK(rcplan::uncovered_slots(v.nodes).full());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Live clusters of real redis-server processes, put into odd states by the test itself.
+
+#include "support/redis_cluster.hpp"
+
+namespace {
+
+cluster_view live_view(const rcplan_test::redis_cluster& c, int i) {
+  const std::string text = c.cluster_nodes(i);
+  cluster_view v = rcplan::parse_cluster_nodes(text);
+  // Redis 7.0 prints exactly what format_cluster_nodes prints
+  CHECK(rcplan::format_cluster_nodes(v) == text);
+  return v;
+}
+
+const cluster_node* find_id(const cluster_view& v, const std::string& id) {
+  for (const cluster_node& n : v.nodes)
+    if (n.id.value == id) return &n;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("live: 3 masters with a replica each, an open slot, a handshake and a crash", "[parse][cluster_nodes][live]") {
+  rcplan_test::redis_cluster c(3, 1);
+  const int n = c.size();
+
+  // Replicas become known as replicas by gossip; wait until every node tells the same story.
+  REQUIRE(rcplan_test::eventually([&] {
+    rcplan::topology t;
+    for (int i = 0; i < n; ++i) t.views.push_back(rcplan::parse_cluster_nodes(c.cluster_nodes(i)));
+    std::size_t replicas = 0;
+    for (const cluster_view& v : t.views)
+      for (const cluster_node& x : v.nodes) replicas += x.flags.replica;
+    return rcplan::views_agree(t) && replicas == 18U;  // 3 replica lines in each of 6 views
+  }));
+
+  for (int i = 0; i < n; ++i) {
+    INFO("view of node " << i);
+    const cluster_view v = live_view(c, i);
+    REQUIRE(v.nodes.size() == 6U);
+    CHECK(v.observer.value == c.id(i));
+    for (int j = 0; j < n; ++j) {
+      const cluster_node* x = find_id(v, c.id(j));
+      REQUIRE(x != nullptr);
+      CHECK(x->addr.host == "127.0.0.1");
+      CHECK(x->addr.port == c.port(j));
+      CHECK(x->addr.bus_port == c.port(j) + 10000);
+      CHECK(x->flags.myself == (i == j));
+      CHECK(x->link == rcplan::link_state::connected);
+      if (j < 3) {
+        CHECK(x->flags.master);
+        const auto first = static_cast<rcplan::slot>(16384 * j / 3);
+        const auto last = static_cast<rcplan::slot>(16384 * (j + 1) / 3 - 1);
+        CHECK(x->slots == slot_set{slot_range{first, last}});
+      } else {
+        CHECK(x->flags.replica);
+        REQUIRE(x->master_id.has_value());
+        CHECK(x->master_id->value == c.id(j - 3));  // the fixture's replica layout
+        CHECK(x->slots.empty());
+      }
+    }
+  }
+
+  SECTION("open slot, handshake, failed master") {
+    // Slot 7 leaves master 0 for master 1: importing side first, as redis-cli does.
+    c.client(1).call({"CLUSTER", "SETSLOT", "7", "IMPORTING", c.id(0)});
+    c.client(0).call({"CLUSTER", "SETSLOT", "7", "MIGRATING", c.id(1)});
+    using d = open_slot::direction;
+    {
+      const cluster_view src = live_view(c, 0), dst = live_view(c, 1);
+      CHECK(find_id(src, c.id(0))->open_slots == std::vector<open_slot>{{7, d::migrating, node_id{c.id(1)}}});
+      CHECK(find_id(dst, c.id(1))->open_slots == std::vector<open_slot>{{7, d::importing, node_id{c.id(0)}}});
+      CHECK(find_id(src, c.id(0))->slots.contains(7));
+      CHECK(find_id(dst, c.id(0))->slots.contains(7));
+      CHECK(find_id(dst, c.id(1))->open_slots.size() == 1U);
+      CHECK(find_id(src, c.id(1))->open_slots.empty());  // only the myself line carries them
+    }
+
+    // MEET towards a port where nobody listens: a node of unknown id stays in handshake.
+    const std::uint16_t closed = rcplan_test::free_port();
+    c.client(2).call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(closed)});
+    {
+      const cluster_view v = live_view(c, 2);
+      REQUIRE(v.nodes.size() == 7U);
+      const cluster_node& h = by_port(v, closed);
+      CHECK(h.flags.handshake);
+      CHECK_FALSE(h.flags.myself);
+      CHECK(h.id.well_formed());
+      for (int j = 0; j < n; ++j) CHECK(h.id.value != c.id(j));
+      CHECK(h.addr.bus_port == closed + 10000);
+      CHECK(h.slots.empty());
+    }
+
+    // Master 2 crashes; the others first suspect it, then agree it failed.
+    const std::string dead = c.id(2);
+    c.node(2).kill_now();
+    REQUIRE(rcplan_test::eventually([&] {
+      const cluster_view v = rcplan::parse_cluster_nodes(c.cluster_nodes(0));
+      const cluster_node* x = find_id(v, dead);
+      return x != nullptr && x->flags.fail;
+    }));
+    const cluster_view v = live_view(c, 0);
+    const cluster_node* x = find_id(v, dead);
+    REQUIRE(x != nullptr);
+    CHECK(x->flags.fail);
+    CHECK_FALSE(x->flags.pfail);  // fail replaces fail?
+    CHECK(x->flags.master);
+    CHECK(x->failed());
+    CHECK(x->link == rcplan::link_state::disconnected);
+    CHECK(x->addr.port == c.port(2));
+    // the open slot survives on the observer's line
+    CHECK(find_id(v, c.id(0))->open_slots == std::vector<open_slot>{{7, d::migrating, node_id{c.id(1)}}});
+  }
+}
+
+TEST_CASE("live: masters met but owning no slots", "[parse][cluster_nodes][live]") {
+  rcplan_test::redis_cluster c(0, 0, 3);
+  for (int i = 0; i < c.size(); ++i) {
+    const cluster_view v = live_view(c, i);
+    REQUIRE(v.nodes.size() == 3U);
+    CHECK(v.observer.value == c.id(i));
+    for (int j = 0; j < c.size(); ++j) {
+      const cluster_node* x = find_id(v, c.id(j));
+      REQUIRE(x != nullptr);
+      CHECK(x->flags.master);
+      CHECK(x->flags.myself == (i == j));
+      CHECK(x->slots.empty());
+      CHECK(x->addr.port == c.port(j));
+      CHECK_FALSE(x->master_id.has_value());
+    }
+    CHECK(rcplan::uncovered_slots(v.nodes).full());
+  }
+}
