@@ -18,9 +18,14 @@
 
 namespace rcplan_test {
 
-inline std::string raw_reply(std::uint16_t port, const std::vector<std::string>& argv) {
+/// Sends the commands on one connection and returns each reply's bytes as the server wrote them.
+inline std::vector<std::string> raw_replies(std::uint16_t port, const std::vector<std::vector<std::string>>& commands) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } guard{fd};
   timeval tv{};
   tv.tv_sec = 10;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -28,30 +33,33 @@ inline std::string raw_reply(std::uint16_t port, const std::vector<std::string>&
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+  std::string out;
+  for (const auto& argv : commands) {
+    out += "*" + std::to_string(argv.size()) + "\r\n";
+    for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
   }
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
-    ::close(fd);
+  if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size()))
     throw std::runtime_error("send failed");
-  }
+  std::vector<std::string> replies;
   std::string buf;
   char tmp[65536];
-  while (true) {
+  while (replies.size() < commands.size()) {
     if (const auto done = rcplan::parse_resp_prefix(buf)) {
-      ::close(fd);
-      return buf.substr(0, done->second);
+      replies.push_back(buf.substr(0, done->second));
+      buf.erase(0, done->second);
+      continue;
     }
     const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-    if (n <= 0) {
-      ::close(fd);
-      throw std::runtime_error("connection closed or timed out");
-    }
+    if (n <= 0) throw std::runtime_error("connection closed or timed out");
     buf.append(tmp, static_cast<std::size_t>(n));
   }
+  return replies;
+}
+
+inline std::string raw_reply(std::uint16_t port, const std::vector<std::string>& argv) {
+  return raw_replies(port, {argv}).front();
 }
 
 }  // namespace rcplan_test
