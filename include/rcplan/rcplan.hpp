@@ -13,4 +13,10 @@
 #include <rcplan/model/slot_set.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
+#include <rcplan/plan/lower.hpp>
 #include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/repair.hpp>
+#include <rcplan/planner/slot_moves.hpp>
+#include <rcplan/planner/slot_quota.hpp>
+#include <rcplan/planner/waves.hpp>

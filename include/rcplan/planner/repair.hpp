@@ -133,18 +133,18 @@ class slot_repairer {
     // importers that hold nothing are closed first: they are the cheap, safe part
     std::vector<open_entry> live;
     for (const open_entry& e : imp) {
-      if (known_empty(e.node, s)) stable_[e.node].insert(s);
+      if (known_empty(e.node, s)) stable_target_[e.node].insert(s);
       else live.push_back(e);
     }
     const open_entry* m = nullptr;
     for (const open_entry& e : mig)
       if (e.node == o) m = &e;
-      else stable_[e.node].insert(s);  // migrating on a non-owner means nothing to Redis
+      else stable_source_[e.node].insert(s);  // migrating on a non-owner means nothing to Redis
     if (live.size() > 1)
       return block(s, "repair.several_importers",
                    "several nodes import the slot and may hold its keys; move them by hand");
     if (live.empty()) {
-      if (m != nullptr) stable_[o].insert(s);
+      if (m != nullptr) stable_source_[o].insert(s);
       count(s);
       return;
     }
@@ -179,7 +179,7 @@ class slot_repairer {
     if (holders.size() > 1)
       return block(s, "repair.uncovered_many_holders",
                    "no master owns the slot and several hold keys of it; merge them by hand");
-    for (const open_entry& e : imp) stable_[e.node].insert(s);
+    for (const open_entry& e : imp) stable_target_[e.node].insert(s);
     count(s);
     if (holders.empty()) {
       out_.unassigned.insert(s);
@@ -235,9 +235,13 @@ class slot_repairer {
   void count(slot) { ++out_.slots_repaired; }
 
   void emit() {
-    for (const auto& [n, slots] : stable_)
-      add(0, set_slot_stable{n, slots}, "close open slots " + describe(slots) + " on " + short_id(n) +
-                                            ": no migration can finish there");
+    // the source side first: a source left MIGRATING toward a closed importer is unpaired
+    for (const auto& [n, slots] : stable_source_)
+      add(0, set_slot_stable{n, slots}, "stop migrating slots " + describe(slots) + " on " + short_id(n) +
+                                            ": their keys never left it");
+    for (const auto& [n, slots] : stable_target_)
+      add(0, set_slot_stable{n, slots}, "stop importing slots " + describe(slots) + " on " + short_id(n) +
+                                            ": it holds none of their keys");
     for (const auto& [p, slots] : set_node_)
       add(0, set_slot_node{p.first, p.second, slots},
           "slots " + describe(slots) + " belong to " + short_id(p.second) + "; " + short_id(p.first) +
@@ -264,7 +268,7 @@ class slot_repairer {
   const topology& t_;
   const std::vector<cluster_node>& nodes_;
   std::map<slot, std::vector<open_entry>> migrating_, importing_;
-  std::map<node_id, slot_set> stable_, claim_;
+  std::map<node_id, slot_set> stable_source_, stable_target_, claim_;
   std::map<std::pair<node_id, node_id>, slot_set> set_node_, finish_;
   std::map<std::pair<std::string, std::string>, slot_set> blocked_;
   repair_result out_;

@@ -1,0 +1,377 @@
+#pragma once
+
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/slot.hpp>
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/lower.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rcplan::sim {
+
+/// A rule of design §6 (or of Redis itself) that a command broke.
+struct violation {
+  std::string invariant;  ///< stable name, e.g. "keys_stranded"
+  std::string detail;     ///< which slot, which nodes
+  friend bool operator==(const violation&, const violation&) = default;
+};
+
+/// One node as the simulator keeps it: its own claims and open slots, and its keys per slot.
+struct node_state {
+  node_id id;
+  address addr;
+  bool master = true;
+  std::optional<node_id> master_id;
+  bool failed = false;
+  std::uint64_t config_epoch = 0;
+  slot_set claims;
+  std::map<slot, node_id> migrating;
+  std::map<slot, node_id> importing;
+  std::map<slot, std::uint64_t> keys;
+};
+
+/// A Redis Cluster in memory, driven by the same lowered commands a binding sends to real
+/// nodes, with Redis' own refusals (SETSLOT MIGRATING on a non-owner, NODE while keys remain,
+/// REPLICATE of a node with slots...) and the invariants of design §6 checked for every slot a
+/// command touches. Each node's claims are its own view; the slot's owner is the claimant with
+/// the highest config epoch, as gossip would settle it.
+class cluster {
+ public:
+  /// The merged view of `t`; key counts from its observations (an unobserved node holds none).
+  [[nodiscard]] static cluster from_topology(const topology& t) {
+    cluster c;
+    for (const cluster_node& n : merged_nodes(t)) {
+      node_state s{n.id, n.addr, n.is_master(), n.master_id, n.failed(), n.config_epoch, n.slots, {}, {}, {}};
+      for (const open_slot& o : n.open_slots)
+        (o.dir == open_slot::direction::migrating ? s.migrating : s.importing)[o.number] = o.peer;
+      if (const node_observation* obs = t.observation(n.id); obs && obs->keys_per_slot)
+        for (const auto& [sl, k] : *obs->keys_per_slot)
+          if (k > 0) s.keys[sl] = k;
+      c.nodes_.emplace(n.id, std::move(s));
+    }
+    for (const auto& [id, n] : c.nodes_)
+      for (const auto& [sl, k] : n.keys) c.initial_keys_[sl] += k;
+    c.created_ = c.covered().full();
+    return c;
+  }
+
+  [[nodiscard]] const std::map<node_id, node_state>& nodes() const noexcept { return nodes_; }
+  [[nodiscard]] const node_state* find(const node_id& id) const {
+    const auto it = nodes_.find(id);
+    return it == nodes_.end() ? nullptr : &it->second;
+  }
+  /// Slots whose owner changed (a target claimed them) since construction.
+  [[nodiscard]] std::size_t slots_moved() const noexcept { return slots_moved_; }
+  [[nodiscard]] std::size_t commands_applied() const noexcept { return applied_; }
+
+  /// The claimant with the highest config epoch (then lowest id), if any.
+  [[nodiscard]] std::optional<node_id> owner(slot s) const {
+    const node_state* best = nullptr;
+    for (const auto& [id, n] : nodes_)
+      if (n.master && n.claims.contains(s) && (best == nullptr || n.config_epoch > best->config_epoch)) best = &n;
+    return best ? std::optional<node_id>(best->id) : std::nullopt;
+  }
+  [[nodiscard]] slot_set covered() const {
+    slot_set all;
+    for (const auto& [id, n] : nodes_)
+      if (n.master) all |= n.claims;
+    return all;
+  }
+  [[nodiscard]] std::uint64_t total_keys() const {
+    std::uint64_t k = 0;
+    for (const auto& [id, n] : nodes_)
+      for (const auto& [s, c] : n.keys) k += c;
+    return k;
+  }
+
+  /// Applies one lowered command; the first refusal or broken invariant is returned.
+  [[nodiscard]] std::optional<violation> apply(const lowered_command& c) {
+    ++applied_;
+    return std::visit([&](const auto& x) { return run(x); }, c);
+  }
+
+  /// Moves only `fraction` (0..1) of the slot's keys, as a crash in the middle of a
+  /// `move_keys` loop would leave them.
+  [[nodiscard]] std::optional<violation> apply_partial(const move_keys& m, double fraction) {
+    ++applied_;
+    return run(m, fraction);
+  }
+
+  /// Lowers `a` against the current state and applies every command.
+  [[nodiscard]] std::optional<violation> apply(const action& a, lower_context ctx = {}) {
+    ctx.nodes = node_list();
+    for (const lowered_command& c : lower(a, ctx))
+      if (auto v = apply(c)) return v;
+    return std::nullopt;
+  }
+
+  /// Every invariant on every slot and node (the per-command checks only look at what the
+  /// command touched).
+  [[nodiscard]] std::optional<violation> check_all() const {
+    for (std::size_t s = 0; s < slot_count; ++s)
+      if (auto v = check_slot(static_cast<slot>(s))) return v;
+    for (const auto& [id, n] : nodes_)
+      if (auto v = check_node(n)) return v;
+    return std::nullopt;
+  }
+
+  /// The state as an observed topology: one view listing every node, each line carrying its
+  /// own open slots, and observations with exact key counts. Feed it back to a planner.
+  [[nodiscard]] topology to_topology() const {
+    topology t;
+    cluster_view v;
+    for (const cluster_node& n : node_list()) v.nodes.push_back(n);
+    if (!v.nodes.empty()) {
+      v.observer = v.nodes.front().id;
+      v.nodes.front().flags.myself = true;
+    }
+    t.views.push_back(std::move(v));
+    for (const auto& [id, n] : nodes_) {
+      node_observation o;
+      o.id = id;
+      o.addr = n.addr;
+      o.keys_per_slot = std::map<slot, std::uint64_t>(n.keys.begin(), n.keys.end());
+      t.observations.push_back(std::move(o));
+    }
+    return t;
+  }
+
+  /// The nodes as `CLUSTER NODES` lines (sorted by id), e.g. for a `lower_context`.
+  [[nodiscard]] std::vector<cluster_node> node_list() const {
+    std::vector<cluster_node> out;
+    for (const auto& [id, n] : nodes_) {
+      cluster_node c;
+      c.id = id;
+      c.addr = n.addr;
+      c.flags.master = n.master;
+      c.flags.replica = !n.master;
+      c.flags.fail = n.failed;
+      c.master_id = n.master_id;
+      c.config_epoch = n.config_epoch;
+      c.slots = n.claims;
+      for (const auto& [s, p] : n.migrating) c.open_slots.push_back({s, open_slot::direction::migrating, p});
+      for (const auto& [s, p] : n.importing) c.open_slots.push_back({s, open_slot::direction::importing, p});
+      std::sort(c.open_slots.begin(), c.open_slots.end());
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+ private:
+  static violation refused(const std::string& what, slot s, const node_id& n) {
+    return {"redis_refused", what + " (slot " + std::to_string(s) + " on " + n.value.substr(0, 8) + ")"};
+  }
+  node_state* get(const node_id& id) {
+    const auto it = nodes_.find(id);
+    return it == nodes_.end() ? nullptr : &it->second;
+  }
+  [[nodiscard]] std::uint64_t max_epoch() const {
+    std::uint64_t e = 0;
+    for (const auto& [id, n] : nodes_) e = std::max(e, n.config_epoch);
+    return e;
+  }
+
+  std::optional<violation> run(const redis_command& c) {
+    node_state* n = get(c.node);
+    if (n == nullptr) return violation{"unknown_node", "command sent to unknown node " + c.node.value};
+    const auto& a = c.argv;
+    if (a.size() >= 4 && a[0] == "CLUSTER" && a[1] == "SETSLOT") return setslot(*n, a);
+    if (a.size() >= 2 && a[0] == "CLUSTER" && a[1] == "ADDSLOTSRANGE") return addslots(*n, a);
+    if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "REPLICATE") return replicate_to(*n, node_id{a[2]});
+    if (a.size() >= 2 && a[0] == "CLUSTER" && a[1] == "FAILOVER") return fail_over(*n);
+    if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "FORGET") return forget_node(node_id{a[2]});
+    if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "SET-CONFIG-EPOCH") {
+      n->config_epoch = std::stoull(a[2]);
+      return std::nullopt;
+    }
+    if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "RESET") {
+      if (n->master && !n->keys.empty()) return refused("RESET of a master holding keys", 0, n->id);
+      n->claims.clear();
+      n->migrating.clear();
+      n->importing.clear();
+      n->master = true;
+      n->master_id.reset();
+      return std::nullopt;
+    }
+    return std::nullopt;  // CONFIG SET, MEET of known nodes: nothing the slot model tracks
+  }
+
+  std::optional<violation> setslot(node_state& n, const std::vector<std::string>& a) {
+    const auto s = static_cast<slot>(std::stoul(a[2]));
+    const std::string& sub = a[3];
+    if (sub == "STABLE") {
+      n.migrating.erase(s);
+      n.importing.erase(s);
+      return check_slot(s);
+    }
+    if (a.size() < 5) return refused("SETSLOT " + sub + " without a node", s, n.id);
+    const node_id peer{a[4]};
+    if (get(peer) == nullptr) return refused("SETSLOT names an unknown node", s, n.id);
+    if (sub == "IMPORTING") {
+      if (n.claims.contains(s)) return refused("IMPORTING a slot it already owns", s, n.id);
+      n.importing[s] = peer;
+    } else if (sub == "MIGRATING") {
+      if (!n.claims.contains(s)) return refused("MIGRATING a slot it does not own", s, n.id);
+      n.migrating[s] = peer;
+    } else if (sub == "NODE") {
+      if (peer == n.id) {
+        if (!n.claims.contains(s) && owner(s) != n.id) ++slots_moved_;
+        n.importing.erase(s);
+        n.claims.insert(s);
+        n.config_epoch = max_epoch() + 1;  // the importing node bumps its epoch to win the slot
+      } else {
+        if (n.claims.contains(s) && n.keys.count(s) != 0)
+          return refused("SETSLOT NODE elsewhere while still holding keys", s, n.id);
+        n.claims.erase(s);
+        n.migrating.erase(s);
+        n.importing.erase(s);
+      }
+    }
+    return check_slot(s);
+  }
+
+  std::optional<violation> addslots(node_state& n, const std::vector<std::string>& a) {
+    for (std::size_t i = 2; i + 1 < a.size(); i += 2) {
+      const auto first = static_cast<slot>(std::stoul(a[i])), last = static_cast<slot>(std::stoul(a[i + 1]));
+      for (std::size_t s = first; s <= last; ++s)
+        if (owner(static_cast<slot>(s))) return refused("ADDSLOTS of a busy slot", static_cast<slot>(s), n.id);
+      n.claims.insert(slot_range{first, last});
+      for (std::size_t s = first; s <= last; ++s)
+        if (auto v = check_slot(static_cast<slot>(s))) return v;
+    }
+    if (covered().full()) created_ = true;
+    return std::nullopt;
+  }
+
+  std::optional<violation> replicate_to(node_state& n, const node_id& m) {
+    const node_state* target = find(m);
+    if (target == nullptr || !target->master) return refused("REPLICATE of a non-master", 0, n.id);
+    if (!n.claims.empty() || !n.keys.empty()) return refused("REPLICATE of a node with slots or keys", 0, n.id);
+    n.master = false;
+    n.master_id = m;
+    return check_node(n);
+  }
+
+  std::optional<violation> fail_over(node_state& r) {
+    if (r.master || !r.master_id) return refused("FAILOVER on a master", 0, r.id);
+    node_state* m = get(*r.master_id);
+    if (m == nullptr) return refused("FAILOVER with an unknown master", 0, r.id);
+    // the replica holds a copy of the master's data: it now serves it
+    r.keys = std::move(m->keys);
+    m->keys.clear();
+    r.claims = m->claims;
+    m->claims.clear();
+    r.migrating = std::move(m->migrating);
+    r.importing = std::move(m->importing);
+    m->migrating.clear();
+    m->importing.clear();
+    r.master = true;
+    r.master_id.reset();
+    r.config_epoch = max_epoch() + 1;
+    m->master = false;
+    m->master_id = r.id;
+    for (auto& [id, n] : nodes_)
+      if (!n.master && n.master_id == m->id) n.master_id = r.id;
+    return std::nullopt;
+  }
+
+  std::optional<violation> forget_node(const node_id& x) {
+    const node_state* n = find(x);
+    if (n == nullptr) return std::nullopt;  // already forgotten by an earlier command
+    if (!n->claims.empty() || !n->keys.empty())
+      return violation{"forget_nonempty", "forgot " + x.value.substr(0, 8) + " while it owns slots or holds keys"};
+    nodes_.erase(x);
+    return std::nullopt;
+  }
+
+  std::optional<violation> run(const move_keys& m, double fraction = 1.0) {
+    node_state* src = get(m.source);
+    node_state* dst = get(m.target);
+    if (src == nullptr || dst == nullptr) return refused("MIGRATE between unknown nodes", m.number, m.source);
+    const auto mig = src->migrating.find(m.number);
+    if (mig == src->migrating.end() || mig->second != m.target)
+      return refused("MIGRATE without the slot MIGRATING to the target", m.number, m.source);
+    const auto imp = dst->importing.find(m.number);
+    if (!(imp != dst->importing.end() && imp->second == m.source) && !dst->claims.contains(m.number))
+      return refused("MIGRATE to a node neither importing nor owning the slot", m.number, m.target);
+    const auto it = src->keys.find(m.number);
+    if (it != src->keys.end()) {
+      auto moved = static_cast<std::uint64_t>(static_cast<double>(it->second) * fraction);
+      if (fraction >= 1.0) moved = it->second;
+      dst->keys[m.number] += moved;
+      it->second -= moved;
+      if (it->second == 0) src->keys.erase(it);
+      if (dst->keys[m.number] == 0) dst->keys.erase(m.number);
+    }
+    return check_slot(m.number);
+  }
+
+  [[nodiscard]] std::optional<violation> check_slot(slot s) const {
+    const std::string where = "slot " + std::to_string(s);
+    std::vector<const node_state*> claimants;
+    std::uint64_t keys = 0;
+    for (const auto& [id, n] : nodes_) {
+      if (n.master && n.claims.contains(s)) claimants.push_back(&n);
+      if (const auto k = n.keys.find(s); k != n.keys.end()) keys += k->second;
+    }
+    if (created_ && claimants.empty()) return violation{"slot_unowned", where + " has no owner"};
+    if (claimants.size() > 1) {
+      // target claimed, source not yet told: the source must be migrating toward a claimant
+      for (const node_state* c : claimants) {
+        const auto m = c->migrating.find(s);
+        const bool handing_over = m != c->migrating.end() &&
+            std::any_of(claimants.begin(), claimants.end(), [&](const node_state* o) { return o->id == m->second; });
+        const bool newest = std::all_of(claimants.begin(), claimants.end(),
+                                        [&](const node_state* o) { return o->config_epoch <= c->config_epoch; });
+        if (!handing_over && !newest) return violation{"slot_contested", where + " claimed by several masters"};
+      }
+    }
+    const auto init = initial_keys_.find(s);
+    const std::uint64_t want = init == initial_keys_.end() ? 0 : init->second;
+    if (keys != want)
+      return violation{"keys_not_conserved", where + " holds " + std::to_string(keys) + " keys, expected " +
+                                                 std::to_string(want)};
+    // stranded keys first: the most serious finding wins the report
+    for (const auto& [id, n] : nodes_) {
+      const bool holds = n.keys.count(s) != 0;
+      if (holds && n.master && !n.claims.contains(s) && !n.importing.count(s))
+        return violation{"keys_stranded", where + " keys on " + id.value.substr(0, 8) +
+                                              ", which neither owns nor imports the slot"};
+    }
+    for (const auto& [id, n] : nodes_) {
+      const auto m = n.migrating.find(s);
+      if (m == n.migrating.end()) continue;
+      const node_state* t = find(m->second);
+      const bool paired = t != nullptr && ((t->importing.count(s) && t->importing.at(s) == n.id) || t->claims.contains(s));
+      if (!paired) return violation{"open_slot_unpaired", where + " MIGRATING on " + id.value.substr(0, 8) +
+                                                              " toward a node not importing it"};
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] std::optional<violation> check_node(const node_state& n) const {
+    if (n.master) return std::nullopt;
+    const node_state* m = n.master_id ? find(*n.master_id) : nullptr;
+    if (m == nullptr || !m->master)
+      return violation{"replica_without_master", n.id.value.substr(0, 8) + " follows no master"};
+    return std::nullopt;
+  }
+
+  std::map<node_id, node_state> nodes_;
+  std::map<slot, std::uint64_t> initial_keys_;
+  bool created_ = false;
+  std::size_t slots_moved_ = 0;
+  std::size_t applied_ = 0;
+};
+
+}  // namespace rcplan::sim
