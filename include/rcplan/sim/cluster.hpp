@@ -317,43 +317,50 @@ class cluster {
   }
 
   [[nodiscard]] std::optional<violation> check_slot(slot s) const {
-    const std::string where = "slot " + std::to_string(s);
-    std::vector<const node_state*> claimants;
+    // runs after every command: no allocation unless something is wrong
+    const auto where = [s] { return "slot " + std::to_string(s); };
+    const node_state* claimants[2] = {nullptr, nullptr};
+    std::size_t claims = 0;
     std::uint64_t keys = 0;
     for (const auto& [id, n] : nodes_) {
-      if (n.master && n.claims.contains(s)) claimants.push_back(&n);
-      if (const auto k = n.keys.find(s); k != n.keys.end()) keys += k->second;
-    }
-    if (created_ && claimants.empty()) return violation{"slot_unowned", where + " has no owner"};
-    if (claimants.size() > 1) {
-      // target claimed, source not yet told: the source must be migrating toward a claimant
-      for (const node_state* c : claimants) {
-        const auto m = c->migrating.find(s);
-        const bool handing_over = m != c->migrating.end() &&
-            std::any_of(claimants.begin(), claimants.end(), [&](const node_state* o) { return o->id == m->second; });
-        const bool newest = std::all_of(claimants.begin(), claimants.end(),
-                                        [&](const node_state* o) { return o->config_epoch <= c->config_epoch; });
-        if (!handing_over && !newest) return violation{"slot_contested", where + " claimed by several masters"};
+      if (n.master && n.claims.contains(s)) {
+        if (claims < 2) claimants[claims] = &n;
+        ++claims;
       }
+      if (!n.keys.empty())
+        if (const auto k = n.keys.find(s); k != n.keys.end()) keys += k->second;
+    }
+    if (created_ && claims == 0) return violation{"slot_unowned", where() + " has no owner"};
+    if (claims > 2) return violation{"slot_contested", where() + " claimed by more than two masters"};
+    if (claims == 2) {
+      // target claimed, source not yet told: the older claimant must be migrating to the newer
+      const node_state* older = claimants[0]->config_epoch < claimants[1]->config_epoch ? claimants[0] : claimants[1];
+      const node_state* newer = older == claimants[0] ? claimants[1] : claimants[0];
+      const auto m = older->migrating.find(s);
+      const bool handing_over = m != older->migrating.end() && m->second == newer->id;
+      if (!handing_over || older->config_epoch == newer->config_epoch)
+        return violation{"slot_contested", where() + " claimed by several masters"};
     }
     const auto init = initial_keys_.find(s);
     const std::uint64_t want = init == initial_keys_.end() ? 0 : init->second;
     if (keys != want)
-      return violation{"keys_not_conserved", where + " holds " + std::to_string(keys) + " keys, expected " +
+      return violation{"keys_not_conserved", where() + " holds " + std::to_string(keys) + " keys, expected " +
                                                  std::to_string(want)};
     // stranded keys first: the most serious finding wins the report
     for (const auto& [id, n] : nodes_) {
-      const bool holds = n.keys.count(s) != 0;
-      if (holds && n.master && !n.claims.contains(s) && !n.importing.count(s))
-        return violation{"keys_stranded", where + " keys on " + id.value.substr(0, 8) +
+      if (n.keys.empty() || n.keys.count(s) == 0) continue;
+      if (n.master && !n.claims.contains(s) && !n.importing.count(s))
+        return violation{"keys_stranded", where() + " keys on " + id.value.substr(0, 8) +
                                               ", which neither owns nor imports the slot"};
     }
     for (const auto& [id, n] : nodes_) {
+      if (n.migrating.empty()) continue;
       const auto m = n.migrating.find(s);
       if (m == n.migrating.end()) continue;
       const node_state* t = find(m->second);
-      const bool paired = t != nullptr && ((t->importing.count(s) && t->importing.at(s) == n.id) || t->claims.contains(s));
-      if (!paired) return violation{"open_slot_unpaired", where + " MIGRATING on " + id.value.substr(0, 8) +
+      const auto imp = t ? t->importing.find(s) : std::map<slot, node_id>::const_iterator{};
+      const bool paired = t != nullptr && ((imp != t->importing.end() && imp->second == n.id) || t->claims.contains(s));
+      if (!paired) return violation{"open_slot_unpaired", where() + " MIGRATING on " + id.value.substr(0, 8) +
                                                               " toward a node not importing it"};
     }
     return std::nullopt;
