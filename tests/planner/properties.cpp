@@ -5,6 +5,8 @@
 #include <rcplan/plan/lower.hpp>
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/sim/cluster.hpp>
+#include <rcplan/testing/gen_topology.hpp>
+#include <rcplan/testing/run_plan.hpp>
 
 #include "support/gen_cluster.hpp"
 
@@ -15,30 +17,12 @@ namespace {
 
 using rcplan::plan_status;
 
-/// Runs every lowered command of `p` on `sim`; a crash after `stop` commands when given
-/// (`partial` of the keys of an interrupted move moved).
+using rcplan::testing::command_count;
+
 std::optional<rcplan::sim::violation> run(rcplan::sim::cluster& sim, const rcplan::plan& p,
                                           std::optional<std::size_t> stop = std::nullopt, double partial = 1.0) {
-  std::size_t done = 0;
-  for (const auto& st : p.steps) {
-    rcplan::lower_context ctx;
-    ctx.nodes = sim.node_list();
-    for (const auto& c : rcplan::lower(st.action, ctx)) {
-      if (stop && done == *stop) {
-        if (const auto* m = std::get_if<rcplan::move_keys>(&c)) return sim.apply_partial(*m, partial);
-        return std::nullopt;
-      }
-      if (auto v = sim.apply(c)) return v;
-      ++done;
-    }
-  }
-  return std::nullopt;
-}
-
-std::size_t command_count(const rcplan::topology& t, const rcplan::plan& p) {
-  rcplan::lower_context ctx;
-  ctx.nodes = rcplan::merged_nodes(t);
-  return rcplan::lower_all(p.steps, ctx).size();
+  if (!stop) return rcplan::testing::run_plan(sim, p);
+  return rcplan::testing::run_plan(sim, p, rcplan::testing::crash_point{*stop, partial});
 }
 
 void require_balanced(const rcplan::sim::cluster& sim, const rcplan_test::generated_cluster& g) {
@@ -114,5 +98,27 @@ TEST_CASE("a crash after any prefix of the commands is repaired without loss or 
     require_balanced(resumed, g);
     RC_ASSERT(moved_before + resumed.slots_moved() <= full.slots_moved());
     RC_ASSERT(rcplan::plan_rebalance(resumed.to_topology(), g.options).steps.empty());
+  });
+}
+
+TEST_CASE("plans for any generated topology, broken ones included, are safe") {
+  rc::prop("blocked or waiting plans do nothing; the others run cleanly and converge", [] {
+    const rcplan::topology t = *rcplan::testing::gen_topology();
+    rcplan::rebalance_options opt;
+    opt.use_empty_masters = *rc::gen::arbitrary<bool>();
+    opt.threshold_percent = *rc::gen::element(0.0, 2.0);
+    const auto p = rcplan::plan_rebalance(t, opt);
+    RC_ASSERT(rcplan::plan_rebalance(t, opt) == p);
+    RC_TAG(rcplan::to_string(p.status));
+    if (p.status == plan_status::blocked) {
+      RC_ASSERT(p.steps.empty());
+      RC_ASSERT(!p.diagnostics.empty());
+      return;
+    }
+    if (p.status == plan_status::waiting) {
+      for (const auto& s : p.steps) RC_ASSERT(std::holds_alternative<rcplan::wait_until>(s.action));
+      return;
+    }
+    if (const auto problem = rcplan::testing::check_plan_safe(t, p)) RC_FAIL(*problem + "\n" + describe(t, p));
   });
 }
