@@ -62,6 +62,8 @@ struct cli_master {
 inline bool cli_balances(std::vector<cli_master>& ms, double threshold_percent) {
   float total_weight = 0;
   for (const cli_master& m : ms) total_weight += m.weight;
+  // redis-cli would divide by zero; nothing sensible to plan
+  if (total_weight <= 0) return false;
   bool reached = false;
   for (cli_master& m : ms) {
     const auto held = static_cast<long>(m.slots.count());
