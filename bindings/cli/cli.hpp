@@ -14,7 +14,19 @@ enum exit_code : int {
   exit_ok = 0,
   exit_bad_input = 1,  ///< the input could not be read or is not what the command expects
   exit_usage = 2,      ///< the command line itself is wrong
-  exit_internal = 3,   ///< a bug: an exception nobody expected
+  exit_blocked = 3,    ///< a plan was made but cannot proceed; its diagnostics say why
+  exit_internal = 4,   ///< a bug: an exception nobody expected
+};
+
+/// Ends a command that printed its output in full with a code other than exit_ok. Not a
+/// std::exception, so that nothing mistakes it for a failure to report.
+class command_exit {
+ public:
+  explicit command_exit(exit_code code) noexcept : code_(code) {}
+  [[nodiscard]] exit_code code() const noexcept { return code_; }
+
+ private:
+  exit_code code_;
 };
 
 /// Input the command cannot use (unreadable file, empty dump, ...). main prints the message
@@ -26,5 +38,8 @@ class input_error : public std::runtime_error {
 
 /// `rcplan inspect --cluster-nodes FILE`: what a CLUSTER NODES dump says about the cluster.
 void add_inspect_command(CLI::App& app);
+
+/// `rcplan rebalance --cluster-nodes FILE --dry-run`: the slot rebalance plan for that cluster.
+void add_rebalance_command(CLI::App& app);
 
 }  // namespace rcplan::cli

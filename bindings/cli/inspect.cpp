@@ -181,19 +181,6 @@ nlohmann::ordered_json summary_json(const topology_summary& s) {
 
 // --- the command ----------------------------------------------------------------------
 
-topology read_topology(const std::string& path) {
-  const std::string text = read_input(path);
-  topology t;
-  try {
-    t = topology_from_cluster_nodes(text);
-  } catch (const parse_error& e) {
-    throw input_error(input_name(path) + ": " + e.what());
-  }
-  if (t.views.empty() || t.views.front().nodes.empty())
-    throw input_error(input_name(path) + ": no CLUSTER NODES lines in the input");
-  return t;
-}
-
 void run_inspect(const inspect_options& opts) {
   const topology t = read_topology(opts.cluster_nodes);
   const topology_summary s = summarize(t);

@@ -2,6 +2,9 @@
 
 #include "cli.hpp"
 
+#include <rcplan/error.hpp>
+#include <rcplan/parse/cluster_nodes.hpp>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -44,6 +47,19 @@ std::string read_input(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error("cannot open " + path + ": " + std::strerror(errno));
   return read_stream(in, path);
+}
+
+topology read_topology(const std::string& path) {
+  const std::string text = read_input(path);
+  topology t;
+  try {
+    t = topology_from_cluster_nodes(text);
+  } catch (const parse_error& e) {
+    throw input_error(input_name(path) + ": " + e.what());
+  }
+  if (t.views.empty() || t.views.front().nodes.empty())
+    throw input_error(input_name(path) + ": no CLUSTER NODES lines in the input");
+  return t;
 }
 
 void print_json(std::ostream& out, const nlohmann::ordered_json& doc) { out << doc.dump(2) << '\n'; }

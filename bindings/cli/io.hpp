@@ -4,6 +4,7 @@
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
+#include <rcplan/model/topology.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,10 @@ void add_output_option(CLI::App& command, output_format& format);
 
 /// How `path` is named in messages.
 [[nodiscard]] std::string input_name(const std::string& path);
+
+/// The topology of one node's CLUSTER NODES reply in `path` ("-": standard input). Throws
+/// input_error naming the input when it cannot be read, does not parse or has no lines.
+[[nodiscard]] topology read_topology(const std::string& path);
 
 /// Pretty-printed, newline-terminated.
 void print_json(std::ostream& out, const nlohmann::ordered_json& doc);

@@ -13,6 +13,8 @@ int run(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
     return rcplan::cli::exit_ok;
+  } catch (const rcplan::cli::command_exit& e) {
+    return e.code();
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" to CLI11 with exit code 0
     return app.exit(e) == 0 ? rcplan::cli::exit_ok : rcplan::cli::exit_usage;
@@ -35,5 +37,6 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", RCPLAN_VERSION);
   app.require_subcommand(1);
   rcplan::cli::add_inspect_command(app);
+  rcplan::cli::add_rebalance_command(app);
   return run(app, argc, argv);
 }

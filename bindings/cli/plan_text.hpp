@@ -1,0 +1,29 @@
+#pragma once
+
+// A plan as a person reads it: a runbook of status, diagnostics, waves of one-line steps and
+// the slot summary. Shared by every command that prints a plan; `--output json` prints the
+// plan JSON instead (rcplan/json/plan.hpp).
+
+#include <rcplan/model/node.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/plan.hpp>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace rcplan::cli {
+
+/// The first 8 characters of a Redis node id, as redis-cli abbreviates them; anything else
+/// (a pod or StatefulSet name) unchanged.
+[[nodiscard]] std::string short_name(const std::string& id);
+
+/// One line of what `a` does: its type, the nodes (short ids) or objects it touches and, for
+/// slot actions, the slots as ranges with their count.
+[[nodiscard]] std::string describe_action(const action& a);
+
+/// Prints `p`. `nodes` (the observed cluster, sorted by id as merged_nodes returns it)
+/// supplies the addresses shown next to short ids.
+void print_plan_text(std::ostream& out, const plan& p, const std::vector<cluster_node>& nodes);
+
+}  // namespace rcplan::cli
