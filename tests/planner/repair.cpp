@@ -84,14 +84,27 @@ TEST_CASE("importing only: close when empty, finish when it may hold keys") {
   }
 }
 
-TEST_CASE("migrating only: close on the owner") {
+TEST_CASE("migrating only") {
   three x;
   x.migrating(x.a, 8, x.d);
-  const auto r = x.repair();
-  const auto st = actions<rcplan::set_slot_stable>(r);
-  REQUIRE(st.size() == 1);
-  CHECK(st[0].node == x.a);
-  CHECK(r.ownership.at(x.a).contains(8));
+  SECTION("target known to hold none of its keys: close on the owner") {
+    x.b.all_keys_known();
+    const auto r = x.repair();
+    const auto st = actions<rcplan::set_slot_stable>(r);
+    REQUIRE(st.size() == 1);
+    CHECK(st[0].node == x.a);
+    CHECK(actions<rcplan::migrate_slots>(r).empty());
+    CHECK(r.ownership.at(x.a).contains(8));
+  }
+  SECTION("target unobserved, it may be importing with keys: finish the migration") {
+    const auto r = x.repair();
+    CHECK(actions<rcplan::set_slot_stable>(r).empty());
+    const auto m = actions<rcplan::migrate_slots>(r);
+    REQUIRE(m.size() == 1);
+    CHECK(m[0].source == x.a);
+    CHECK(m[0].target == x.d);
+    CHECK(r.ownership.at(x.d).contains(8));
+  }
 }
 
 TEST_CASE("several importers: empty ones closed, the one with keys finished") {

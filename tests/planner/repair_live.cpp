@@ -474,10 +474,8 @@ TEST_CASE("live repair: a migration seen from the source only, keys already on t
   (void)x.observe_settled();
   const rcplan::topology t = live_cluster::topology_of({x.snap(0)});
   const auto r = repair(t);
-  INFO("repair.hpp: an unknown key count is treated as \"may hold keys\"; closing the source then strands "
+  INFO("an unknown key count is treated as \"may hold keys\"; closing the source would strand "
        "the keys already moved to the target");
-  // Fails today: the planner closes the source (set_slot_stable on node 0) without knowing
-  // whether the target holds keys of the slot.
   const bool closes_source = !actions<rcplan::set_slot_stable>(r.steps).empty();
   CHECK_FALSE(closes_source);
   if (r.blocked) return;

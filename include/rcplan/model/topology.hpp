@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rcplan {
@@ -79,23 +80,23 @@ namespace detail {
 /// of the first observer (by id) that knows it. Conflicting slot claims are kept, not
 /// resolved, so that planners can see and repair them.
 [[nodiscard]] inline std::vector<cluster_node> merged_nodes(const topology& t) {
-  std::map<node_id, cluster_node> by_id;
+  // choose a line per id first and copy each chosen line once: lines carry 2 KiB slot bitmaps
   std::vector<const cluster_view*> views;
+  views.reserve(t.views.size());
   for (const cluster_view& v : t.views) views.push_back(&v);
   std::sort(views.begin(), views.end(),
             [](const cluster_view* a, const cluster_view* b) { return a->observer < b->observer; });
+  std::map<std::string_view, const cluster_node*> chosen;
   for (const cluster_view* v : views)
     for (const cluster_node& n : v->nodes) {
-      const bool self = n.id == v->observer;
-      auto [it, inserted] = by_id.try_emplace(n.id, n);
-      if (self && !inserted) it->second = n;
-      if (!self) it->second.flags.myself = false;
+      auto [it, inserted] = chosen.try_emplace(n.id.value, &n);
+      if (!inserted && n.id == v->observer) it->second = &n;
     }
   std::vector<cluster_node> out;
-  out.reserve(by_id.size());
-  for (auto& [id, n] : by_id) {
-    n.flags.myself = false;
-    out.push_back(std::move(n));
+  out.reserve(chosen.size());
+  for (const auto& [id, n] : chosen) {
+    out.push_back(*n);
+    out.back().flags.myself = false;
   }
   return out;
 }
@@ -103,20 +104,24 @@ namespace detail {
 /// Every way an observer's view differs from the merged picture, sorted by observer then
 /// subject. Empty when all views agree. Liveness flags (`fail?`, `fail`) and ping times are not
 /// compared: they legitimately differ between observers for a while.
-[[nodiscard]] inline std::vector<view_disagreement> view_disagreements(const topology& t) {
+[[nodiscard]] inline std::vector<view_disagreement> view_disagreements(const topology& t,
+                                                                     const std::vector<cluster_node>& merged) {
   std::vector<view_disagreement> out;
-  const std::vector<cluster_node> merged = merged_nodes(t);
+  if (t.views.size() <= 1) return out;  // the merged picture is that one view
   for (const cluster_view& v : t.views) {
-    std::vector<cluster_node> mine = v.nodes;
-    std::sort(mine.begin(), mine.end(),
-              [](const cluster_node& a, const cluster_node& b) { return a.id < b.id; });
+    std::vector<const cluster_node*> mine;
+    mine.reserve(v.nodes.size());
+    for (const cluster_node& n : v.nodes) mine.push_back(&n);
+    std::sort(mine.begin(), mine.end(), [](const cluster_node* a, const cluster_node* b) { return a->id < b->id; });
     for (const cluster_node& m : merged) {
-      const cluster_node* seen = detail::find_node(mine, m.id);
+      const auto it = std::lower_bound(mine.begin(), mine.end(), m.id,
+                                       [](const cluster_node* n, const node_id& k) { return n->id < k; });
       using k = view_disagreement::kind;
-      if (seen == nullptr) {
+      if (it == mine.end() || (*it)->id != m.id) {
         out.push_back({v.observer, m.id, k::unknown_node});
         continue;
       }
+      const cluster_node* seen = *it;
       if (seen->role() != m.role()) out.push_back({v.observer, m.id, k::role});
       else if (seen->master_id != m.master_id) out.push_back({v.observer, m.id, k::master});
       if (seen->slots != m.slots) out.push_back({v.observer, m.id, k::slots});
@@ -126,6 +131,10 @@ namespace detail {
     return a.observer != b.observer ? a.observer < b.observer : a.subject < b.subject;
   });
   return out;
+}
+
+[[nodiscard]] inline std::vector<view_disagreement> view_disagreements(const topology& t) {
+  return view_disagreements(t, merged_nodes(t));
 }
 
 [[nodiscard]] inline bool views_agree(const topology& t) { return view_disagreements(t).empty(); }

@@ -79,12 +79,7 @@ namespace detail {
   return out;
 }
 
-[[nodiscard]] inline std::string move_reason(const slot_transfer& t, const std::vector<master_quota>& q) {
-  const auto find = [&](const node_id& id) {
-    return *std::find_if(q.begin(), q.end(), [&](const master_quota& m) { return m.id == id; });
-  };
-  const master_quota& s = find(t.source);
-  const master_quota& d = find(t.target);
+[[nodiscard]] inline std::string move_reason(const slot_transfer& t, const master_quota& s, const master_quota& d) {
   return "move " + std::to_string(t.slots.count()) + " slots from " + short_id(t.source) + " (holds " +
          std::to_string(s.held) + ", quota " + std::to_string(s.quota) + ") to " + short_id(t.target) +
          " (holds " + std::to_string(d.held) + ", quota " + std::to_string(d.quota) + ")";
@@ -101,7 +96,7 @@ namespace detail {
   plan p;
   const std::vector<cluster_node> nodes = merged_nodes(t);
   if (detail::check_unavailable_masters(nodes, p)) return p;
-  if (!views_agree(t)) {
+  if (!view_disagreements(t, nodes).empty()) {
     p.status = plan_status::waiting;
     p.diagnostics.push_back({severity::warning, "rebalance.views_disagree", "",
                              "nodes disagree about the cluster configuration; wait for it to settle"});
@@ -157,10 +152,13 @@ namespace detail {
     moves.push_back({tr.source, tr.target, tr.slots.count()});
   }
   const std::vector<int> move_waves = assign_waves(moves, opt.max_concurrent_migrations, next);
+  std::map<node_id, const master_quota*> quota_of;
+  for (const master_quota& q : quotas) quota_of.emplace(q.id, &q);
   std::size_t k = 0;
   for (const slot_transfer& tr : transfers) {
     if (tr.source.empty()) continue;
-    out.push_back({move_waves[k++], detail::move_reason(tr, quotas), migrate_slots{tr.source, tr.target, tr.slots}});
+    out.push_back({move_waves[k++], detail::move_reason(tr, *quota_of.at(tr.source), *quota_of.at(tr.target)),
+                   migrate_slots{tr.source, tr.target, tr.slots}});
   }
   out.insert(out.begin(), add.begin(), add.end());
   std::stable_sort(out.begin(), out.end(), [](const step& a, const step& b) { return a.wave < b.wave; });

@@ -40,7 +40,9 @@ struct repair_result {
 //  migrating on owner o → t, importing on t ← o      finish: migrate_slots o → t
 //  importing on t only, t holds no keys               close: set_slot_stable on t
 //  importing on t ← owner o only, t may hold keys     finish: migrate_slots o → t
-//  migrating on o → t only, t not claiming            close: set_slot_stable on o
+//  migrating on o → t only, t known to hold no keys   close: set_slot_stable on o
+//  migrating on o → t only, t may hold keys           finish: migrate_slots o → t (t may be
+//                                                     importing in a view nobody observed)
 //  migrating on o → t, t already claims the slot      o holds no keys: set_slot_node o → t;
 //                                                     else blocked
 //  several importers                                  close the empty ones; one left is handled
@@ -144,7 +146,17 @@ class slot_repairer {
       return block(s, "repair.several_importers",
                    "several nodes import the slot and may hold its keys; move them by hand");
     if (live.empty()) {
-      if (m != nullptr) stable_source_[o].insert(s);
+      // Migrating only. Closing the source is safe only if its target is known to hold none of
+      // the slot's keys; the target may be importing unseen (its view was not observed) with
+      // keys already moved, so otherwise the migration is finished instead.
+      if (m != nullptr && known_empty(m->peer, s)) stable_source_[o].insert(s);
+      else if (m != nullptr && node(m->peer) != nullptr && node(m->peer)->is_master()) {
+        finish_[{o, m->peer}].insert(s);
+        give(s, o, m->peer);
+      } else if (m != nullptr) {
+        return block(s, "repair.migrating_to_unknown",
+                     "the slot is migrating toward a node that is not a known master and may hold keys");
+      }
       count(s);
       return;
     }

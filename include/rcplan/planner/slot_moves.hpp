@@ -62,13 +62,19 @@ class transfer_builder {
   explicit transfer_builder(const std::vector<slot_holding>& holdings) : h_(holdings) {
     owner_.assign(slot_count, -1);
     std::size_t held = 0, quota = 0;
+    balance_.reserve(h_.size());
+    first_.reserve(h_.size());
     for (std::size_t i = 0; i < h_.size(); ++i) {
       h_[i].slots.for_each([&](slot s) {
         if (owner_[s] != -1) throw std::invalid_argument("slot owned by two holdings");
         owner_[s] = static_cast<int>(i);
       });
-      held += h_[i].slots.count();
+      const std::size_t count = h_[i].slots.count();
+      held += count;
       quota += h_[i].quota;
+      balance_.push_back(static_cast<std::ptrdiff_t>(count) - static_cast<std::ptrdiff_t>(h_[i].quota));
+      const auto f = h_[i].slots.first();
+      first_.push_back(f ? static_cast<std::size_t>(*f) : slot_count);
     }
     if (held != quota) throw std::invalid_argument("quotas must add up to the slots held");
     target_.assign(slot_count, -1);
@@ -87,16 +93,14 @@ class transfer_builder {
   }
 
  private:
-  [[nodiscard]] std::ptrdiff_t balance(std::size_t i) const {
-    return static_cast<std::ptrdiff_t>(h_[i].slots.count()) - static_cast<std::ptrdiff_t>(h_[i].quota);
-  }
+  [[nodiscard]] std::ptrdiff_t balance(std::size_t i) const { return balance_[i]; }
 
   std::vector<std::size_t> donors_by_first_slot() const {
     std::vector<std::size_t> d;
     for (std::size_t i = 0; i < h_.size(); ++i)
       if (balance(i) > 0) d.push_back(i);
     std::sort(d.begin(), d.end(), [&](std::size_t a, std::size_t b) {
-      return *h_[a].slots.first() < *h_[b].slots.first();
+      return first_[a] < first_[b];
     });
     return d;
   }
@@ -216,11 +220,7 @@ class transfer_builder {
     std::vector<std::size_t> rs;
     for (std::size_t x : receivers_by_id())
       if (need(x) > 0) rs.push_back(x);
-    const auto key = [&](std::size_t x) {
-      const auto f = h_[x].slots.first();
-      return f ? static_cast<std::size_t>(*f) : slot_count;
-    };
-    std::stable_sort(rs.begin(), rs.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    std::stable_sort(rs.begin(), rs.end(), [&](std::size_t a, std::size_t b) { return first_[a] < first_[b]; });
     std::size_t next = 0;
     pool_.for_each([&](slot s) {
       if (target_[s] >= 0) return;
@@ -243,6 +243,8 @@ class transfer_builder {
   }
 
   const std::vector<slot_holding>& h_;
+  std::vector<std::ptrdiff_t> balance_;  ///< held − quota, fixed: holdings never change here
+  std::vector<std::size_t> first_;       ///< lowest slot held, slot_count when none
   std::vector<int> owner_;
   std::vector<int> target_;
   std::vector<std::size_t> taken_;
