@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rcplan {
@@ -66,6 +67,8 @@ namespace detail {
                                                             std::vector<master_quota>& quotas) {
   std::vector<quota_input> in;
   std::vector<slot_holding> out;
+  in.reserve(nodes.size());
+  out.reserve(nodes.size() + 1);
   for (const cluster_node& n : nodes) {
     if (!n.is_master() || unavailable(n)) continue;
     const slot_set& slots = r.ownership.at(n.id);
@@ -118,7 +121,7 @@ namespace detail {
   if (act && !quotas.empty()) transfers = plan_slot_transfers(holdings);
 
   // steps: repair (wave 0 housekeeping, then its migrations), then the balancing migrations
-  std::vector<step> out = r.steps;
+  std::vector<step> out = std::move(r.steps);
   std::vector<wave_job> jobs;
   std::vector<std::size_t> job_step;
   bool wave0 = false;
@@ -154,18 +157,26 @@ namespace detail {
   const std::vector<int> move_waves = assign_waves(moves, opt.max_concurrent_migrations, next);
   std::map<node_id, const master_quota*> quota_of;
   for (const master_quota& q : quotas) quota_of.emplace(q.id, &q);
-  std::size_t k = 0;
-  for (const slot_transfer& tr : transfers) {
-    if (tr.source.empty()) continue;
-    out.push_back({move_waves[k++], detail::move_reason(tr, *quota_of.at(tr.source), *quota_of.at(tr.target)),
-                   migrate_slots{tr.source, tr.target, tr.slots}});
-  }
-  out.insert(out.begin(), add.begin(), add.end());
+  // Steps are built in wave order directly: they hold 2 KiB slot sets, so sorting them after
+  // the fact would copy megabytes on large clusters.
   std::stable_sort(out.begin(), out.end(), [](const step& a, const step& b) { return a.wave < b.wave; });
-  p.steps = std::move(out);
+  std::vector<std::size_t> by_wave;
+  for (std::size_t i = 0; i < transfers.size(); ++i)
+    if (!transfers[i].source.empty()) by_wave.push_back(i);
+  std::vector<int> wave_of(transfers.size(), 0);
+  for (std::size_t k = 0; k < by_wave.size(); ++k) wave_of[by_wave[k]] = move_waves[k];
+  std::stable_sort(by_wave.begin(), by_wave.end(), [&](std::size_t a, std::size_t b) { return wave_of[a] < wave_of[b]; });
+  p.steps.reserve(add.size() + out.size() + by_wave.size());
+  for (step& s : add) p.steps.push_back(std::move(s));
+  for (step& s : out) p.steps.push_back(std::move(s));
+  for (std::size_t i : by_wave) {
+    const slot_transfer& tr = transfers[i];
+    p.steps.push_back({wave_of[i], detail::move_reason(tr, *quota_of.at(tr.source), *quota_of.at(tr.target)),
+                       migrate_slots{tr.source, tr.target, tr.slots}});
+  }
 
   p.summary.lower_bound = act ? move_lower_bound(quotas) : 0;
-  std::map<node_id, slot_set> after = r.ownership;
+  std::map<node_id, slot_set> after = std::move(r.ownership);
   for (const slot_transfer& tr : transfers) {
     if (!tr.source.empty()) after[tr.source] -= tr.slots;
     after[tr.target] |= tr.slots;

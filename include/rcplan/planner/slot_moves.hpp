@@ -230,15 +230,16 @@ class transfer_builder {
   }
 
   std::vector<slot_transfer> collect() const {
-    std::map<std::pair<node_id, node_id>, slot_set> grouped;
-    pool_.for_each([&](slot s) {
-      const auto src = static_cast<std::size_t>(owner_[s]);
-      const auto dst = static_cast<std::size_t>(target_[s]);
-      grouped[{h_[src].id, h_[dst].id}].insert(s);
-    });
+    // group by holding index (cheap per slot), then order by ids for the result
+    std::map<std::pair<int, int>, slot_set> grouped;
+    pool_.for_each([&](slot s) { grouped[{owner_[s], target_[s]}].insert(s); });
     std::vector<slot_transfer> out;
     out.reserve(grouped.size());
-    for (auto& [ids, slots] : grouped) out.push_back({ids.first, ids.second, slots});
+    for (auto& [ix, slots] : grouped)
+      out.push_back({h_[static_cast<std::size_t>(ix.first)].id, h_[static_cast<std::size_t>(ix.second)].id, slots});
+    std::sort(out.begin(), out.end(), [](const slot_transfer& a, const slot_transfer& b) {
+      return a.source != b.source ? a.source < b.source : a.target < b.target;
+    });
     return out;
   }
 
