@@ -12,6 +12,10 @@
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
 #include <rcplan/model/topology.hpp>
+#include <rcplan/parse/cluster_nodes.hpp>
+#include <rcplan/parse/cluster_shards.hpp>
+#include <rcplan/parse/info_replication.hpp>
+#include <rcplan/parse/resp.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/lower.hpp>
 #include <rcplan/plan/plan.hpp>
@@ -20,3 +24,9 @@
 #include <rcplan/planner/slot_moves.hpp>
 #include <rcplan/planner/slot_quota.hpp>
 #include <rcplan/planner/waves.hpp>
+#include <rcplan/sim/cluster.hpp>
+#include <rcplan/spec/defaults.hpp>
+#include <rcplan/spec/quantity.hpp>
+#include <rcplan/spec/spec.hpp>
+#include <rcplan/spec/validate.hpp>
+#include <rcplan/spec/value.hpp>
