@@ -245,3 +245,30 @@ TEST_CASE("generated topologies round trip through JSON, byte for byte") {
     RC_ASSERT(nlohmann::ordered_json(back).dump() == nlohmann::ordered_json(t).dump());
   });
 }
+
+TEST_CASE("optional observation fields round trip and stay out of the JSON when unset") {
+  rcplan::topology t;
+  t.observed_at_ms = 1764190000123;
+  rcplan::statefulset s;
+  s.name = "drc-a-0";
+  s.image = "redis:7.0";
+  s.config_hash = "c0ffee";
+  s.password_secret = "a-password";
+  t.statefulsets.push_back(s);
+  rcplan::node_observation o;
+  o.id = rcplan::node_id{std::string(40, 'a')};
+  o.config = {{"maxmemory", "100mb"}};
+  t.observations.push_back(o);
+  const nlohmann::json j = t;
+  CHECK(j.at("observed_at_ms") == 1764190000123ULL);
+  CHECK(j.at("statefulsets").at(0).at("image") == "redis:7.0");
+  CHECK(j.at("observations").at(0).at("config").at("maxmemory") == "100mb");
+  CHECK(j.get<rcplan::topology>() == t);
+  const nlohmann::json bare = rcplan::topology{};
+  CHECK_FALSE(bare.contains("observed_at_ms"));
+  rcplan::statefulset plain;
+  plain.name = "drc-a-1";
+  const nlohmann::json pj = plain;
+  CHECK_FALSE(pj.contains("image"));
+  CHECK_FALSE(pj.contains("config_hash"));
+}

@@ -26,8 +26,10 @@
 //   pod               {"name","shard_index","ordinal","kube_node","zone","ip","port","ready",
 //                      "terminating","revision"}
 //   statefulset       {"name","shard_index","replicas","ready_replicas","current_revision",
-//                      "update_revision"}
-//   topology          {"views","observations","pods","statefulsets"}
+//                      "update_revision","image"?,"config_hash"?,"password_secret"?}
+//   topology          {"views","observations","pods","statefulsets","observed_at_ms"?}
+//   (fields marked ? after a name are written only when set; node_observation's "config",
+//   an object of strings, too)
 //   view_disagreement {"observer","subject","what":"unknown_node"|"role"|"master"|"slots"}
 //   diagnostic        {"severity":"info"|"warning"|"error","code","subject"?,"message"}
 // `?` marks a field written only when set (an empty optional, an empty subject).
@@ -395,6 +397,7 @@ void to_json(J& j, const node_observation& o) {
     for (const auto& [s, count] : *o.keys_per_slot) keys[std::to_string(s)] = count;
     j["keys_per_slot"] = std::move(keys);
   }
+  if (!o.config.empty()) j["config"] = o.config;
 }
 
 inline void from_json(const nlohmann::json& j, node_observation& o) {
@@ -418,6 +421,7 @@ inline void from_json(const nlohmann::json& j, node_observation& o) {
     }
     return std::optional{std::move(counts)};
   });
+  detail::read_optional(j, "config", out.config);
   o = std::move(out);
 }
 
@@ -462,6 +466,9 @@ void to_json(J& j, const statefulset& s) {
   j["ready_replicas"] = s.ready_replicas;
   j["current_revision"] = s.current_revision;
   j["update_revision"] = s.update_revision;
+  if (!s.image.empty()) j["image"] = s.image;
+  if (!s.config_hash.empty()) j["config_hash"] = s.config_hash;
+  if (!s.password_secret.empty()) j["password_secret"] = s.password_secret;
 }
 
 inline void from_json(const nlohmann::json& j, statefulset& s) {
@@ -472,6 +479,9 @@ inline void from_json(const nlohmann::json& j, statefulset& s) {
   detail::read_integer(j, "ready_replicas", out.ready_replicas);
   detail::read_optional(j, "current_revision", out.current_revision);
   detail::read_optional(j, "update_revision", out.update_revision);
+  detail::read_optional(j, "image", out.image);
+  detail::read_optional(j, "config_hash", out.config_hash);
+  detail::read_optional(j, "password_secret", out.password_secret);
   s = std::move(out);
 }
 
@@ -484,6 +494,7 @@ void to_json(J& j, const topology& t) {
   j["observations"] = t.observations;
   j["pods"] = t.pods;
   j["statefulsets"] = t.statefulsets;
+  if (t.observed_at_ms != 0) j["observed_at_ms"] = t.observed_at_ms;
 }
 
 inline void from_json(const nlohmann::json& j, topology& t) {
@@ -493,6 +504,7 @@ inline void from_json(const nlohmann::json& j, topology& t) {
   detail::read_array(j, "observations", out.observations);
   detail::read_array(j, "pods", out.pods);
   detail::read_array(j, "statefulsets", out.statefulsets);
+  detail::read_optional(j, "observed_at_ms", out.observed_at_ms);
   t = std::move(out);
 }
 

@@ -33,6 +33,10 @@ struct statefulset {
   int ready_replicas = 0;
   std::string current_revision;
   std::string update_revision;
+  // What the StatefulSet's pod template says, to tell whether it must be updated.
+  std::string image;
+  std::string config_hash;      ///< rcplan's annotation: hash of the redis.conf it renders
+  std::string password_secret;  ///< name of the Secret holding the password, if any
 
   friend bool operator==(const statefulset&, const statefulset&) = default;
   friend auto operator<=>(const statefulset&, const statefulset&) = default;

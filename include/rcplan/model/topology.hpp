@@ -33,6 +33,8 @@ struct node_observation {
   /// Keys held per slot (only slots with keys appear); `nullopt` when not observed, which
   /// planners must treat as "may hold keys".
   std::optional<std::map<slot, std::uint64_t>> keys_per_slot;
+  /// `CONFIG GET` values of the parameters the spec sets (never the password).
+  std::map<std::string, std::string> config;
 
   friend bool operator==(const node_observation&, const node_observation&) = default;
 };
@@ -44,6 +46,9 @@ struct topology {
   std::vector<node_observation> observations;
   std::vector<pod> pods;
   std::vector<statefulset> statefulsets;
+  /// When it was observed, in milliseconds since the Unix epoch (the clock of the
+  /// `pong_received` times in `CLUSTER NODES`); 0 when unknown.
+  std::uint64_t observed_at_ms = 0;
 
   [[nodiscard]] const node_observation* observation(const node_id& id) const noexcept {
     const auto it = std::find_if(observations.begin(), observations.end(),
