@@ -38,6 +38,22 @@ struct node_state {
   std::map<slot, node_id> migrating;
   std::map<slot, node_id> importing;
   std::map<slot, std::uint64_t> keys;
+  /// The process runs. A dead node keeps its claims and keys (they are on its disk, and its
+  /// replicas hold copies) and is flagged `fail` by the others.
+  bool alive = true;
+  /// The peers this node knows, with the address it last heard for each. A fresh node knows
+  /// no one; MEET and gossip fill it, FORGET and RESET empty it.
+  std::map<node_id, address> known;
+  std::uint64_t offset = 0;  ///< replication offset
+  bool synced = true;        ///< a replica whose initial sync completed
+  std::uint64_t pong_ms = 0;  ///< last time the others heard from it
+  bool joined = false;        ///< came from an observed cluster; cleared by RESET
+};
+
+/// How `cluster::to_topology` reports views.
+enum class view_mode : std::uint8_t {
+  merged,    ///< one view holding every member's own line (cheap)
+  per_node,  ///< one view per reachable member, each listing what that node knows
 };
 
 /// A Redis Cluster in memory, driven by the same lowered commands a binding sends to real
@@ -51,14 +67,30 @@ class cluster {
   [[nodiscard]] static cluster from_topology(const topology& t) {
     cluster c;
     for (const cluster_node& n : merged_nodes(t)) {
-      node_state s{n.id, n.addr, n.is_master(), n.master_id, n.failed(), n.config_epoch, n.slots, {}, {}, {}};
+      node_state s;
+      s.id = n.id;
+      s.addr = n.addr;
+      s.master = n.is_master();
+      s.master_id = n.master_id;
+      s.failed = n.failed();
+      s.config_epoch = n.config_epoch;
+      s.claims = n.slots;
+      s.pong_ms = n.pong_received;
+      s.joined = true;
       for (const open_slot& o : n.open_slots)
         (o.dir == open_slot::direction::migrating ? s.migrating : s.importing)[o.number] = o.peer;
       if (const node_observation* obs = t.observation(n.id); obs && obs->keys_per_slot)
         for (const auto& [sl, k] : *obs->keys_per_slot)
           if (k > 0) s.keys[sl] = k;
+      if (const node_observation* obs = t.observation(n.id); obs && obs->replication)
+        s.offset = obs->replication->offset();
       c.nodes_.emplace(n.id, std::move(s));
     }
+    // one cluster: everyone knows everyone, as the merged view says
+    for (auto& [id, n] : c.nodes_)
+      for (const auto& [other, o] : c.nodes_)
+        if (other != id) n.known.emplace(other, o.addr);
+    c.now_ms_ = t.observed_at_ms;
     for (const auto& [id, n] : c.nodes_)
       for (const auto& [sl, k] : n.keys) c.initial_keys_[sl] += k;
     c.created_ = c.covered().full();
@@ -94,6 +126,125 @@ class cluster {
     return k;
   }
 
+  // --- processes, membership, time --------------------------------------------------------
+
+  /// A fresh redis-server: its own id, empty, a master without slots, knowing only itself.
+  void add_node(const node_id& id, const address& addr) {
+    node_state s;
+    s.id = id;
+    s.addr = addr;
+    s.pong_ms = now_ms_;
+    nodes_.insert_or_assign(id, std::move(s));
+  }
+  /// The process dies; its claims, keys and peers stay (they are on its disk).
+  void kill(const node_id& id) {
+    if (node_state* n = get(id); n != nullptr && n->alive) {
+      n->alive = false;
+      n->failed = true;
+    }
+  }
+  /// The process starts again from its disk, possibly at a new address. A replica resyncs.
+  void revive(const node_id& id, const std::optional<address>& addr = std::nullopt) {
+    node_state* n = get(id);
+    if (n == nullptr) return;
+    n->alive = true;
+    n->failed = false;
+    n->pong_ms = now_ms_;
+    if (addr) n->addr = *addr;
+    if (!n->master) n->synced = false;
+  }
+  /// The node now listens at `addr`; the others keep the address they knew until a MEET.
+  void set_address(const node_id& id, const address& addr) {
+    if (node_state* n = get(id)) n->addr = addr;
+  }
+  /// The process is gone for good (its disk too). The others keep its line until they forget
+  /// it; a node nobody knows disappears.
+  void discard(const node_id& id) {
+    kill(id);
+    if (!known_by_anyone(id)) nodes_.erase(id);
+  }
+  /// Preloads `count` keys into slot `s` on its owner (or on `on`); they count as initial keys.
+  void add_keys(slot s, std::uint64_t count, std::optional<node_id> on = std::nullopt) {
+    if (!on) on = owner(s);
+    node_state* n = on ? get(*on) : nullptr;
+    if (n == nullptr || count == 0) return;
+    n->keys[s] += count;
+    initial_keys_[s] += count;
+  }
+  /// Whether some other node lists `id` in its table.
+  [[nodiscard]] bool known_by_anyone(const node_id& id) const {
+    for (const auto& [other, n] : nodes_)
+      if (other != id && n.known.count(id) != 0) return true;
+    return false;
+  }
+  /// Part of a cluster: it knows or is known by another node, or claims slots. A fresh node
+  /// before its MEET is not.
+  [[nodiscard]] bool is_member(const node_id& id) const {
+    const node_state* n = find(id);
+    return n != nullptr && (n->joined || !n->known.empty() || !n->claims.empty() || known_by_anyone(id));
+  }
+  [[nodiscard]] std::uint64_t now_ms() const noexcept { return now_ms_; }
+  void set_clock(std::uint64_t ms) noexcept { now_ms_ = ms; }
+
+  /// Time passes: live nodes answer pings, masters that own slots take writes (their offset
+  /// grows), replicas of live masters finish their sync and catch up.
+  void advance(std::uint64_t ms) {
+    now_ms_ += ms;
+    for (auto& [id, n] : nodes_) {
+      if (!n.alive) continue;
+      n.pong_ms = now_ms_;
+      if (n.master && !n.claims.empty()) n.offset += ms;
+    }
+    for (auto& [id, n] : nodes_) {
+      if (!n.alive || n.master || !n.master_id) continue;
+      const node_state* m = find(*n.master_id);
+      if (m == nullptr || !m->alive || !m->master) continue;
+      n.synced = true;
+      n.offset = m->offset;
+    }
+  }
+
+  /// What Redis does once a master has been unreachable for the node timeout: its live replica
+  /// with the highest offset (then the lowest id) takes over, if a majority of the slot-owning
+  /// masters is alive to vote. `min_down_ms` is that timeout. Returns the promoted replicas.
+  std::vector<node_id> auto_failover(std::uint64_t min_down_ms = 0) {
+    std::vector<node_id> promoted;
+    std::vector<node_id> failed_masters;
+    for (const auto& [id, n] : nodes_)
+      if (n.master && !n.alive && !n.claims.empty() && now_ms_ - std::min(now_ms_, n.pong_ms) >= min_down_ms)
+        failed_masters.push_back(id);
+    for (const node_id& m : failed_masters) {
+      if (!voting_majority_alive()) break;
+      const node_state* best = nullptr;
+      for (const auto& [id, n] : nodes_)
+        if (!n.master && n.alive && n.master_id == m && (best == nullptr || n.offset > best->offset)) best = &n;
+      if (best == nullptr) continue;
+      const node_id r = best->id;
+      promote(*get(r));
+      promoted.push_back(r);
+    }
+    return promoted;
+  }
+
+  /// More than half of the masters that own slots are alive (they elect a replica).
+  [[nodiscard]] bool voting_majority_alive() const {
+    std::size_t owners = 0, alive = 0;
+    for (const auto& [id, n] : nodes_)
+      if (n.master && !n.claims.empty()) {
+        ++owners;
+        if (n.alive) ++alive;
+      }
+    return 2 * alive > owners;
+  }
+
+  /// The lines a binding would use to lower a plan: every reachable member.
+  [[nodiscard]] std::vector<cluster_node> reachable_node_list() const {
+    std::vector<cluster_node> out;
+    for (cluster_node& c : node_list())
+      if (const node_state* n = find(c.id); n->alive && is_member(c.id)) out.push_back(std::move(c));
+    return out;
+  }
+
   /// Applies one lowered command; the first refusal or broken invariant is returned.
   [[nodiscard]] std::optional<violation> apply(const lowered_command& c) {
     ++applied_;
@@ -109,7 +260,7 @@ class cluster {
 
   /// Lowers `a` against the current state and applies every command.
   [[nodiscard]] std::optional<violation> apply(const action& a, lower_context ctx = {}) {
-    ctx.nodes = node_list();
+    ctx.nodes = reachable_node_list();
     for (const lowered_command& c : lower(a, ctx))
       if (auto v = apply(c)) return v;
     return std::nullopt;
@@ -125,22 +276,57 @@ class cluster {
     return std::nullopt;
   }
 
-  /// The state as an observed topology: one view listing every node, each line carrying its
-  /// own open slots, and observations with exact key counts. Feed it back to a planner.
-  [[nodiscard]] topology to_topology() const {
+  /// The state as an observed topology: views (one merged view listing every member, each line
+  /// carrying its own open slots, or one view per reachable member listing what it knows), and
+  /// observations of every reachable node, met or not, with exact key counts and replication
+  /// offsets; dead members appear unreachable. Feed it back to a planner.
+  [[nodiscard]] topology to_topology(view_mode mode = view_mode::merged) const {
     topology t;
-    cluster_view v;
-    for (const cluster_node& n : node_list()) v.nodes.push_back(n);
-    if (!v.nodes.empty()) {
-      v.observer = v.nodes.front().id;
-      v.nodes.front().flags.myself = true;
+    t.observed_at_ms = now_ms_;
+    const std::vector<cluster_node> lines = node_list();
+    if (mode == view_mode::merged) {
+      cluster_view v;
+      for (const cluster_node& n : lines)
+        if (is_member(n.id)) v.nodes.push_back(n);
+      if (!v.nodes.empty()) {
+        v.observer = v.nodes.front().id;
+        v.nodes.front().flags.myself = true;
+      }
+      t.views.push_back(std::move(v));
+    } else {
+      for (const cluster_node& self : lines) {
+        const node_state& n = nodes_.at(self.id);
+        if (!n.alive || !is_member(self.id)) continue;
+        cluster_view v;
+        v.observer = self.id;
+        for (const cluster_node& other : lines) {
+          if (other.id == self.id) {
+            v.nodes.push_back(other);
+            v.nodes.back().flags.myself = true;
+            continue;
+          }
+          const auto k = n.known.find(other.id);
+          if (k == n.known.end()) continue;
+          cluster_node line = other;
+          line.addr = k->second;
+          line.open_slots.clear();  // Redis prints open slots only on the `myself` line
+          v.nodes.push_back(std::move(line));
+        }
+        t.views.push_back(std::move(v));
+      }
     }
-    t.views.push_back(std::move(v));
     for (const auto& [id, n] : nodes_) {
+      if (!n.alive && !known_by_anyone(id)) continue;
       node_observation o;
       o.id = id;
       o.addr = n.addr;
-      o.keys_per_slot = std::map<slot, std::uint64_t>(n.keys.begin(), n.keys.end());
+      if (!n.alive) {
+        o.reachable = false;
+        o.error = "connection refused";
+      } else {
+        o.keys_per_slot = std::map<slot, std::uint64_t>(n.keys.begin(), n.keys.end());
+        o.replication = replication_of(n);
+      }
       t.observations.push_back(std::move(o));
     }
     return t;
@@ -155,7 +341,9 @@ class cluster {
       c.addr = n.addr;
       c.flags.master = n.master;
       c.flags.replica = !n.master;
-      c.flags.fail = n.failed;
+      c.flags.fail = n.failed || !n.alive;
+      c.pong_received = n.pong_ms;
+      c.link = n.alive ? link_state::connected : link_state::disconnected;
       c.master_id = n.master_id;
       c.config_epoch = n.config_epoch;
       c.slots = n.claims;
@@ -171,6 +359,28 @@ class cluster {
   static violation refused(const std::string& what, slot s, const node_id& n) {
     return {"redis_refused", what + " (slot " + std::to_string(s) + " on " + n.value.substr(0, 8) + ")"};
   }
+  [[nodiscard]] replication_info replication_of(const node_state& n) const {
+    replication_info r;
+    r.master_repl_offset = n.offset;
+    if (!n.master && n.master_id) {
+      r.role = node_role::replica;
+      const node_state* m = find(*n.master_id);
+      if (m != nullptr) {
+        const auto k = n.known.find(m->id);
+        const address& a = k == n.known.end() ? m->addr : k->second;
+        r.master_host = a.host;
+        r.master_port = a.port;
+      }
+      r.master_link_up = m != nullptr && m->alive && n.synced;
+      r.master_sync_in_progress = !n.synced;
+      r.replica_repl_offset = n.offset;
+      return r;
+    }
+    for (const auto& [id, x] : nodes_)
+      if (x.alive && !x.master && x.master_id == n.id)
+        r.replicas.push_back({x.addr.host, x.addr.port, x.synced ? "online" : "wait_bgsave", x.offset, 0});
+    return r;
+  }
   node_state* get(const node_id& id) {
     const auto it = nodes_.find(id);
     return it == nodes_.end() ? nullptr : &it->second;
@@ -184,12 +394,14 @@ class cluster {
   std::optional<violation> run(const redis_command& c) {
     node_state* n = get(c.node);
     if (n == nullptr) return violation{"unknown_node", "command sent to unknown node " + c.node.value};
+    if (!n->alive) return violation{"node_unreachable", "command sent to " + c.node.value.substr(0, 8) + ", which is down"};
     const auto& a = c.argv;
+    if (a.size() >= 4 && a[0] == "CLUSTER" && a[1] == "MEET") return meet_node(*n, a[2], a[3]);
     if (a.size() >= 4 && a[0] == "CLUSTER" && a[1] == "SETSLOT") return setslot(*n, a);
     if (a.size() >= 2 && a[0] == "CLUSTER" && a[1] == "ADDSLOTSRANGE") return addslots(*n, a);
     if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "REPLICATE") return replicate_to(*n, node_id{a[2]});
-    if (a.size() >= 2 && a[0] == "CLUSTER" && a[1] == "FAILOVER") return fail_over(*n);
-    if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "FORGET") return forget_node(node_id{a[2]});
+    if (a.size() >= 2 && a[0] == "CLUSTER" && a[1] == "FAILOVER") return fail_over(*n, a.size() > 2 ? a[2] : "");
+    if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "FORGET") return forget_node(*n, node_id{a[2]});
     if (a.size() == 3 && a[0] == "CLUSTER" && a[1] == "SET-CONFIG-EPOCH") {
       n->config_epoch = std::stoull(a[2]);
       return std::nullopt;
@@ -201,9 +413,39 @@ class cluster {
       n->importing.clear();
       n->master = true;
       n->master_id.reset();
+      n->known.clear();
+      n->joined = false;
+      n->synced = true;
+      if (a[2] == "HARD") {
+        n->config_epoch = 0;
+        n->offset = 0;
+      }
       return std::nullopt;
     }
-    return std::nullopt;  // CONFIG SET, MEET of known nodes: nothing the slot model tracks
+    return std::nullopt;  // CONFIG SET: nothing the model tracks
+  }
+
+  /// Gossip is immediate: both sides' tables merge, and every live node in them learns of
+  /// every other (a dead node's table is frozen on its disk).
+  std::optional<violation> meet_node(node_state& via, const std::string& host, const std::string& port) {
+    node_state* x = nullptr;
+    for (auto& [id, n] : nodes_)
+      if (n.alive && n.addr.host == host && std::to_string(n.addr.port) == port) x = &n;
+    if (x == nullptr || x == &via) return std::nullopt;  // the handshake never completes
+    std::set<node_id> all = {via.id, x->id};
+    for (const auto& [id, a] : via.known) all.insert(id);
+    for (const auto& [id, a] : x->known) all.insert(id);
+    for (const node_id& y : all) {
+      node_state* n = get(y);
+      if (n == nullptr || !n->alive) continue;
+      for (const node_id& z : all) {
+        const node_state* o = find(z);
+        if (z == y || o == nullptr) continue;
+        if (z == x->id) n->known[z] = o->addr;
+        else n->known.emplace(z, o->addr);
+      }
+    }
+    return std::nullopt;
   }
 
   std::optional<violation> setslot(node_state& n, const std::vector<std::string>& a) {
@@ -216,7 +458,8 @@ class cluster {
     }
     if (a.size() < 5) return refused("SETSLOT " + sub + " without a node", s, n.id);
     const node_id peer{a[4]};
-    if (get(peer) == nullptr) return refused("SETSLOT names an unknown node", s, n.id);
+    if (get(peer) == nullptr || (peer != n.id && n.known.count(peer) == 0))
+      return refused("SETSLOT names an unknown node", s, n.id);
     if (sub == "IMPORTING") {
       if (n.claims.contains(s)) return refused("IMPORTING a slot it already owns", s, n.id);
       n.importing[s] = peer;
@@ -255,17 +498,30 @@ class cluster {
 
   std::optional<violation> replicate_to(node_state& n, const node_id& m) {
     const node_state* target = find(m);
-    if (target == nullptr || !target->master) return refused("REPLICATE of a non-master", 0, n.id);
+    if (target == nullptr || n.known.count(m) == 0) return refused("REPLICATE of an unknown node", 0, n.id);
+    if (!target->master) return refused("REPLICATE of a non-master", 0, n.id);
     if (!n.claims.empty() || !n.keys.empty()) return refused("REPLICATE of a node with slots or keys", 0, n.id);
     n.master = false;
     n.master_id = m;
+    n.synced = false;
+    n.offset = 0;
     return check_node(n);
   }
 
-  std::optional<violation> fail_over(node_state& r) {
+  std::optional<violation> fail_over(node_state& r, const std::string& mode) {
     if (r.master || !r.master_id) return refused("FAILOVER on a master", 0, r.id);
-    node_state* m = get(*r.master_id);
+    const node_state* m = find(*r.master_id);
     if (m == nullptr) return refused("FAILOVER with an unknown master", 0, r.id);
+    // the default hands over with the master's agreement; FORCE skips the master but still
+    // needs the votes of a majority; TAKEOVER needs no one
+    if (mode.empty() && !m->alive) return refused("FAILOVER while the master is down (needs FORCE)", 0, r.id);
+    if (mode == "FORCE" && !voting_majority_alive()) return refused("FAILOVER FORCE without a majority of masters", 0, r.id);
+    promote(r);
+    return std::nullopt;
+  }
+
+  void promote(node_state& r) {
+    node_state* m = get(*r.master_id);
     // the replica holds a copy of the master's data: it now serves it
     r.keys = std::move(m->keys);
     m->keys.clear();
@@ -280,17 +536,21 @@ class cluster {
     r.config_epoch = max_epoch() + 1;
     m->master = false;
     m->master_id = r.id;
+    if (!m->alive) m->synced = false;  // it resyncs from the new master when it returns
     for (auto& [id, n] : nodes_)
       if (!n.master && n.master_id == m->id) n.master_id = r.id;
-    return std::nullopt;
   }
 
-  std::optional<violation> forget_node(const node_id& x) {
+  std::optional<violation> forget_node(node_state& on, const node_id& x) {
+    if (x == on.id) return refused("FORGET of itself", 0, on.id);
+    if (on.master_id == x) return refused("FORGET of its own master", 0, on.id);
     const node_state* n = find(x);
     if (n == nullptr) return std::nullopt;  // already forgotten by an earlier command
     if (!n->claims.empty() || !n->keys.empty())
       return violation{"forget_nonempty", "forgot " + x.value.substr(0, 8) + " while it owns slots or holds keys"};
-    nodes_.erase(x);
+    on.known.erase(x);
+    // a dead node nobody knows any more is gone; a live one is on its own until met again
+    if (!n->alive && !known_by_anyone(x)) nodes_.erase(x);
     return std::nullopt;
   }
 
@@ -379,6 +639,7 @@ class cluster {
   bool created_ = false;
   std::size_t slots_moved_ = 0;
   std::size_t applied_ = 0;
+  std::uint64_t now_ms_ = 0;
 };
 
 }  // namespace rcplan::sim
