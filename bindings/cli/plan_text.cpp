@@ -82,19 +82,25 @@ struct subject_text {
     return out;
   }
   std::string operator()(const apply_statefulset& a) const {
-    return a.name + ", shard " + std::to_string(a.shard_index) + ", " + std::to_string(a.replicas) +
-           " pods, image " + a.image;
+    const statefulset_description& o = a.object;
+    std::string out = o.name + ", shard " + std::to_string(o.shard_index) + ", " + std::to_string(o.replicas) +
+                      " pods, image " + o.image;
+    if (const std::string hash = template_config_hash(o); !hash.empty()) out += ", config " + hash;
+    return out;
   }
   std::string operator()(const apply_service& a) const {
-    std::string out = a.name + (a.headless ? ", headless" : "");
-    return a.shard_index < 0 ? out + ", all shards" : out + ", shard " + std::to_string(a.shard_index);
+    const service_description& o = a.object;
+    std::string out = o.name + (o.headless ? ", headless" : "");
+    return o.shard_index < 0 ? out + ", all shards" : out + ", shard " + std::to_string(o.shard_index);
   }
   std::string operator()(const apply_pdb& a) const {
-    return a.name + ", shard " + std::to_string(a.shard_index) + ", at most " + std::to_string(a.max_unavailable) +
+    const pdb_description& o = a.object;
+    return o.name + ", shard " + std::to_string(o.shard_index) + ", at most " + std::to_string(o.max_unavailable) +
            " unavailable";
   }
   std::string operator()(const apply_configmap& a) const {
-    return a.name + ", " + std::to_string(a.data.size()) + (a.data.size() == 1 ? " key" : " keys");
+    const configmap_description& o = a.object;
+    return o.name + ", " + std::to_string(o.data.size()) + (o.data.size() == 1 ? " key" : " keys");
   }
   std::string operator()(const scale_statefulset& a) const {
     return a.name + " to " + std::to_string(a.replicas) + " pods";
@@ -103,7 +109,8 @@ struct subject_text {
   std::string operator()(const delete_statefulset& a) const { return a.name; }
   std::string operator()(const delete_pvc& a) const { return a.name; }
   std::string operator()(const update_status& a) const {
-    return a.reason.empty() ? a.status : a.status + " (" + a.reason + ")";
+    const cluster_status& st = a.status;
+    return st.reason.empty() ? st.status : st.status + " (" + st.reason + ")";
   }
 };
 

@@ -111,12 +111,22 @@ TEST_CASE("every action has its type name and fields") {
   CHECK(dump(rcplan::reset{a, rcplan::reset_mode::hard}) == R"({"type":"reset","node":")" + id_a + R"(","mode":"hard"})");
   CHECK(dump(rcplan::wait_until{rcplan::wait_condition::replica_synced, id_a, 30}) ==
         R"({"type":"wait_until","condition":"replica_synced","subject":")" + id_a + R"(","timeout_seconds":30})");
-  CHECK(dump(rcplan::apply_service{"drc-x", true, -1}) ==
-        R"({"type":"apply_service","name":"drc-x","headless":true,"shard_index":-1})");
-  CHECK(dump(rcplan::apply_configmap{"drc-x", {{"redis.conf", "port 6379\n"}}}) ==
-        R"({"type":"apply_configmap","name":"drc-x","data":{"redis.conf":"port 6379\n"}})");
-  CHECK(dump(rcplan::update_status{"Scaling", "adding shard 3"}) ==
-        R"({"type":"update_status","status":"Scaling","reason":"adding shard 3"})");
+  {
+    rcplan::service_description svc;
+    svc.name = "drc-x";
+    svc.cluster = "x";
+    svc.headless = true;
+    svc.ports = {{"client", 6379}};
+    svc.selector = {{"redis.kun/name", "x"}};
+    CHECK(dump(rcplan::apply_service{svc}) ==
+          R"({"type":"apply_service","object":{"name":"drc-x","cluster":"x","headless":true,"shard_index":-1,)"
+          R"("ports":[{"name":"client","port":6379}],"selector":{"redis.kun/name":"x"},"labels":{}}})");
+  }
+  CHECK(dump(rcplan::apply_configmap{{"drc-x", "x", {{"redis.conf", "port 6379\n"}}, {}}}) ==
+        R"({"type":"apply_configmap","object":{"name":"drc-x","cluster":"x","data":{"redis.conf":"port 6379\n"},"labels":{}}})");
+  CHECK(dump(rcplan::update_status{{"Scaling", "adding shard 3", 3, 1, 1, {}}}) ==
+        R"({"type":"update_status","status":{"status":"Scaling","reason":"adding shard 3","numberOfMaster":3,)"
+        R"("minReplicationFactor":1,"maxReplicationFactor":1,"nodes":[]}})");
   // Kubernetes actions name objects; a node the plan creates is named by its pod.
   CHECK(dump(rcplan::replicate{{"drc-x-1-1"}, a}) ==
         R"({"type":"replicate","replica":"drc-x-1-1","master":")" + id_a + R"("})");
@@ -182,8 +192,14 @@ TEST_CASE("plan fields with wrong types or values name their path") {
         "steps[1].action.condition");
   CHECK(error_of<rcplan::plan>(step(R"({"type":"meet","node":"a","via":"b","addr":{"port":-1}})")).path() ==
         "steps[1].action.addr.port");
-  CHECK(error_of<rcplan::plan>(step(R"({"type":"apply_configmap","name":"c","data":{"k":1}})")).path() ==
-        "steps[1].action.data.k");
+  CHECK(error_of<rcplan::plan>(step(R"({"type":"apply_configmap","object":{"name":"c","data":{"k":1}}})")).path() ==
+        "steps[1].action.object.data.k");
+  CHECK(error_of<rcplan::plan>(step(R"({"type":"apply_statefulset","object":{"name":"s","replicas":"3"}})")).path() ==
+        "steps[1].action.object.replicas");
+  CHECK(error_of<rcplan::plan>(step(R"({"type":"apply_service","object":{"name":"s","ports":[{"name":"c"}]}})"))
+            .path() == "steps[1].action.object.ports[0].port");
+  CHECK(error_of<rcplan::plan>(step(R"({"type":"update_status","status":{"status":"Healthy","nodes":[{"podName":1}]}})"))
+            .path() == "steps[1].action.status.nodes[0].podName");
   CHECK(error_of<rcplan::plan>(step(R"({"type":"wait_until","condition":"views_agree","timeout_seconds":-5})"))
             .path() == "steps[1].action.timeout_seconds");
   CHECK(error_of<rcplan::plan>(R"({"status":"done"})").path() == "status");

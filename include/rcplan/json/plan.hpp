@@ -17,6 +17,10 @@
 // failover_done). Converting a single action (`nlohmann::json j = rcplan::forget{id}`) gives the
 // same object.
 //
+// Kubernetes actions carry their object under "object" (`apply_statefulset`, `apply_service`,
+// `apply_pdb`, `apply_configmap`; see <rcplan/json/kube_objects.hpp>); `update_status` carries
+// the resource's status under "status" in the resource's own camelCase shape.
+//
 // Secrets: a `config_set` with `secret: true` is always written with `"value":
 // rcplan::secret_placeholder`, whatever the struct holds, and reading one that carries anything
 // else is an error, so a plan file can never hold a password.
@@ -28,6 +32,7 @@
 #include <rcplan/error.hpp>
 #include <rcplan/json/convert.hpp>
 #include <rcplan/json/detail.hpp>
+#include <rcplan/json/kube_objects.hpp>
 #include <rcplan/json/model.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
@@ -315,75 +320,44 @@ inline void from_json(const nlohmann::json& j, wait_until& a) {
 template <detail::json_document J>
 void to_json(J& j, const apply_statefulset& a) {
   j = detail::action_object<apply_statefulset, J>();
-  j["name"] = a.name;
-  j["shard_index"] = a.shard_index;
-  j["replicas"] = a.replicas;
-  j["image"] = a.image;
-  j["config_hash"] = a.config_hash;
+  j["object"] = a.object;
 }
 inline void from_json(const nlohmann::json& j, apply_statefulset& a) {
   apply_statefulset out;
-  detail::read_required(j, "name", out.name);
-  detail::read_integer(j, "shard_index", out.shard_index);
-  detail::read_integer(j, "replicas", out.replicas);
-  detail::read_optional(j, "image", out.image);
-  detail::read_optional(j, "config_hash", out.config_hash);
+  detail::read_required(j, "object", out.object);
   a = std::move(out);
 }
 
 template <detail::json_document J>
 void to_json(J& j, const apply_service& a) {
   j = detail::action_object<apply_service, J>();
-  j["name"] = a.name;
-  j["headless"] = a.headless;
-  j["shard_index"] = a.shard_index;
+  j["object"] = a.object;
 }
 inline void from_json(const nlohmann::json& j, apply_service& a) {
   apply_service out;
-  detail::read_required(j, "name", out.name);
-  detail::read_optional(j, "headless", out.headless);
-  detail::read_integer(j, "shard_index", out.shard_index);
+  detail::read_required(j, "object", out.object);
   a = std::move(out);
 }
 
 template <detail::json_document J>
 void to_json(J& j, const apply_pdb& a) {
   j = detail::action_object<apply_pdb, J>();
-  j["name"] = a.name;
-  j["shard_index"] = a.shard_index;
-  j["max_unavailable"] = a.max_unavailable;
+  j["object"] = a.object;
 }
 inline void from_json(const nlohmann::json& j, apply_pdb& a) {
   apply_pdb out;
-  detail::read_required(j, "name", out.name);
-  detail::read_integer(j, "shard_index", out.shard_index);
-  detail::read_integer(j, "max_unavailable", out.max_unavailable);
+  detail::read_required(j, "object", out.object);
   a = std::move(out);
 }
 
 template <detail::json_document J>
 void to_json(J& j, const apply_configmap& a) {
   j = detail::action_object<apply_configmap, J>();
-  j["name"] = a.name;
-  J data = J::object();
-  for (const auto& [key, value] : a.data) data[key] = value;
-  j["data"] = std::move(data);
+  j["object"] = a.object;
 }
 inline void from_json(const nlohmann::json& j, apply_configmap& a) {
   apply_configmap out;
-  detail::read_required(j, "name", out.name);
-  detail::read_optional_with(j, "data", out.data, [](const nlohmann::json& data) {
-    if (!data.is_object()) throw json_error("", "expected an object, got " + detail::json_type_name(data));
-    std::map<std::string, std::string> entries;
-    for (const auto& [key, value] : data.items()) {
-      try {
-        detail::json_convert(value, entries[key]);
-      } catch (const json_error& e) {
-        throw e.within(key);
-      }
-    }
-    return entries;
-  });
+  detail::read_required(j, "object", out.object);
   a = std::move(out);
 }
 
@@ -437,12 +411,10 @@ template <detail::json_document J>
 void to_json(J& j, const update_status& a) {
   j = detail::action_object<update_status, J>();
   j["status"] = a.status;
-  j["reason"] = a.reason;
 }
 inline void from_json(const nlohmann::json& j, update_status& a) {
   update_status out;
   detail::read_required(j, "status", out.status);
-  detail::read_optional(j, "reason", out.reason);
   a = std::move(out);
 }
 

@@ -2,6 +2,7 @@
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
+#include <rcplan/plan/kube_objects.hpp>
 
 #include <cstdint>
 #include <map>
@@ -123,32 +124,24 @@ struct wait_until {
 
 // --- Kubernetes actions ----------------------------------------------------------------
 
+/// Create or update a shard's StatefulSet (and with it the pod template: image, config hash).
 struct apply_statefulset {
-  std::string name;
-  int shard_index = 0;
-  int replicas = 0;
-  std::string image;
-  std::string config_hash;  ///< hash of redis.conf content, to detect needed restarts
+  statefulset_description object;
   friend bool operator==(const apply_statefulset&, const apply_statefulset&) = default;
 };
 
 struct apply_service {
-  std::string name;
-  bool headless = false;
-  int shard_index = -1;  ///< -1: the client Service spanning all shards
+  service_description object;
   friend bool operator==(const apply_service&, const apply_service&) = default;
 };
 
 struct apply_pdb {
-  std::string name;
-  int shard_index = 0;
-  int max_unavailable = 1;
+  pdb_description object;
   friend bool operator==(const apply_pdb&, const apply_pdb&) = default;
 };
 
 struct apply_configmap {
-  std::string name;
-  std::map<std::string, std::string> data;
+  configmap_description object;
   friend bool operator==(const apply_configmap&, const apply_configmap&) = default;
 };
 
@@ -173,9 +166,9 @@ struct delete_pvc {
   friend bool operator==(const delete_pvc&, const delete_pvc&) = default;
 };
 
+/// Write the resource's `status`.
 struct update_status {
-  std::string status;  ///< Healthy, Creating, Scaling, Rebalancing, RollingUpdate, Failed, ...
-  std::string reason;
+  cluster_status status;
   friend bool operator==(const update_status&, const update_status&) = default;
 };
 

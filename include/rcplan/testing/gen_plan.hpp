@@ -22,8 +22,10 @@
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/plan/action.hpp>
+#include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/testing/gen_model.hpp>
+#include <rcplan/testing/gen_spec.hpp>
 
 #include <rapidcheck.h>
 
@@ -31,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -75,6 +78,125 @@ template <typename T>
 
 }  // namespace detail
 
+[[nodiscard]] inline rc::Gen<kube_resources> gen_kube_resources() {
+  return rc::gen::exec([] {
+    kube_resources r;
+    r.requests = *detail::gen_string_map();
+    r.limits = *detail::gen_string_map();
+    return r;
+  });
+}
+
+/// A StatefulSet description with every field exercised, opaque ones included.
+[[nodiscard]] inline rc::Gen<statefulset_description> gen_statefulset_description() {
+  return rc::gen::exec([] {
+    statefulset_description s;
+    s.cluster = *detail::gen_name();
+    s.shard_index = *rc::gen::inRange(0, 10);
+    s.name = "drc-" + s.cluster + "-" + std::to_string(s.shard_index);
+    s.replicas = *rc::gen::inRange(1, 5);
+    s.service_name = s.name;
+    s.image = *rc::gen::element<std::string>("redis:7.0", "redis:6.2.14", "redis:5.0.4-alpine");
+    s.image_pull_policy = *rc::gen::element<std::string>("", "Always", "IfNotPresent");
+    s.image_pull_secrets = *rc::gen::container<std::vector<std::string>>(detail::gen_name());
+    s.command = *detail::gen_words();
+    s.env = *gen_value();
+    s.resources = *gen_kube_resources();
+    s.storage.type = *rc::gen::element<std::string>("persistent-claim", "ephemeral");
+    s.storage.size = *rc::gen::element<std::string>("", "1Gi", "10Gi");
+    s.storage.class_name = *rc::gen::element<std::string>("", "standard", "fast");
+    s.storage.delete_claim = *rc::gen::arbitrary<bool>();
+    s.affinity = *gen_object();
+    s.tolerations = *gen_value();
+    s.node_selector = *detail::gen_string_map();
+    s.labels = *detail::gen_string_map();
+    s.annotations = *detail::gen_string_map();
+    s.annotations[config_hash_annotation] = *rc::gen::container<std::string>(16, detail::gen_hex_digit());
+    s.security_context = *gen_value();
+    s.container_security_context = *gen_value();
+    s.password_secret = *rc::gen::element<std::string>("", "redis-password");
+    if (*rc::gen::arbitrary<bool>()) {
+      monitor_description m;
+      m.image = "oliver006/redis_exporter";
+      m.args = *detail::gen_words();
+      m.env = *gen_value();
+      m.resources = *gen_kube_resources();
+      m.security_context = *gen_value();
+      m.port = *rc::gen::inRange(1, 65536);
+      s.monitor = std::move(m);
+    }
+    s.update_strategy = *rc::gen::element<std::string>(update_strategy_on_delete, "RollingUpdate");
+    s.config_map = "redis-cluster-" + s.cluster;
+    return s;
+  });
+}
+
+[[nodiscard]] inline rc::Gen<service_description> gen_service_description() {
+  return rc::gen::exec([] {
+    service_description s;
+    s.cluster = *detail::gen_name();
+    s.shard_index = *rc::gen::inRange(-1, 10);
+    s.name = s.shard_index < 0 ? s.cluster : "drc-" + s.cluster + "-" + std::to_string(s.shard_index);
+    s.headless = *rc::gen::arbitrary<bool>();
+    s.ports.push_back({"client", redis_client_port});
+    if (s.headless) s.ports.push_back({"gossip", redis_bus_port});
+    s.selector = *detail::gen_string_map();
+    s.labels = *detail::gen_string_map();
+    return s;
+  });
+}
+
+[[nodiscard]] inline rc::Gen<pdb_description> gen_pdb_description() {
+  return rc::gen::exec([] {
+    pdb_description p;
+    p.cluster = *detail::gen_name();
+    p.shard_index = *rc::gen::inRange(0, 10);
+    p.name = "drc-" + p.cluster + "-" + std::to_string(p.shard_index);
+    p.max_unavailable = *rc::gen::inRange(0, 3);
+    p.selector = *detail::gen_string_map();
+    p.labels = *detail::gen_string_map();
+    return p;
+  });
+}
+
+[[nodiscard]] inline rc::Gen<configmap_description> gen_configmap_description() {
+  return rc::gen::exec([] {
+    configmap_description c;
+    c.cluster = *detail::gen_name();
+    c.name = "redis-cluster-" + c.cluster;
+    c.data[redis_conf_key] = *detail::gen_text();
+    c.labels = *detail::gen_string_map();
+    return c;
+  });
+}
+
+[[nodiscard]] inline rc::Gen<cluster_status> gen_cluster_status() {
+  return rc::gen::exec([] {
+    cluster_status s;
+    s.status = *rc::gen::element<std::string>(status_healthy, status_failed, status_creating, status_scaling,
+                                              status_calculating_rebalancing, status_rebalancing,
+                                              status_rolling_update, status_reset_password);
+    s.reason = *detail::gen_text();
+    s.number_of_master = *rc::gen::inRange(0, 11);
+    s.min_replication_factor = *rc::gen::inRange(0, 4);
+    s.max_replication_factor = *rc::gen::inRange(s.min_replication_factor, 4);
+    const auto n = *rc::gen::inRange(0, 5);
+    for (int i = 0; i < n; ++i) {
+      status_node node;
+      node.id = (*gen_node_id()).value;
+      node.role = *rc::gen::element<std::string>("Master", "Slave");
+      node.ip = *detail::gen_ipv4();
+      node.port = "6379";
+      node.slots = node.role == "Master" ? *rc::gen::element<std::string>("", "0-5460", "0-10,12,100-200") : "";
+      node.pod_name = "drc-example-" + std::to_string(i) + "-0";
+      node.node_name = *detail::gen_name();
+      node.statefulset = "drc-example-" + std::to_string(i);
+      s.nodes.push_back(std::move(node));
+    }
+    return s;
+  });
+}
+
 /// Any action, every type equally likely.
 [[nodiscard]] inline rc::Gen<action> gen_action() {
   using detail::as_action;
@@ -106,19 +228,15 @@ template <typename T>
           rc::gen::element(wait_condition::views_agree, wait_condition::replica_synced, wait_condition::node_known,
                            wait_condition::pods_ready, wait_condition::node_reachable, wait_condition::failover_done),
           gen_text(), rc::gen::arbitrary<std::uint32_t>())),
-      as_action(rc::gen::construct<apply_statefulset>(gen_object_name(), small_int, small_int,
-                                                      rc::gen::element<std::string>("redis:7.0", "redis:6.2.14"),
-                                                      rc::gen::container<std::string>(16, detail::gen_hex_digit()))),
-      as_action(rc::gen::construct<apply_service>(gen_object_name(), rc::gen::arbitrary<bool>(), small_int)),
-      as_action(rc::gen::construct<apply_pdb>(gen_object_name(), small_int, small_int)),
-      as_action(rc::gen::construct<apply_configmap>(
-          gen_object_name(), rc::gen::container<std::map<std::string, std::string>>(gen_text(), gen_text()))),
+      as_action(rc::gen::construct<apply_statefulset>(gen_statefulset_description())),
+      as_action(rc::gen::construct<apply_service>(gen_service_description())),
+      as_action(rc::gen::construct<apply_pdb>(gen_pdb_description())),
+      as_action(rc::gen::construct<apply_configmap>(gen_configmap_description())),
       as_action(rc::gen::construct<scale_statefulset>(gen_object_name(), small_int)),
       as_action(rc::gen::construct<delete_pod>(gen_object_name())),
       as_action(rc::gen::construct<delete_statefulset>(gen_object_name())),
       as_action(rc::gen::construct<delete_pvc>(gen_object_name())),
-      as_action(rc::gen::construct<update_status>(
-          rc::gen::element<std::string>("Healthy", "Creating", "Scaling", "Rebalancing", "Failed"), gen_text())));
+      as_action(rc::gen::construct<update_status>(gen_cluster_status())));
 }
 
 [[nodiscard]] inline rc::Gen<diagnostic> gen_diagnostic() {
