@@ -1,34 +1,24 @@
 #pragma once
 
-// Test support for the simulated world: building Kubernetes actions whatever shape their
-// object descriptions have, and reading the world back.
+// Test support for the simulated world: building Kubernetes actions and reading the world back.
 
 #include <rcplan/plan/action.hpp>
 #include <rcplan/sim/world.hpp>
+#include <rcplan/spec/spec.hpp>
 
 #include <string>
 
 namespace rcplan_test {
 
 /// `apply_statefulset` for StatefulSet `name` of shard `shard` with `replicas` pods.
-/// (A template so that only the branch matching the struct's shape is compiled.)
-template <typename A = rcplan::apply_statefulset>
-A make_sts(const std::string& name, int shard, int replicas, const std::string& image = "redis:7.0",
-           bool ephemeral = false) {
-  A a{};
-  if constexpr (requires { a.object.storage.type; }) {
-    a.object.name = name;
-    a.object.shard_index = shard;
-    a.object.replicas = replicas;
-    a.object.image = image;
-    a.object.storage.type = ephemeral ? "ephemeral" : "persistent-claim";
-  } else {
-    (void)ephemeral;
-    a.name = name;
-    a.shard_index = shard;
-    a.replicas = replicas;
-    a.image = image;
-  }
+inline rcplan::apply_statefulset make_sts(const std::string& name, int shard, int replicas,
+                                          const std::string& image = "redis:7.0", bool ephemeral = false) {
+  rcplan::apply_statefulset a;
+  a.object.name = name;
+  a.object.shard_index = shard;
+  a.object.replicas = replicas;
+  a.object.image = image;
+  a.object.storage.type = ephemeral ? rcplan::storage_ephemeral : rcplan::storage_persistent_claim;
   return a;
 }
 

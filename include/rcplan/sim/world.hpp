@@ -5,6 +5,7 @@
 #include <rcplan/model/pod.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
+#include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/lower.hpp>
 #include <rcplan/sim/cluster.hpp>
 
@@ -15,7 +16,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -325,40 +325,20 @@ class world {
 
   // --- Kubernetes ------------------------------------------------------------------------------
 
-  /// The facts of an apply_statefulset, whether it carries a typed object description or the
-  /// plain fields of earlier versions.
-  struct sts_facts {
-    std::string name;
-    int shard_index = 0;
-    int replicas = 0;
-    std::string image;
-    std::string config_hash;
-    bool ephemeral = false;
-  };
-  template <typename A>
-  [[nodiscard]] static sts_facts facts_of(const A& a) {
-    sts_facts f;
-    if constexpr (requires { a.object.name; }) {
-      const auto& o = a.object;
-      f = {o.name, o.shard_index, o.replicas, o.image, {}, false};
-      if (const auto it = o.annotations.find("rcplan.io/config-hash"); it != o.annotations.end()) f.config_hash = it->second;
-      f.ephemeral = o.storage.type == "ephemeral";
-    } else {
-      f = {a.name, a.shard_index, a.replicas, a.image, a.config_hash, false};
-    }
-    return f;
-  }
-
   void kube(const apply_statefulset& a) {
-    const sts_facts f = facts_of(a);
+    const statefulset_description& f = a.object;
+    const std::string hash = template_config_hash(f);
     auto [it, created] = sts_.try_emplace(f.name);
     statefulset_state& s = it->second;
-    if (created || s.observed.image != f.image || s.observed.config_hash != f.config_hash) ++s.revision;
-    s.ephemeral = f.ephemeral;
+    if (created || s.observed.image != f.image || s.observed.config_hash != hash ||
+        s.observed.password_secret != f.password_secret)
+      ++s.revision;
+    s.ephemeral = f.storage.type == "ephemeral";  // an emptyDir; anything else is a PVC
     s.observed.name = f.name;
     s.observed.shard_index = f.shard_index;
     s.observed.image = f.image;
-    s.observed.config_hash = f.config_hash;
+    s.observed.config_hash = hash;
+    s.observed.password_secret = f.password_secret;
     // OnDelete: pods keep their revision until deleted; the update revision is the new one
     s.observed.update_revision = f.name + "-" + std::to_string(s.revision);
     if (created) s.observed.current_revision = s.observed.update_revision;
@@ -384,12 +364,7 @@ class world {
     // the data goes with it once no pod uses it; a running process keeps going until it stops
     pvcs_.erase(it);
   }
-  void kube(const update_status& a) { status_ = status_of(a); }
-  template <typename U>
-  [[nodiscard]] static std::string status_of(const U& u) {
-    if constexpr (requires { u.status.status; }) return u.status.status;
-    else return u.status;
-  }
+  void kube(const update_status& a) { status_ = a.status.status; }
   void kube(const apply_service&) {}
   void kube(const apply_pdb&) {}
   void kube(const apply_configmap&) {}
