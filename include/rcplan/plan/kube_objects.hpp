@@ -35,7 +35,7 @@ inline constexpr const char* label_app_name = "app.kubernetes.io/name";
 inline constexpr const char* label_cluster_name = "redis.kun/name";
 inline constexpr const char* label_shard = "shard";
 /// The value of `app.kubernetes.io/name`.
-inline constexpr const char* app_name = "drc";
+inline constexpr const char* app_name = "redis-cluster";
 
 /// Pod template annotation holding `config_hash()` of the redis.conf the pods were started with:
 /// a change rolls the StatefulSet (its template changes) and tells rcplan which pods are stale.

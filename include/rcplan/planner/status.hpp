@@ -1,0 +1,220 @@
+#pragma once
+
+// The resource's `status`, computed from what was observed and what the next plan will do, in
+// the original operator's vocabulary (cluster_status in plan/kube_objects.hpp).
+//
+// The status is decided in this order, the first that applies wins:
+//
+// 1. Failed: the plan is blocked (reason: its first error diagnostic), or a master holding
+//    slots is down and no healthy replica of it is left to promote.
+// 2. Creating: no master holds a slot yet.
+// 3. Scaling: the number of shards (masters holding slots, StatefulSets) or of pods per shard
+//    differs from the spec, or the plan adds or removes members (meet, forget, scale, delete).
+// 4. Rebalancing: the plan moves slots.
+// 5. ResetPassword: the plan sets requirepass/masterauth.
+// 6. RollingUpdate: pods run an old revision or a StatefulSet's template (image, config hash,
+//    password Secret) is not the desired one, or the plan replaces pods or sets config.
+// 7. Healthy when the plan is converged; otherwise the plan repairs something that fits none of
+//    the above (open slots, replica links), reported as Rebalancing when it touches slots and
+//    Scaling when it changes replication.
+//
+// "Calculating Rebalancing" is the original's state while it computes a reshard; rcplan plans in
+// one pure call, so it never reports it (the constant exists for bindings that want it).
+
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/pod.hpp>
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/kube_objects.hpp>
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/shards.hpp>
+#include <rcplan/spec/spec.hpp>
+
+#include <algorithm>
+#include <map>
+#include <type_traits>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace rcplan {
+
+/// `slots` as the original writes them: "0-5460,5462,10000-16383"; empty for no slots.
+[[nodiscard]] inline std::string slots_text(const slot_set& slots) {
+  std::string out;
+  slots.for_each_range([&](slot_range r) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(r.first);
+    if (r.last != r.first) out += "-" + std::to_string(r.last);
+  });
+  return out;
+}
+
+namespace detail {
+
+struct plan_traits {
+  bool moves_slots = false;
+  bool touches_slots = false;
+  bool membership = false;
+  bool replication = false;
+  bool password = false;
+  bool rolling = false;
+};
+
+[[nodiscard]] inline plan_traits traits_of(const plan& p) {
+  plan_traits t;
+  for (const step& s : p.steps)
+    std::visit(
+        [&](const auto& a) {
+          using T = std::decay_t<decltype(a)>;
+          if constexpr (std::is_same_v<T, migrate_slots>) t.moves_slots = t.touches_slots = true;
+          else if constexpr (std::is_same_v<T, add_slots> || std::is_same_v<T, set_slot_stable> ||
+                             std::is_same_v<T, set_slot_node>)
+            t.touches_slots = true;
+          else if constexpr (std::is_same_v<T, meet> || std::is_same_v<T, forget> ||
+                             std::is_same_v<T, scale_statefulset> || std::is_same_v<T, delete_statefulset> ||
+                             std::is_same_v<T, delete_pvc>)
+            t.membership = true;
+          else if constexpr (std::is_same_v<T, replicate> || std::is_same_v<T, failover> || std::is_same_v<T, reset>)
+            t.replication = true;
+          else if constexpr (std::is_same_v<T, config_set>) {
+            if (a.secret || a.parameter == "requirepass" || a.parameter == "masterauth") t.password = true;
+            else t.rolling = true;
+          } else if constexpr (std::is_same_v<T, delete_pod> || std::is_same_v<T, apply_statefulset>)
+            t.rolling = true;
+        },
+        s.action);
+  return t;
+}
+
+[[nodiscard]] inline std::string first_problem(const plan& p) {
+  for (const diagnostic& d : p.diagnostics)
+    if (d.severity == severity::error) return d.code + ": " + d.message;
+  if (!p.diagnostics.empty()) return p.diagnostics.front().code + ": " + p.diagnostics.front().message;
+  return "the plan is blocked";
+}
+
+}  // namespace detail
+
+/// The status to write for `resource` given topology `t` and the plan `next` that was computed
+/// for them. Pure; nodes are sorted by pod name, then id (nodes no pod runs come first).
+[[nodiscard]] inline cluster_status compute_status(const topology& t, const cluster_resource& resource, const plan& next) {
+  const std::vector<cluster_node> merged = merged_nodes(t);
+  const cluster_layout layout = map_shards(t, merged);
+  const std::string& cluster = resource.metadata.name;
+  cluster_status out;
+
+  // --- nodes and counts ---
+  for (const cluster_node& n : merged) {
+    status_node s;
+    s.id = n.id.value;
+    s.role = n.is_master() ? "Master" : "Slave";
+    s.ip = n.addr.host;
+    s.port = std::to_string(n.addr.port);
+    s.slots = n.is_master() ? slots_text(n.slots) : std::string{};
+    if (!n.is_master() && n.master_id) s.master_ref = n.master_id->value;
+    const auto [shard, member] = layout.find(n.id);
+    if (member != nullptr && member->p != nullptr) {
+      s.pod_name = member->p->name;
+      s.node_name = member->p->kube_node;
+      s.statefulset = shard->sts != nullptr ? shard->sts->name : statefulset_name(cluster, shard->index);
+    }
+    out.nodes.push_back(std::move(s));
+  }
+  std::sort(out.nodes.begin(), out.nodes.end(), [](const status_node& a, const status_node& b) {
+    return a.pod_name != b.pod_name ? a.pod_name < b.pod_name : a.id < b.id;
+  });
+
+  std::map<node_id, int> replicas_of;
+  std::map<node_id, bool> healthy_replica;
+  for (const cluster_node& n : merged)
+    if (n.is_master() && !n.slots.empty()) replicas_of[n.id] = 0;
+  for (const cluster_node& n : merged) {
+    if (n.is_master() || !n.master_id) continue;
+    const auto it = replicas_of.find(*n.master_id);
+    if (it == replicas_of.end()) continue;
+    ++it->second;
+    if (!n.failed()) healthy_replica[*n.master_id] = true;
+  }
+  out.number_of_master = static_cast<int>(replicas_of.size());
+  if (!replicas_of.empty()) {
+    out.min_replication_factor = out.max_replication_factor = replicas_of.begin()->second;
+    for (const auto& [id, count] : replicas_of) {
+      out.min_replication_factor = std::min(out.min_replication_factor, count);
+      out.max_replication_factor = std::max(out.max_replication_factor, count);
+    }
+  }
+
+  const auto set = [&](const char* status, std::string reason) {
+    out.status = status;
+    out.reason = std::move(reason);
+    return out;
+  };
+  const detail::plan_traits traits = detail::traits_of(next);
+
+  // 1. Failed
+  if (next.status == plan_status::blocked) return set(status_failed, detail::first_problem(next));
+  for (const cluster_node& n : merged)
+    if (n.is_master() && !n.slots.empty() && n.flags.fail && !healthy_replica[n.id])
+      return set(status_failed, "master " + n.id.value + " is down and has no healthy replica to fail over to");
+
+  // 2. Creating
+  if (replicas_of.empty()) return set(status_creating, "no slots are assigned yet");
+
+  // 3. Scaling
+  const int want_masters = master_count(resource.spec);
+  const int want_pods = replica_count(resource.spec) + 1;
+  if (out.number_of_master != want_masters)
+    return set(status_scaling, std::to_string(out.number_of_master) + " masters serve slots, the spec asks for " +
+                                   std::to_string(want_masters));
+  if (!t.statefulsets.empty()) {
+    int shards = 0;
+    for (const statefulset& s : t.statefulsets) {
+      ++shards;
+      if (s.replicas != want_pods)
+        return set(status_scaling, s.name + " has " + std::to_string(s.replicas) + " pods, the spec asks for " +
+                                       std::to_string(want_pods));
+    }
+    if (shards != want_masters)
+      return set(status_scaling, std::to_string(shards) + " StatefulSets, the spec asks for " + std::to_string(want_masters));
+  }
+  if (out.min_replication_factor != want_pods - 1 || out.max_replication_factor != want_pods - 1)
+    return set(status_scaling, "replicas per master range from " + std::to_string(out.min_replication_factor) +
+                                   " to " + std::to_string(out.max_replication_factor) + ", the spec asks for " +
+                                   std::to_string(want_pods - 1));
+  if (traits.membership) return set(status_scaling, "cluster members are added or removed");
+
+  // 4. Rebalancing
+  if (traits.moves_slots) return set(status_rebalancing, "the plan moves slots between masters");
+
+  // 5. ResetPassword
+  if (traits.password) return set(status_reset_password, "the password is being changed");
+
+  // 6. RollingUpdate
+  const kube_objects desired = desired_objects(resource);
+  for (const statefulset& s : t.statefulsets) {
+    const auto it = std::find_if(desired.statefulsets.begin(), desired.statefulsets.end(),
+                                 [&](const statefulset_description& d) { return d.name == s.name; });
+    if (it != desired.statefulsets.end() && template_outdated(s, *it))
+      return set(status_rolling_update, s.name + " runs an outdated pod template");
+  }
+  for (const shard_view& v : layout.shards) {
+    if (v.sts == nullptr || v.sts->update_revision.empty()) continue;
+    for (const shard_member& m : v.members)
+      if (m.p != nullptr && !m.p->revision.empty() && m.p->revision != v.sts->update_revision)
+        return set(status_rolling_update, m.p->name + " runs an old revision");
+  }
+  if (traits.rolling) return set(status_rolling_update, "pods are being replaced or reconfigured");
+
+  // 7. Healthy, or a repair
+  if (next.status == plan_status::converged && next.steps.empty()) return set(status_healthy, "");
+  if (traits.touches_slots) return set(status_rebalancing, "the plan repairs slot ownership");
+  if (traits.replication) return set(status_scaling, "the plan repairs replication");
+  if (next.status == plan_status::waiting) return set(status_healthy, "waiting for the cluster to settle");
+  return set(status_healthy, "");
+}
+
+}  // namespace rcplan
