@@ -42,4 +42,7 @@ void add_inspect_command(CLI::App& app);
 /// `rcplan rebalance --cluster-nodes FILE --dry-run`: the slot rebalance plan for that cluster.
 void add_rebalance_command(CLI::App& app);
 
+/// `rcplan plan --spec FILE (--observed FILE | --cluster-nodes FILE)`: reconcile()'s next steps.
+void add_plan_command(CLI::App& app);
+
 }  // namespace rcplan::cli

@@ -38,5 +38,6 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   rcplan::cli::add_inspect_command(app);
   rcplan::cli::add_rebalance_command(app);
+  rcplan::cli::add_plan_command(app);
   return run(app, argc, argv);
 }

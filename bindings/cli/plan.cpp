@@ -1,0 +1,78 @@
+// `rcplan plan`: what reconcile() would do next, for a desired DistributedRedisCluster (YAML or
+// JSON, a whole resource or a bare spec) and an observed cluster (topology JSON, or one node's
+// CLUSTER NODES reply).
+
+#include "cli.hpp"
+#include "io.hpp"
+#include "plan_text.hpp"
+#include "yaml_to_json.hpp"
+
+#include <rcplan/json/model.hpp>
+#include <rcplan/json/plan.hpp>
+#include <rcplan/json/spec.hpp>
+#include <rcplan/planner/reconcile.hpp>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+namespace rcplan::cli {
+namespace {
+
+struct plan_cli_options {
+  std::string spec;
+  std::string observed;
+  std::string cluster_nodes;
+  output_format format = output_format::text;
+};
+
+[[nodiscard]] cluster_resource read_resource(const std::string& path) {
+  const std::string text = read_input(path);
+  try {
+    // YAML is a superset of JSON: one reader takes both
+    return load_cluster_resource(parse_yaml(text));
+  } catch (const rcplan::error& e) {
+    throw input_error(input_name(path) + ": " + e.what());
+  }
+}
+
+[[nodiscard]] topology read_observed(const std::string& path) {
+  const std::string text = read_input(path);
+  try {
+    return nlohmann::json::parse(text).get<topology>();
+  } catch (const nlohmann::json::parse_error& e) {
+    throw input_error(input_name(path) + ": not JSON: " + e.what());
+  } catch (const rcplan::error& e) {
+    throw input_error(input_name(path) + ": " + e.what());
+  }
+}
+
+void run_plan(const plan_cli_options& o) {
+  if (o.observed.empty() == o.cluster_nodes.empty())
+    throw CLI::ValidationError("--observed", "give exactly one of --observed and --cluster-nodes");
+  const cluster_resource desired = read_resource(o.spec);
+  const topology t = o.observed.empty() ? read_topology(o.cluster_nodes) : read_observed(o.observed);
+  const plan p = reconcile(t, desired);
+  if (o.format == output_format::text) {
+    print_plan_text(std::cout, p, merged_nodes(t));
+  } else {
+    print_json(std::cout, nlohmann::ordered_json(p));
+  }
+  std::cout.flush();
+  if (p.status == plan_status::blocked) throw command_exit(exit_blocked);
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app) {
+  auto opts = std::make_shared<plan_cli_options>();
+  CLI::App* cmd = app.add_subcommand("plan", "Plan the next steps that bring a cluster to its desired spec");
+  cmd->add_option("--spec", opts->spec, "DistributedRedisCluster resource or bare spec, YAML or JSON; - reads stdin")
+      ->required();
+  cmd->add_option("--observed", opts->observed, "Observed topology as JSON (rcplan's topology format)");
+  cmd->add_option("--cluster-nodes", opts->cluster_nodes, "Output of CLUSTER NODES from one node");
+  add_output_option(*cmd, opts->format);
+  cmd->callback([opts] { run_plan(*opts); });
+}
+
+}  // namespace rcplan::cli

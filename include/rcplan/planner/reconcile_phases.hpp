@@ -1,0 +1,378 @@
+#pragma once
+
+// The phases of reconcile(), each a pure function of the context. reconcile() runs them in
+// order and returns the first that acts: a level-triggered controller only needs the next
+// safe steps, and every later phase assumes the earlier ones found nothing to do.
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/reconcile_context.hpp>
+#include <rcplan/planner/shards.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace rcplan::detail {
+
+[[nodiscard]] inline std::uint64_t replication_offset(const reconcile_context& c, const node_id& id) {
+  const node_observation* o = c.t.observation(id);
+  return o != nullptr && o->replication ? o->replication->offset() : 0;
+}
+
+[[nodiscard]] inline bool replica_synced(const reconcile_context& c, const node_id& id) {
+  const node_observation* o = c.t.observation(id);
+  return o != nullptr && o->replication && o->replication->role == node_role::replica &&
+         o->replication->master_link_up && !o->replication->master_sync_in_progress;
+}
+
+/// The healthy replica of `master` with the highest replication offset (then lowest id).
+[[nodiscard]] inline const cluster_node* best_replica(const reconcile_context& c, const node_id& master,
+                                                      bool synced_only) {
+  const cluster_node* best = nullptr;
+  for (const cluster_node& n : c.nodes) {
+    if (n.is_master() || n.master_id != master || n.failed() || n.flags.handshake) continue;
+    if (synced_only && !replica_synced(c, n.id)) continue;
+    if (best == nullptr || replication_offset(c, n.id) > replication_offset(c, best->id)) best = &n;
+  }
+  return best;
+}
+
+// --- failures: dead masters, ghosts, moved pods ------------------------------------------
+
+inline void failed_masters(const reconcile_context& c, phase_result& r) {
+  const auto masters = c.slot_masters();
+  std::size_t alive = 0;
+  for (const cluster_node* m : masters) alive += m->failed() ? 0U : 1U;
+  const bool majority = alive * 2 > masters.size();
+  for (const cluster_node* m : masters) {
+    if (!m->flags.fail) continue;
+    const std::string who = short_id(m->id);
+    const cluster_node* rep = best_replica(c, m->id, false);
+    if (rep == nullptr) {
+      r.status = plan_status::waiting;
+      r.note(severity::warning, "reconcile.master_down_no_replica", m->id.value,
+             "master " + who + " is down with no replica; waiting for its pod to return with its data "
+             "(its slots are not reassigned: that would lose their keys)");
+      continue;
+    }
+    if (c.down_for_ms(*m) <= 2 * c.options.node_timeout_ms) {
+      r.status = plan_status::waiting;
+      r.note(severity::info, "reconcile.failover_pending", m->id.value,
+             "master " + who + " is down; Redis should promote replica " + short_id(rep->id));
+      r.add(0, "let Redis promote a replica of " + who, wait_until{wait_condition::failover_done, rep->id.value, 0});
+      continue;
+    }
+    if (majority) {
+      r.add(0, "master " + who + " is down and no replica took over within the node timeout; force the most "
+               "up-to-date replica",
+            failover{rep->id, failover_mode::force});
+    } else if (c.desired.spec.failover.allow_takeover) {
+      r.note(severity::warning, "reconcile.takeover", m->id.value,
+             "no majority of masters is up: taking over without a vote, as the spec allows");
+      r.add(0, "no majority to elect a replica of " + who + "; take over (allowed by spec.failover)",
+            failover{rep->id, failover_mode::takeover});
+    } else {
+      r.status = plan_status::blocked;
+      r.note(severity::error, "reconcile.no_majority", m->id.value,
+             "master " + who + " is down, no majority of masters is up to elect its replica, and "
+             "spec.failover.allowTakeover is false");
+    }
+  }
+}
+
+inline void ghosts(const reconcile_context& c, phase_result& r) {
+  if (c.t.pods.empty()) return;  // no Kubernetes picture: a node without a pod proves nothing
+  for (const cluster_node* n : c.layout.unmapped) {
+    const bool gone = n->flags.fail || n->flags.noaddr || n->flags.handshake;
+    if (!gone || !n->slots.empty() || (n->is_master() && n->failed() && best_replica(c, n->id, false)))
+      continue;
+    r.add(0, "node " + short_id(n->id) + " has no pod and is " +
+                 (n->flags.handshake ? "stuck in handshake" : "unreachable") + "; forget it",
+          forget{n->id});
+  }
+}
+
+[[nodiscard]] inline const cluster_node* seed(const reconcile_context& c) {
+  for (const cluster_node& n : c.nodes)
+    if (n.is_master() && !n.slots.empty() && !n.failed()) return &n;
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members)
+      if (m.node != nullptr && !m.node->failed()) return m.node;
+  return nullptr;
+}
+
+inline void moved_pods(const reconcile_context& c, phase_result& r) {
+  const cluster_node* via = seed(c);
+  if (via == nullptr) return;
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members) {
+      if (m.node == nullptr || m.observed == nullptr || m.node == via) continue;
+      if (m.node->addr.host == m.p->ip && m.node->addr.port == m.p->port) continue;
+      address a{m.p->ip, m.p->port, static_cast<std::uint16_t>(m.p->port + 10000), ""};
+      r.add(0, "pod " + m.p->name + " moved to " + m.p->ip + "; its node " + short_id(m.node->id) +
+                   " keeps its id, tell the cluster the new address",
+            meet{m.node->id, a, via->id});
+    }
+}
+
+[[nodiscard]] inline phase_result failures(const reconcile_context& c) {
+  phase_result r;
+  failed_masters(c, r);
+  if (r.status == plan_status::blocked) return r;
+  ghosts(c, r);
+  moved_pods(c, r);
+  const bool acting = std::any_of(r.steps.begin(), r.steps.end(),
+                                  [](const step& s) { return !std::holds_alternative<wait_until>(s.action); });
+  if (acting) r.status = plan_status::actions_planned;
+  return r;
+}
+
+// --- pods ----------------------------------------------------------------------------------
+
+[[nodiscard]] inline phase_result pods_ready(const reconcile_context& c) {
+  phase_result r;
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index) || s.sts == nullptr) continue;
+    const auto want = static_cast<std::size_t>(s.sts->replicas);
+    std::size_t ready = 0;
+    for (const shard_member& m : s.members) ready += m.p->ready && !m.p->terminating ? 1U : 0U;
+    if (ready >= want) continue;
+    r.status = plan_status::waiting;
+    r.add(0, "shard " + std::to_string(s.index) + " has " + std::to_string(ready) + " of " + std::to_string(want) +
+                 " pods ready",
+          wait_until{wait_condition::pods_ready, s.sts->name, 0});
+  }
+  return r;
+}
+
+// --- create, join, roles -------------------------------------------------------------------
+
+/// The pod of each wanted shard that should be its master when the cluster is created.
+[[nodiscard]] inline std::map<int, const shard_member*> creation_masters(const reconcile_context& c) {
+  std::map<int, const shard_member*> out;
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index)) continue;
+    for (const shard_member& m : s.members)
+      if (m.observed != nullptr && !out.count(s.index)) out[s.index] = &m;
+  }
+  return out;
+}
+
+[[nodiscard]] inline slot_range shard_range(int shard, int shards) {
+  const auto first = static_cast<std::size_t>(shard) * slot_count / static_cast<std::size_t>(shards);
+  const auto last = static_cast<std::size_t>(shard + 1) * slot_count / static_cast<std::size_t>(shards) - 1;
+  return {static_cast<slot>(first), static_cast<slot>(last)};
+}
+
+/// A cluster with no slot anywhere: give each shard's chosen master a contiguous range and a
+/// distinct config epoch (while it still knows only itself, as SET-CONFIG-EPOCH requires),
+/// then introduce every node to shard 0's master.
+[[nodiscard]] inline phase_result create(const reconcile_context& c) {
+  phase_result r;
+  if (!c.slot_masters().empty()) return r;
+  const auto chosen = creation_masters(c);
+  if (static_cast<int>(chosen.size()) < c.masters) {
+    r.status = plan_status::waiting;
+    r.note(severity::info, "reconcile.waiting_for_nodes", "",
+           "creating the cluster needs a reachable node in every shard");
+    return r;
+  }
+  for (const auto& [shard, m] : chosen) {
+    const node_id& id = m->observed->id;
+    const cluster_node* n = c.node(id);
+    if (n != nullptr && n->config_epoch == 0)
+      r.add(0, "give " + m->p->name + " its own config epoch before it meets the others",
+            set_config_epoch{id, static_cast<std::uint64_t>(shard) + 1});
+    const slot_range range = shard_range(shard, c.masters);
+    r.add(0, "shard " + std::to_string(shard) + " serves slots " + std::to_string(range.first) + "-" +
+                 std::to_string(range.last),
+          add_slots{id, slot_set{range}});
+  }
+  const node_id via = chosen.begin()->second->observed->id;
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members) {
+      if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
+      if (m.observed == nullptr || m.observed->id == via) continue;
+      r.add(1, "introduce " + m.p->name + " to the cluster", meet{m.observed->id, m.observed->addr, via});
+    }
+  r.add(2, "wait until every node knows every other", wait_until{wait_condition::views_agree, "", 0});
+  r.status = plan_status::actions_planned;
+  return r;
+}
+
+/// Node ids the cluster's seed knows: nodes observed but not known must be met.
+[[nodiscard]] inline std::set<node_id> known_to(const reconcile_context& c, const cluster_node& s) {
+  std::set<node_id> out;
+  for (const cluster_view& v : c.t.views)
+    if (v.observer == s.id)
+      for (const cluster_node& n : v.nodes) out.insert(n.id);
+  if (out.empty())
+    for (const cluster_node& n : c.nodes) out.insert(n.id);
+  return out;
+}
+
+[[nodiscard]] inline phase_result join(const reconcile_context& c) {
+  phase_result r;
+  const cluster_node* via = seed(c);
+  if (via == nullptr) return r;
+  const std::set<node_id> known = known_to(c, *via);
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members) {
+      // pods on their way out (removed shards, ordinals beyond the replica count) stay out
+      if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
+      if (m.observed == nullptr || !m.p->ready || known.count(m.observed->id)) continue;
+      r.add(0, "introduce " + m.p->name + " (node " + short_id(m.observed->id) + ") to the cluster",
+            meet{m.observed->id, m.observed->addr, via->id});
+    }
+  if (!r.steps.empty()) {
+    r.add(1, "wait until the new nodes are known everywhere", wait_until{wait_condition::views_agree, "", 0});
+    r.status = plan_status::actions_planned;
+  }
+  return r;
+}
+
+/// The member that is (or is to be) the master of a wanted shard.
+[[nodiscard]] inline const shard_member* shard_master(const shard_view& s) {
+  if (const shard_member* m = s.master(); m != nullptr) return m;
+  return nullptr;
+}
+
+[[nodiscard]] inline phase_result roles(const reconcile_context& c) {
+  phase_result r;
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index)) continue;
+    const shard_member* m = shard_master(s);
+    if (m == nullptr || m->node->failed()) continue;
+    for (const shard_member& x : s.members) {
+      if (&x == m || x.node == nullptr || x.node->failed()) continue;
+      const bool empty_master = x.node->is_master() && x.node->slots.empty();
+      const bool elsewhere = !x.node->is_master() && x.node->master_id != m->node->id;
+      if (!empty_master && !elsewhere) continue;
+      if (x.node->is_master() && !x.node->slots.empty()) continue;
+      r.add(0, x.p->name + " replicates " + m->p->name + ", the master of shard " + std::to_string(s.index),
+            replicate{x.node->id, m->node->id});
+    }
+  }
+  if (!r.steps.empty()) {
+    r.add(1, "wait until the new roles are known everywhere", wait_until{wait_condition::views_agree, "", 0});
+    r.status = plan_status::actions_planned;
+  }
+  return r;
+}
+
+// --- scaling -------------------------------------------------------------------------------
+
+/// Removes `n` from the cluster: every remaining node forgets it (FORGET also bans it from
+/// gossip for a minute), then it forgets the cluster so it cannot gossip its way back. Either
+/// order leaves a state the next plan continues from: a node nobody knows is no member.
+inline void remove_node(phase_result& r, const cluster_node& n, const std::string& why, int wave) {
+  r.add(wave, why + ": the cluster forgets " + short_id(n.id), forget{n.id});
+  r.add(wave + 1, why + ": " + short_id(n.id) + " forgets the cluster", reset{n.id, reset_mode::hard});
+}
+
+/// Replicas of shards the spec no longer wants leave first, before their masters are drained:
+/// Redis would otherwise migrate them to other masters once theirs lost its last slot.
+[[nodiscard]] inline phase_result remove_replicas_of_removed_shards(const reconcile_context& c) {
+  phase_result r;
+  for (const shard_view& s : c.layout.shards) {
+    if (c.wanted(s.index)) continue;
+    for (const shard_member& m : s.members)
+      if (m.node != nullptr && !m.node->is_master() && c.member(m.node->id))
+        remove_node(r, *m.node, "shard " + std::to_string(s.index) + " is removed", 0);
+  }
+  if (!r.steps.empty()) r.status = plan_status::actions_planned;
+  return r;
+}
+
+/// Shards beyond masterSize whose masters hold no slot and no key: remove the nodes, then the
+/// StatefulSet, then (with deleteClaim) the volumes.
+[[nodiscard]] inline phase_result remove_drained_shards(const reconcile_context& c) {
+  phase_result r;
+  for (const shard_view& s : c.layout.shards) {
+    if (c.wanted(s.index)) continue;
+    bool empty = true;
+    for (const shard_member& m : s.members) {
+      if (m.node == nullptr) continue;
+      const node_observation* o = c.t.observation(m.node->id);
+      const bool no_keys = o != nullptr && o->keys_per_slot && o->keys_per_slot->empty();
+      if (!m.node->slots.empty() || !no_keys) empty = false;
+    }
+    if (!empty) {
+      r.status = plan_status::waiting;
+      r.note(severity::info, "reconcile.shard_not_empty", statefulset_name(c.name, s.index),
+             "shard " + std::to_string(s.index) + " still holds slots or keys (or its key counts are unknown)");
+      continue;
+    }
+    for (const shard_member& m : s.members)
+      if (m.node != nullptr && c.member(m.node->id))
+        remove_node(r, *m.node, "shard " + std::to_string(s.index) + " is removed", 0);
+    const std::string sts = s.sts != nullptr ? s.sts->name : statefulset_name(c.name, s.index);
+    r.add(2, "shard " + std::to_string(s.index) + " holds nothing any more", delete_statefulset{sts});
+    const bool delete_claims = c.desired.spec.storage && c.desired.spec.storage->delete_claim;
+    if (delete_claims)
+      for (const shard_member& m : s.members)
+        r.add(3, "spec.storage.deleteClaim: drop the volume of " + m.p->name, delete_pvc{"data-" + m.p->name});
+  }
+  if (!r.steps.empty()) r.status = plan_status::actions_planned;
+  return r;
+}
+
+/// Pods beyond clusterReplicas + 1 in a wanted shard: a master among them hands over first,
+/// the others leave the cluster, then the StatefulSet shrinks.
+[[nodiscard]] inline phase_result remove_extra_replicas(const reconcile_context& c) {
+  phase_result r;
+  const int want = c.replicas + 1;
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index) || s.sts == nullptr || s.sts->replicas <= want) continue;
+    bool removing = false;
+    for (const shard_member& m : s.members) {
+      if (m.p->ordinal < want || m.node == nullptr || !c.member(m.node->id)) continue;
+      if (m.node->is_master()) {
+        const cluster_node* to = best_replica(c, m.node->id, true);
+        if (to != nullptr && c.layout.find(to->id).second != nullptr &&
+            c.layout.find(to->id).second->p->ordinal < want)
+          r.add(0, m.p->name + " is to be removed; hand its master role to " + short_id(to->id),
+                failover{to->id, failover_mode::default_mode});
+        else
+          r.note(severity::warning, "reconcile.no_replica_to_promote", m.p->name,
+                 "the master on a pod being removed has no synced replica among the kept pods");
+        removing = true;
+        continue;
+      }
+      remove_node(r, *m.node, "shard " + std::to_string(s.index) + " keeps " + std::to_string(c.replicas) + " replicas", 0);
+    }
+    if (!removing) r.add(2, "shrink shard " + std::to_string(s.index), scale_statefulset{s.sts->name, want});
+  }
+  if (!r.steps.empty() || !r.diagnostics.empty())
+    r.status = r.steps.empty() ? plan_status::waiting : plan_status::actions_planned;
+  return r;
+}
+
+// --- slots ---------------------------------------------------------------------------------
+
+[[nodiscard]] inline plan rebalance(const reconcile_context& c) {
+  rebalance_options o;
+  o.use_empty_masters = c.desired.spec.rebalance.use_empty_masters;
+  o.threshold_percent = c.desired.spec.rebalance.threshold_percent;
+  o.max_concurrent_migrations = static_cast<std::size_t>(std::max(0, c.desired.spec.migration.max_concurrent_migrations));
+  for (const cluster_node& n : c.nodes) {
+    if (!n.is_master() || c.t.pods.empty()) continue;  // without pods, every master serves
+    const auto [s, m] = c.layout.find(n.id);
+    // only the masters of wanted shards serve slots; removed shards and strangers drain
+    const bool serves = s != nullptr && c.wanted(s->index) && s->master() == m;
+    o.weights[n.id] = serves ? shard_weight(c.desired.spec, s->index) : 0.0;
+  }
+  return plan_rebalance(c.cluster_only, o);
+}
+
+}  // namespace rcplan::detail

@@ -1,0 +1,100 @@
+#include "cli/run_cli.hpp"
+
+#include <rcplan/json/model.hpp>
+#include <rcplan/json/plan.hpp>
+
+#include "support/kube_builder.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using rcplan_test::run_cli;
+
+namespace {
+
+const std::string fixture = std::string(RCPLAN_TEST_DATA_DIR) + "/fixtures/distributedrediscluster.yaml";
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+/// Writes `text` to a file that is removed with the object.
+struct temp_file {
+  std::filesystem::path path;
+  explicit temp_file(const std::string& name, const std::string& text)
+      : path(std::filesystem::temp_directory_path() / name) {
+    std::ofstream(path) << text;
+  }
+  ~temp_file() { std::filesystem::remove(path); }
+};
+
+}  // namespace
+
+TEST_CASE("plan: a fixture resource against nothing creates the Kubernetes objects") {
+  const temp_file empty("rcplan-empty-topology.json", "{}");
+  const auto r = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string()});
+  REQUIRE(r.exit_code == 0);
+  CHECK(has(r.out, "status: actions_planned"));
+  CHECK(has(r.out, "apply_statefulset  drc-example-distributedrediscluster-0, shard 0, 2 pods"));
+  CHECK(has(r.out, "apply_configmap"));
+  CHECK(has(r.out, "wait_until"));
+  // JSON output is the plan JSON, and the same twice
+  const auto j1 = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string(), "--output", "json"});
+  const auto j2 = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string(), "--output", "json"});
+  REQUIRE(j1.exit_code == 0);
+  CHECK(j1.out == j2.out);
+  const auto p = nlohmann::json::parse(j1.out).get<rcplan::plan>();
+  CHECK(p.status == rcplan::plan_status::actions_planned);
+  // ConfigMap, client Service, per shard a headless Service, a PDB and a StatefulSet, one wait
+  CHECK(p.steps.size() == 2 + 3 * 3 + 1);
+}
+
+TEST_CASE("plan: an observed healthy topology with matching StatefulSets is converged") {
+  // the same cluster, as a binding would observe it
+  auto r = rcplan_test::resource("c", 3, 1);
+  auto k = rcplan_test::kube("c", 3, 2);
+  const std::string spec = R"({"apiVersion":"redis.kun/v1alpha1","kind":"DistributedRedisCluster",
+    "metadata":{"name":"c"},"spec":{"image":"redis:7.0","masterSize":3,"clusterReplicas":1}})";
+  const temp_file spec_file("rcplan-spec.json", spec);
+  // first ask for the plan, take the StatefulSet facts it would write, then observe them
+  const temp_file bare("rcplan-bare.json", nlohmann::json(k.t).dump());
+  const auto first = run_cli({"plan", "--spec", spec_file.path.string(), "--observed", bare.path.string(),
+                              "--output", "json"});
+  REQUIRE(first.exit_code == 0);
+  const auto p = nlohmann::json::parse(first.out).get<rcplan::plan>();
+  for (const auto& s : p.steps)
+    if (const auto* a = std::get_if<rcplan::apply_statefulset>(&s.action))
+      for (auto& sts : k.t.statefulsets)
+        if (sts.name == a->object.name) {
+          sts.image = a->object.image;
+          sts.config_hash = a->object.annotations.at(rcplan::config_hash_annotation);
+        }
+  const temp_file synced("rcplan-synced.json", nlohmann::json(k.t).dump());
+  const auto again = run_cli({"plan", "--spec", spec_file.path.string(), "--observed", synced.path.string()});
+  REQUIRE(again.exit_code == 0);
+  CHECK(has(again.out, "status: converged"));
+}
+
+TEST_CASE("plan: bad input and usage") {
+  const temp_file empty("rcplan-empty-topology2.json", "{}");
+  const temp_file bad_spec("rcplan-bad-spec.yaml", "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: many\n");
+  auto r = run_cli({"plan", "--spec", bad_spec.path.string(), "--observed", empty.path.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "spec.masterSize"));
+  const temp_file bad_topology("rcplan-bad-topology.json", R"({"pods": 3})");
+  r = run_cli({"plan", "--spec", fixture, "--observed", bad_topology.path.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "pods"));
+  r = run_cli({"plan", "--spec", fixture});
+  CHECK(r.exit_code == 2);
+  r = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string(), "--cluster-nodes", empty.path.string()});
+  CHECK(r.exit_code == 2);
+  // an impossible spec: blocked, exit 3, its diagnostics printed
+  const temp_file zero("rcplan-zero.yaml", "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: 0\n");
+  r = run_cli({"plan", "--spec", zero.path.string(), "--observed", empty.path.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(has(r.out, "spec.masterSize"));
+}

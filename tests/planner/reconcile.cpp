@@ -1,0 +1,262 @@
+#include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/reconcile.hpp>
+
+#include "support/kube_builder.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+namespace {
+
+using rcplan::plan_status;
+using rcplan_test::kube;
+using rcplan_test::resource;
+
+template <typename A>
+std::vector<A> actions(const rcplan::plan& p) {
+  std::vector<A> out;
+  for (const auto& s : p.steps)
+    if (const auto* x = std::get_if<A>(&s.action)) out.push_back(*x);
+  return out;
+}
+
+/// The StatefulSets as the desired objects would have written them.
+void sync_statefulsets(rcplan_test::kube_cluster& k, const rcplan::cluster_resource& r) {
+  rcplan::cluster_resource d = r;
+  rcplan::apply_defaults(d);
+  for (const auto& want : rcplan::desired_objects(d).statefulsets)
+    for (auto& sts : k.t.statefulsets)
+      if (sts.shard_index == want.shard_index) {
+        sts.image = want.image;
+        sts.config_hash = rcplan::template_config_hash(want);
+        sts.password_secret = want.password_secret;
+      }
+}
+
+rcplan_test::kube_cluster healthy(const rcplan::cluster_resource& r, int shards, int pods) {
+  auto k = kube(r.metadata.name, shards, pods);
+  sync_statefulsets(k, r);
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("reconcile: a healthy cluster that matches its spec is converged") {
+  const auto r = resource("c", 3, 1);
+  const auto k = healthy(r, 3, 2);
+  const auto p = rcplan::reconcile(k.t, r);
+  CHECK(p.status == plan_status::converged);
+  CHECK(p.steps.empty());
+  CHECK(rcplan::reconcile(k.t, r) == p);
+}
+
+TEST_CASE("reconcile: an invalid spec is blocked with its diagnostics and no steps") {
+  auto r = resource("c", 3, 1);
+  r.spec.master_size = 0;
+  const auto p = rcplan::reconcile(rcplan::topology{}, r);
+  CHECK(p.status == plan_status::blocked);
+  CHECK(p.steps.empty());
+  REQUIRE_FALSE(p.diagnostics.empty());
+  CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                    [](const rcplan::diagnostic& d) { return d.subject == "spec.masterSize"; }));
+}
+
+TEST_CASE("reconcile: create from nothing") {
+  const auto r = resource("c", 3, 1);
+  SECTION("first the Kubernetes objects, then wait for pods") {
+    const auto p = rcplan::reconcile(rcplan::topology{}, r);
+    REQUIRE(p.status == plan_status::actions_planned);
+    const auto sts = actions<rcplan::apply_statefulset>(p);
+    REQUIRE(sts.size() == 3);
+    CHECK(sts[0].object.name == "drc-c-0");
+    CHECK(sts[2].object.replicas == 2);
+    CHECK(actions<rcplan::apply_configmap>(p).size() == 1);
+    CHECK(actions<rcplan::apply_pdb>(p).size() == 3);
+    CHECK(actions<rcplan::apply_service>(p).size() == 4);  // one headless per shard, one client
+    CHECK(std::holds_alternative<rcplan::wait_until>(p.steps.back().action));
+    for (const auto& s : p.steps) CHECK_FALSE(s.reason.empty());
+  }
+  SECTION("fresh pods: epochs and slots while alone, then MEET") {
+    auto k = healthy(r, 3, 2);
+    // every node fresh: its own view only, no slots, epoch 0
+    rcplan::topology t = k.t;
+    std::vector<rcplan::cluster_node> all = t.views.front().nodes;
+    t.views.clear();
+    for (auto n : all) {
+      n.slots.clear();
+      n.config_epoch = 0;
+      n.flags = {};
+      n.flags.master = true;
+      n.flags.myself = true;
+      n.master_id.reset();
+      t.views.push_back({n.id, {n}});
+    }
+    const auto p = rcplan::reconcile(t, r);
+    REQUIRE(p.status == plan_status::actions_planned);
+    const auto add = actions<rcplan::add_slots>(p);
+    REQUIRE(add.size() == 3);
+    rcplan::slot_set all_slots;
+    for (const auto& a : add) {
+      CHECK(a.slots.range_count() == 1);
+      all_slots |= a.slots;
+    }
+    CHECK(all_slots.full());
+    CHECK(actions<rcplan::set_config_epoch>(p).size() == 3);
+    CHECK(actions<rcplan::meet>(p).size() == 5);
+    // epochs are set in an earlier wave than any MEET
+    int last_epoch = 0, first_meet = 99;
+    for (const auto& s : p.steps) {
+      if (std::holds_alternative<rcplan::set_config_epoch>(s.action)) last_epoch = std::max(last_epoch, s.wave);
+      if (std::holds_alternative<rcplan::meet>(s.action)) first_meet = std::min(first_meet, s.wave);
+    }
+    CHECK(last_epoch < first_meet);
+  }
+}
+
+TEST_CASE("reconcile: scaling masters up adds a shard, then moves slots to it") {
+  const auto r3 = resource("c", 3, 1);
+  auto r4 = resource("c", 4, 1);
+  auto k = healthy(r3, 3, 2);
+  auto p = rcplan::reconcile(k.t, r4);
+  const auto sts = actions<rcplan::apply_statefulset>(p);
+  REQUIRE(sts.size() == 1);
+  CHECK(sts[0].object.name == "drc-c-3");
+  // the new shard is up, met, its replica follows its master: slots move
+  auto k4 = healthy(r4, 4, 2);
+  for (int s = 0; s < 3; ++s) k4.node(s, 0).slots = rcplan_test::contiguous(3)[static_cast<std::size_t>(s)];
+  k4.node(3, 0).slots.clear();
+  p = rcplan::reconcile(k4.t, r4);
+  REQUIRE(p.status == plan_status::actions_planned);
+  const auto moves = actions<rcplan::migrate_slots>(p);
+  REQUIRE(moves.size() == 3);
+  for (const auto& m : moves) CHECK(m.target == k4.ids[3][0]);
+  CHECK(p.summary.slots_moved == p.summary.lower_bound);
+}
+
+TEST_CASE("reconcile: scaling masters down drains in one pass, replicas first, then removes") {
+  const auto r = resource("c", 3, 1);
+  auto k = healthy(r, 4, 2);  // shard 3 is no longer wanted
+  // first its replica leaves
+  auto p = rcplan::reconcile(k.t, r);
+  REQUIRE(actions<rcplan::reset>(p).size() == 1);
+  CHECK(actions<rcplan::reset>(p)[0].node == k.ids[3][1]);
+  CHECK(actions<rcplan::forget>(p).size() == 1);
+  CHECK(actions<rcplan::migrate_slots>(p).empty());
+  // replica gone: shard 3's master drains to the others in one plan
+  auto& view = k.t.views.front().nodes;
+  view.erase(std::remove_if(view.begin(), view.end(), [&](const rcplan::cluster_node& n) { return n.id == k.ids[3][1]; }),
+             view.end());
+  p = rcplan::reconcile(k.t, r);
+  const auto moves = actions<rcplan::migrate_slots>(p);
+  REQUIRE(moves.size() == 3);
+  for (const auto& m : moves) CHECK(m.source == k.ids[3][0]);
+  // drained: the shard's node is forgotten and its StatefulSet deleted (and its claims)
+  for (int s = 0; s < 3; ++s) k.node(s, 0).slots = rcplan_test::contiguous(3)[static_cast<std::size_t>(s)];
+  k.node(3, 0).slots.clear();
+  auto r_delete = r;
+  r_delete.spec.storage = rcplan::storage_spec{};
+  r_delete.spec.storage->type = "persistent-claim";
+  r_delete.spec.storage->size = "1Gi";
+  r_delete.spec.storage->delete_claim = true;
+  sync_statefulsets(k, r_delete);
+  p = rcplan::reconcile(k.t, r_delete);
+  CHECK(actions<rcplan::forget>(p).size() == 1);
+  REQUIRE(actions<rcplan::delete_statefulset>(p).size() == 1);
+  CHECK(actions<rcplan::delete_statefulset>(p)[0].name == "drc-c-3");
+  CHECK(actions<rcplan::delete_pvc>(p).size() == 2);
+}
+
+TEST_CASE("reconcile: a failed master") {
+  const auto r = resource("c", 3, 1);
+  auto k = healthy(r, 3, 2);
+  k.node(1, 0).flags.fail = true;
+  SECTION("recently: wait for Redis to promote its replica") {
+    const auto p = rcplan::reconcile(k.t, r);
+    CHECK(p.status == plan_status::waiting);
+    CHECK(actions<rcplan::failover>(p).empty());
+  }
+  SECTION("for longer than twice the node timeout: force the replica") {
+    k.node(1, 0).pong_received = k.t.observed_at_ms - 60'000;
+    const auto p = rcplan::reconcile(k.t, r);
+    REQUIRE(actions<rcplan::failover>(p).size() == 1);
+    CHECK(actions<rcplan::failover>(p)[0].replica == k.ids[1][1]);
+    CHECK(actions<rcplan::failover>(p)[0].mode == rcplan::failover_mode::force);
+  }
+  SECTION("no majority: blocked unless takeover is allowed") {
+    for (int s = 0; s < 2; ++s) {
+      k.node(s, 0).flags.fail = true;
+      k.node(s, 0).pong_received = k.t.observed_at_ms - 60'000;
+    }
+    auto p = rcplan::reconcile(k.t, r);
+    CHECK(p.status == plan_status::blocked);
+    CHECK(actions<rcplan::failover>(p).empty());
+    auto allow = r;
+    allow.spec.failover.allow_takeover = true;
+    p = rcplan::reconcile(k.t, allow);
+    REQUIRE_FALSE(actions<rcplan::failover>(p).empty());
+    CHECK(actions<rcplan::failover>(p)[0].mode == rcplan::failover_mode::takeover);
+  }
+  SECTION("no replica: wait for the pod, never move its slots") {
+    const auto r0 = resource("c", 3, 0);
+    auto k0 = healthy(r0, 3, 1);
+    k0.node(1, 0).flags.fail = true;
+    k0.node(1, 0).pong_received = k0.t.observed_at_ms - 600'000;
+    const auto p = rcplan::reconcile(k0.t, r0);
+    CHECK(p.status == plan_status::waiting);
+    CHECK(actions<rcplan::migrate_slots>(p).empty());
+    CHECK(actions<rcplan::add_slots>(p).empty());
+  }
+}
+
+TEST_CASE("reconcile: ghosts are forgotten, moved pods met again") {
+  const auto r = resource("c", 3, 1);
+  auto k = healthy(r, 3, 2);
+  rcplan::cluster_node ghost;
+  ghost.id = rcplan_test::make_id(99);
+  ghost.addr = {"10.9.9.9", 6379, 16379, ""};
+  ghost.flags.replica = true;
+  ghost.flags.fail = true;
+  ghost.master_id = k.ids[0][0];
+  k.t.views.front().nodes.push_back(ghost);
+  auto p = rcplan::reconcile(k.t, r);
+  REQUIRE(actions<rcplan::forget>(p).size() == 1);
+  CHECK(actions<rcplan::forget>(p)[0].node == ghost.id);
+  k.t.views.front().nodes.pop_back();
+  // pod 2-1 restarted at a new IP and kept its id
+  k.pod(2, 1).ip = "10.0.2.99";
+  k.observed(k.ids[2][1]).addr.host = "10.0.2.99";
+  p = rcplan::reconcile(k.t, r);
+  REQUIRE(actions<rcplan::meet>(p).size() == 1);
+  CHECK(actions<rcplan::meet>(p)[0].node == k.ids[2][1]);
+  CHECK(actions<rcplan::meet>(p)[0].addr.host == "10.0.2.99");
+}
+
+TEST_CASE("reconcile: rolling update, replicas first, master after a handover") {
+  const auto r = resource("c", 2, 1);
+  auto k = healthy(r, 2, 2);
+  for (auto& sts : k.t.statefulsets) sts.update_revision = "rev2";
+  auto p = rcplan::reconcile(k.t, r);
+  REQUIRE(actions<rcplan::delete_pod>(p).size() == 1);
+  CHECK(actions<rcplan::delete_pod>(p)[0].name == "drc-c-0-1");  // shard 0's replica
+  k.pod(0, 1).revision = "rev2";
+  p = rcplan::reconcile(k.t, r);
+  REQUIRE(actions<rcplan::failover>(p).size() == 1);
+  CHECK(actions<rcplan::failover>(p)[0].replica == k.ids[0][1]);
+  CHECK(actions<rcplan::failover>(p)[0].mode == rcplan::failover_mode::default_mode);
+  CHECK(actions<rcplan::delete_pod>(p).empty());
+}
+
+TEST_CASE("reconcile: runtime configuration is set live") {
+  auto r = resource("c", 3, 1);
+  r.spec.config["maxmemory-policy"] = "allkeys-lru";
+  auto k = healthy(r, 3, 2);
+  k.observed(k.ids[0][0]).config["maxmemory-policy"] = "noeviction";
+  k.observed(k.ids[1][0]).config["maxmemory-policy"] = "allkeys-lru";
+  const auto p = rcplan::reconcile(k.t, r);
+  const auto set = actions<rcplan::config_set>(p);
+  REQUIRE(set.size() == 1);
+  CHECK(set[0].node == k.ids[0][0]);
+  CHECK(set[0].value == "allkeys-lru");
+}
