@@ -260,3 +260,33 @@ TEST_CASE("reconcile: runtime configuration is set live") {
   CHECK(set[0].node == k.ids[0][0]);
   CHECK(set[0].value == "allkeys-lru");
 }
+
+TEST_CASE("reconcile: masters that ended up on one host are spread again with one failover") {
+  const auto r = resource("c", 3, 1);
+  // 6 pods over 3 hosts: shard s ordinal o on host (2s + o) % 3
+  auto k = kube("c", 3, 2, 3);
+  sync_statefulsets(k, r);
+  // masters of shards 0 and 1 on host-0 and host-2; make shard 1's master share host-0
+  k.pod(1, 0).kube_node = "host-0";
+  k.pod(1, 1).kube_node = "host-1";
+  k.pod(0, 1).kube_node = "host-1";
+  k.pod(2, 0).kube_node = "host-2";
+  k.pod(2, 1).kube_node = "host-0";
+  const auto p = rcplan::reconcile(k.t, r);
+  REQUIRE(actions<rcplan::failover>(p).size() == 1);
+  const auto f = actions<rcplan::failover>(p)[0];
+  CHECK((f.replica == k.ids[0][1] || f.replica == k.ids[1][1]));
+  CHECK(f.mode == rcplan::failover_mode::default_mode);
+  CHECK(rcplan::reconcile(k.t, r) == p);
+}
+
+TEST_CASE("reconcile: a spread that cannot be met is converged with a best-effort finding") {
+  const auto r = resource("c", 3, 1);
+  auto k = kube("c", 3, 2, 1);  // every pod on one host
+  sync_statefulsets(k, r);
+  const auto p = rcplan::reconcile(k.t, r);
+  CHECK(p.status == plan_status::converged);
+  CHECK(p.steps.empty());
+  CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                    [](const rcplan::diagnostic& d) { return d.code == "placement.best_effort"; }));
+}

@@ -6,6 +6,7 @@
 #include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/placement.hpp>
 #include <rcplan/planner/reconcile_context.hpp>
 #include <rcplan/planner/reconcile_phases.hpp>
 #include <rcplan/spec/defaults.hpp>
@@ -162,9 +163,11 @@ namespace detail {
 /// 10. drained shards are forgotten and their StatefulSets (and volumes) deleted
 /// 11. rolling update, one pod at a time, replicas first, master last after a handover
 /// 12. runtime configuration with CONFIG SET
+/// 13. placement: the fewest failovers that spread masters over hosts (zones) again
 ///
 /// The first phase with something to do gives the plan; a converged cluster gets an empty plan
-/// with status `converged`. An invalid spec gives its diagnostics, status `blocked` and no steps.
+/// with status `converged`, carrying the placement findings (a spread that cannot be met is a
+/// `placement.best_effort` diagnostic). An invalid spec gives its diagnostics, status `blocked` and no steps.
 [[nodiscard]] inline plan reconcile(const topology& t, const cluster_resource& desired,
                                     const reconcile_options& options = {}) {
   cluster_resource r = desired;
@@ -192,8 +195,11 @@ namespace detail {
   const phase after_slots[] = {detail::remove_drained_shards, detail::rolling_update, detail::live_config};
   for (const phase& f : after_slots)
     if (detail::phase_result x = f(c); x.acts()) return with_warnings(detail::to_plan(std::move(x)));
+  detail::phase_result spread = detail::spread_masters(c);
+  if (spread.acts()) return with_warnings(detail::to_plan(std::move(spread)));
   plan done;
   done.status = plan_status::converged;
+  done.diagnostics = placement_findings(c.layout, c.desired.spec.placement);
   return with_warnings(std::move(done));
 }
 

@@ -9,6 +9,7 @@
 #include <rcplan/model/slot_set.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/placement.hpp>
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/reconcile_context.hpp>
 #include <rcplan/planner/shards.hpp>
@@ -157,11 +158,14 @@ inline void moved_pods(const reconcile_context& c, phase_result& r) {
 
 // --- create, join, roles -------------------------------------------------------------------
 
-/// The pod of each wanted shard that should be its master when the cluster is created.
+/// The pod of each wanted shard that should be its master when the cluster is created: spread
+/// over hosts and zones by the placement policy; any reached pod where no spread is possible.
 [[nodiscard]] inline std::map<int, const shard_member*> creation_masters(const reconcile_context& c) {
   std::map<int, const shard_member*> out;
+  for (const auto& [shard, m] : choose_masters(c.layout, c.desired.spec.placement))
+    if (c.wanted(shard) && m != nullptr && m->observed != nullptr) out[shard] = m;
   for (const shard_view& s : c.layout.shards) {
-    if (!c.wanted(s.index)) continue;
+    if (!c.wanted(s.index) || out.count(s.index)) continue;
     for (const shard_member& m : s.members)
       if (m.observed != nullptr && !out.count(s.index)) out[s.index] = &m;
   }
@@ -373,6 +377,24 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
     o.weights[n.id] = serves ? shard_weight(c.desired.spec, s->index) : 0.0;
   }
   return plan_rebalance(c.cluster_only, o);
+}
+
+// --- placement -----------------------------------------------------------------------------
+
+/// After failovers left masters sharing a host (or zone), the fewest planned failovers that
+/// spread them again; only once everything else is done, so they never race a migration.
+[[nodiscard]] inline phase_result spread_masters(const reconcile_context& c) {
+  phase_result r;
+  placement_plan pp = plan_spread_failovers(c.layout, c.desired.spec.placement);
+  r.diagnostics = std::move(pp.diagnostics);
+  for (const failover& f : pp.failovers) {
+    r.add(0, "spread masters over " + std::string(c.desired.spec.placement.spread_by == spread_domain::zone ? "zones" : "hosts") +
+                 ": promote " + short_id(f.replica),
+          f);
+    r.add(1, "wait for the handover to " + short_id(f.replica), wait_until{wait_condition::failover_done, f.replica.value, 0});
+  }
+  r.status = pp.failovers.empty() ? plan_status::converged : plan_status::actions_planned;
+  return r;
 }
 
 }  // namespace rcplan::detail
