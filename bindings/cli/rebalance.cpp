@@ -1,5 +1,6 @@
 // `rcplan rebalance`: the slot rebalance plan for a cluster, from one node's CLUSTER NODES
-// reply. Only --dry-run exists until the Redis binding can execute plans.
+// reply. Only --dry-run exists until the Redis binding can execute plans. `--balance keys` needs
+// key counts per slot, which CLUSTER NODES does not carry: from a dump alone it is blocked.
 
 #include "cli.hpp"
 #include "io.hpp"
@@ -29,6 +30,7 @@ struct rebalance_cli_options {
   bool use_empty_masters = false;
   double threshold = rebalance_options{}.threshold_percent;
   std::size_t max_concurrent = 0;
+  balance_mode balance = balance_mode::slots;
   bool dry_run = false;
   output_format format = output_format::text;
 };
@@ -88,6 +90,7 @@ void run_rebalance(const rebalance_cli_options& opts) {
   ro.use_empty_masters = opts.use_empty_masters;
   ro.threshold_percent = opts.threshold;
   ro.max_concurrent_migrations = opts.max_concurrent;
+  ro.balance = opts.balance;
   const plan p = plan_rebalance(t, ro);
   if (opts.format == output_format::text) {
     print_plan_text(std::cout, p, nodes);
@@ -118,6 +121,11 @@ void add_rebalance_command(CLI::App& app) {
   cmd->add_option("--max-concurrent", opts->max_concurrent,
                   "At most this many migrations per wave (default 0: no limit beyond disjoint nodes)")
       ->check(CLI::NonNegativeNumber);  // a size_t would take "-2" as a huge number
+  cmd->add_option_function<std::string>(
+         "--balance",
+         [opts](const std::string& mode) { opts->balance = mode == "keys" ? balance_mode::keys : balance_mode::slots; },
+         "What to even out: slots (default) or keys (needs key counts per slot of every master)")
+      ->check(CLI::IsMember({"slots", "keys"}));
   cmd->add_flag("--dry-run", opts->dry_run, "Print the plan instead of executing it (required for now)");
   add_output_option(*cmd, opts->format);
   cmd->callback([opts] { run_rebalance(*opts); });

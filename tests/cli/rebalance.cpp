@@ -197,6 +197,38 @@ TEST_CASE("rebalance exits 3 on a blocked plan, after printing it") {
   CHECK(has(rebalance("contested.nodes").out, "  error    repair.contested_slot [5400-5460]: "));
 }
 
+TEST_CASE("rebalance --balance keys is blocked without key counts, which CLUSTER NODES lacks") {
+  const auto r = rebalance("healthy.nodes", {"--balance", "keys"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.empty());
+  CHECK(has(r.out, "status: blocked (cannot proceed; the diagnostics say why)\n"));
+  CHECK(has(r.out, "rebalance.keys_unknown"));
+  const rcplan::plan p = rebalance_json("healthy.nodes", {"--balance", "keys"}, 3);
+  rcplan::rebalance_options by_keys;
+  by_keys.balance = rcplan::balance_mode::keys;
+  CHECK(p == library_plan("healthy.nodes", by_keys));
+  CHECK(p.status == rcplan::plan_status::blocked);
+  CHECK(p.steps.empty());
+  REQUIRE_FALSE(p.diagnostics.empty());
+  // one diagnostic per master, naming it
+  std::size_t masters = 0;
+  for (const auto& n : rcplan::merged_nodes(rcplan::topology_from_cluster_nodes(read_file(example_data("healthy.nodes")))))
+    if (n.is_master()) {
+      ++masters;
+      CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(), [&](const rcplan::diagnostic& d) {
+        return d.code == "rebalance.keys_unknown" && d.subject == n.id.value && d.severity == rcplan::severity::error;
+      }));
+    }
+  CHECK(p.diagnostics.size() == masters);
+
+  // slots is the default; anything else is a usage error
+  for (const char* dump : {"healthy.nodes", "resharding.nodes"})
+    CHECK(rebalance_json(dump, {"--balance", "slots"}) == library_plan(dump));
+  const auto bad = rebalance("healthy.nodes", {"--balance", "bytes"});
+  CHECK(bad.exit_code == 2);
+  CHECK(has(bad.err, "--balance"));
+}
+
 TEST_CASE("rebalance exits 1 on bad input and 2 on usage errors") {
   const auto bad = rebalance("bad.nodes");
   CHECK(bad.exit_code == 1);

@@ -248,3 +248,20 @@ TEST_CASE("gen_action covers every action type") {
     seen.insert(gen(rc::Random(seed), 10).value().index());
   CHECK(seen.size() == std::variant_size_v<rcplan::action>);
 }
+
+TEST_CASE("keys_moved is written only when not 0 and reads back") {
+  rcplan::plan p;
+  p.status = rcplan::plan_status::actions_planned;
+  p.summary.slots_moved = 3;
+  p.summary.ranges_after[rcplan::node_id{id_a}] = 1;
+  const std::string without = nlohmann::ordered_json(p).dump();
+  CHECK(without.find("keys_moved") == std::string::npos);
+  CHECK(json::parse(without).get<rcplan::plan>() == p);
+
+  p.summary.keys_moved = 123456789012;
+  const std::string with = nlohmann::ordered_json(p).dump();
+  CHECK(with.find(R"("summary":{"slots_moved":3,"lower_bound":0,"keys_moved":123456789012,"ranges_after":{)") !=
+        std::string::npos);
+  CHECK(json::parse(with).get<rcplan::plan>() == p);
+  CHECK(error_of<rcplan::plan>(R"({"status":"waiting","summary":{"keys_moved":-1}})").path() == "summary.keys_moved");
+}

@@ -8,7 +8,10 @@
 //    "steps": [{"wave": 0, "reason": "...",
 //               "action": {"type": "migrate_slots", "source": "<id>", "target": "<id>",
 //                          "slots": [[0, 2730], [5461, 5461]]}}],
-//    "summary": {"slots_moved": 0, "lower_bound": 0, "ranges_after": {"<node id>": 1}}}
+//    "summary": {"slots_moved": 0, "lower_bound": 0, "keys_moved"?: 0, "ranges_after": {"<node id>": 1}}}
+//
+// "keys_moved" is written only when not 0 (plans that balance by keys), so plans that balance
+// by slots read and write as before.
 //
 // An action is an object whose "type" is its snake_case name (rcplan::action_type_name) followed
 // by its fields under their C++ member names: ids as strings, slot sets as sorted inclusive
@@ -452,6 +455,7 @@ void to_json(J& j, const plan_summary& s) {
   j = J::object();
   j["slots_moved"] = s.slots_moved;
   j["lower_bound"] = s.lower_bound;
+  if (s.keys_moved != 0) j["keys_moved"] = s.keys_moved;
   J ranges = J::object();
   for (const auto& [id, count] : s.ranges_after) ranges[id.value] = count;
   j["ranges_after"] = std::move(ranges);
@@ -462,6 +466,7 @@ inline void from_json(const nlohmann::json& j, plan_summary& s) {
   plan_summary out;
   detail::read_integer(j, "slots_moved", out.slots_moved);
   detail::read_integer(j, "lower_bound", out.lower_bound);
+  detail::read_integer(j, "keys_moved", out.keys_moved);
   detail::read_optional_with(j, "ranges_after", out.ranges_after, [](const nlohmann::json& ranges) {
     if (!ranges.is_object())
       throw json_error("", "expected an object of node id to range count, got " + detail::json_type_name(ranges));

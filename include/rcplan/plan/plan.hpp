@@ -42,7 +42,8 @@ struct step {
 /// Quality measures of the slot part of a plan (design §5).
 struct plan_summary {
   std::size_t slots_moved = 0;
-  std::size_t lower_bound = 0;
+  std::size_t lower_bound = 0;  ///< Σ max(0, held − quota) in slots; 0 when balancing by keys
+  std::size_t keys_moved = 0;   ///< keys carried by the balancing moves; counted only by keys
   std::map<node_id, std::size_t> ranges_after;  ///< ranges per master once the plan ran
   friend bool operator==(const plan_summary&, const plan_summary&) = default;
 };

@@ -6,6 +6,7 @@
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/key_moves.hpp>
 #include <rcplan/planner/repair.hpp>
 #include <rcplan/planner/slot_moves.hpp>
 #include <rcplan/planner/slot_quota.hpp>
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -20,12 +22,19 @@
 
 namespace rcplan {
 
+/// What a rebalance evens out between masters, by weight.
+enum class balance_mode : std::uint8_t {
+  slots,  ///< slot counts (what redis-cli does)
+  keys,   ///< observed keys per slot (key_moves.hpp); needs keys_per_slot of every master
+};
+
 /// What `plan_rebalance` should aim for; the same knobs as `redis-cli --cluster rebalance`.
 struct rebalance_options {
   std::map<node_id, double> weights;  ///< by full node id; masters not listed weigh 1
   bool use_empty_masters = false;     ///< let masters without slots take part
   double threshold_percent = 2.0;     ///< act only if some master is this far off its quota
   std::size_t max_concurrent_migrations = 0;  ///< per wave; 0: no limit beyond disjoint nodes
+  balance_mode balance = balance_mode::slots;
 };
 
 namespace detail {
@@ -82,10 +91,49 @@ namespace detail {
   return out;
 }
 
-[[nodiscard]] inline std::string move_reason(const slot_transfer& t, const master_quota& s, const master_quota& d) {
-  return "move " + std::to_string(t.slots.count()) + " slots from " + short_id(t.source) + " (holds " +
-         std::to_string(s.held) + ", quota " + std::to_string(s.quota) + ") to " + short_id(t.target) +
-         " (holds " + std::to_string(d.held) + ", quota " + std::to_string(d.quota) + ")";
+[[nodiscard]] inline std::string move_reason(const slot_transfer& t, const master_quota& s, const master_quota& d,
+                                             std::size_t keys = 0, bool by_keys = false) {
+  const std::string unit = by_keys ? " keys" : "";
+  return "move " + std::to_string(t.slots.count()) + " slots" +
+         (by_keys ? " (" + std::to_string(keys) + " keys)" : "") + " from " + short_id(t.source) + " (holds " +
+         std::to_string(s.held) + unit + ", quota " + std::to_string(s.quota) + ") to " + short_id(t.target) +
+         " (holds " + std::to_string(d.held) + unit + ", quota " + std::to_string(d.quota) + ")";
+}
+
+/// Keys of every slot once the repair ran (a slot's keys end on its owner), into `keys`, and
+/// the key quotas of the masters taking part, in the order of `holdings`. False, with the plan
+/// blocked, when a master taking part has no observed key counts: guessing could move the
+/// wrong slots.
+[[nodiscard]] inline bool key_quotas(const topology& t, const std::vector<cluster_node>& nodes,
+                                     const std::vector<slot_holding>& holdings,
+                                     const std::vector<master_quota>& slot_quotas, plan& p,
+                                     std::vector<std::uint64_t>& keys, std::vector<master_quota>& quotas) {
+  for (const master_quota& q : slot_quotas) {
+    const node_observation* o = t.observation(q.id);
+    if (o != nullptr && o->keys_per_slot) continue;
+    p.diagnostics.push_back({severity::error, "rebalance.keys_unknown", q.id.value,
+                             "keys per slot of master " + short_id(q.id) +
+                                 " were not observed; balancing by keys needs them for every master"});
+    p.status = plan_status::blocked;
+  }
+  if (p.status == plan_status::blocked) return false;
+  keys.assign(slot_count, 0);
+  for (const cluster_node& n : nodes) {
+    const node_observation* o = n.is_master() ? t.observation(n.id) : nullptr;
+    if (o == nullptr || !o->keys_per_slot) continue;
+    for (const auto& [s, k] : *o->keys_per_slot) keys[s] += k;
+  }
+  std::vector<quota_input> in;
+  in.reserve(slot_quotas.size());
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < slot_quotas.size(); ++i) {
+    std::size_t held = 0;
+    holdings[i].slots.for_each([&](slot s) { held += static_cast<std::size_t>(keys[s]); });
+    in.push_back({slot_quotas[i].id, slot_quotas[i].weight, held});
+    total += held;
+  }
+  quotas = compute_quotas(in, total);
+  return true;
 }
 
 }  // namespace detail
@@ -95,6 +143,12 @@ namespace detail {
 /// master to its weighted quota (see slot_quota.hpp and slot_moves.hpp), grouped into waves of
 /// node-disjoint migrations. Blocked when a master that holds slots is down with no replica,
 /// waiting while one with a replica awaits failover or while the nodes' views disagree.
+///
+/// With `balance_mode::keys`, the moves bring every master close to its weighted share of the
+/// observed keys instead (key_moves.hpp); blocked (`rebalance.keys_unknown`) when a master
+/// taking part has no observed key counts. The threshold then applies to key quotas as well
+/// as slot quotas, `summary.keys_moved` counts the keys the balancing moves carry, and
+/// `summary.lower_bound` is 0: whole slots of uneven keys have no slot-count lower bound.
 [[nodiscard]] inline plan plan_rebalance(const topology& t, const rebalance_options& opt = {}) {
   plan p;
   const std::vector<cluster_node> nodes = merged_nodes(t);
@@ -115,10 +169,27 @@ namespace detail {
 
   std::vector<master_quota> quotas;
   std::vector<slot_holding> holdings = detail::participants(nodes, r, opt, quotas);
+  const bool by_keys = opt.balance == balance_mode::keys;
+  std::vector<std::uint64_t> slot_keys;
+  std::vector<master_quota> key_quotas;
+  if (by_keys && !detail::key_quotas(t, nodes, holdings, quotas, p, slot_keys, key_quotas)) return p;
   if (!r.unassigned.empty()) holdings.push_back({node_id{}, r.unassigned, 0});  // free slots, no keys
-  const bool act = !r.unassigned.empty() || threshold_exceeded(quotas, opt.threshold_percent);
+  const bool act = !r.unassigned.empty() || threshold_exceeded(quotas, opt.threshold_percent) ||
+                   (by_keys && threshold_exceeded(key_quotas, opt.threshold_percent));
   std::vector<slot_transfer> transfers;
-  if (act && !quotas.empty()) transfers = plan_slot_transfers(holdings);
+  if (act && !quotas.empty()) {
+    if (by_keys) {
+      std::vector<key_holding> kh;
+      kh.reserve(holdings.size());
+      for (std::size_t i = 0; i < holdings.size(); ++i)
+        kh.push_back(i < key_quotas.size()
+                         ? key_holding{holdings[i].id, holdings[i].slots, key_quotas[i].weight, key_quotas[i].quota}
+                         : key_holding{holdings[i].id, holdings[i].slots, 0.0, 0});
+      transfers = plan_key_transfers(kh, slot_keys);
+    } else {
+      transfers = plan_slot_transfers(holdings);
+    }
+  }
 
   // steps: repair (wave 0 housekeeping, then its migrations), then the balancing migrations
   std::vector<step> out = std::move(r.steps);
@@ -152,11 +223,12 @@ namespace detail {
       continue;
     }
     p.summary.slots_moved += tr.slots.count();
+    if (by_keys) tr.slots.for_each([&](slot s) { p.summary.keys_moved += static_cast<std::size_t>(slot_keys[s]); });
     moves.push_back({tr.source, tr.target, tr.slots.count()});
   }
   const std::vector<int> move_waves = assign_waves(moves, opt.max_concurrent_migrations, next);
   std::map<node_id, const master_quota*> quota_of;
-  for (const master_quota& q : quotas) quota_of.emplace(q.id, &q);
+  for (const master_quota& q : by_keys ? key_quotas : quotas) quota_of.emplace(q.id, &q);
   // Steps are built in wave order directly: they hold 2 KiB slot sets, so sorting them after
   // the fact would copy megabytes on large clusters.
   std::stable_sort(out.begin(), out.end(), [](const step& a, const step& b) { return a.wave < b.wave; });
@@ -171,11 +243,14 @@ namespace detail {
   for (step& s : out) p.steps.push_back(std::move(s));
   for (std::size_t i : by_wave) {
     const slot_transfer& tr = transfers[i];
-    p.steps.push_back({wave_of[i], detail::move_reason(tr, *quota_of.at(tr.source), *quota_of.at(tr.target)),
+    std::size_t keys = 0;
+    if (by_keys) tr.slots.for_each([&](slot s) { keys += static_cast<std::size_t>(slot_keys[s]); });
+    p.steps.push_back({wave_of[i],
+                       detail::move_reason(tr, *quota_of.at(tr.source), *quota_of.at(tr.target), keys, by_keys),
                        migrate_slots{tr.source, tr.target, tr.slots}});
   }
 
-  p.summary.lower_bound = act ? move_lower_bound(quotas) : 0;
+  p.summary.lower_bound = act && !by_keys ? move_lower_bound(quotas) : 0;
   std::map<node_id, slot_set> after = std::move(r.ownership);
   for (const slot_transfer& tr : transfers) {
     if (!tr.source.empty()) after[tr.source] -= tr.slots;
