@@ -112,13 +112,37 @@ inline void ghosts(const reconcile_context& c, phase_result& r) {
   return nullptr;
 }
 
+/// Whether the node's own line or any other member's line for it still names an address
+/// other than its pod's: the merged view takes a node's own line, which is already right after
+/// a move, while the others keep routing to the old address until a MEET.
+[[nodiscard]] inline bool stale_address(const reconcile_context& c, const shard_member& m) {
+  const auto differs = [&m](const address& a) { return a.host != m.p->ip || a.port != m.p->port; };
+  if (differs(m.node->addr)) return true;
+  for (const cluster_view& v : c.t.views) {
+    if (v.observer == m.node->id || !c.member(v.observer)) continue;
+    for (const cluster_node& n : v.nodes)
+      if (n.id == m.node->id && differs(n.addr)) return true;
+  }
+  return false;
+}
+
+/// A live member other than `moved` to send the MEET to: the moved node itself cannot tell
+/// the others its address (its own table already has it right).
+[[nodiscard]] inline const cluster_node* meet_via(const reconcile_context& c, const cluster_node& moved) {
+  for (const cluster_node& n : c.nodes)
+    if (n.id != moved.id && n.is_master() && !n.slots.empty() && !n.failed() && c.member(n.id)) return &n;
+  for (const cluster_node& n : c.nodes)
+    if (n.id != moved.id && !n.failed() && c.member(n.id) && c.t.observation(n.id) != nullptr) return &n;
+  return nullptr;
+}
+
 inline void moved_pods(const reconcile_context& c, phase_result& r) {
-  const cluster_node* via = seed(c);
-  if (via == nullptr) return;
   for (const shard_view& s : c.layout.shards)
     for (const shard_member& m : s.members) {
-      if (m.node == nullptr || m.observed == nullptr || m.node == via) continue;
-      if (m.node->addr.host == m.p->ip && m.node->addr.port == m.p->port) continue;
+      if (m.node == nullptr || m.observed == nullptr || !c.member(m.node->id)) continue;
+      if (!stale_address(c, m)) continue;
+      const cluster_node* via = meet_via(c, *m.node);
+      if (via == nullptr) continue;
       address a{m.p->ip, m.p->port, static_cast<std::uint16_t>(m.p->port + 10000), ""};
       r.add(0, "pod " + m.p->name + " moved to " + m.p->ip + "; its node " + short_id(m.node->id) +
                    " keeps its id, tell the cluster the new address",
@@ -284,6 +308,25 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
   r.add(wave + 1, why + ": " + short_id(n.id) + " forgets the cluster", reset{n.id, reset_mode::hard});
 }
 
+/// A node on its way out that the cluster has forgotten but that still lists other nodes: the
+/// RESET after its FORGET did not run (a plan can stop after any wave, and once forgotten it is
+/// no member, so remove_node is not planned again). Left alone it stays a replica of a node
+/// removed later (which then cannot be forgotten by it), and its volume keeps the old table.
+[[nodiscard]] inline bool still_knows_cluster(const reconcile_context& c, const cluster_node& n) {
+  const node_observation* o = c.t.observation(n.id);
+  if (c.member(n.id) || o == nullptr || !o->reachable || n.failed()) return false;
+  for (const cluster_view& v : c.t.views)
+    if (v.observer == n.id) return v.nodes.size() > 1;
+  return false;
+}
+
+/// remove_node for members; the RESET alone for nodes already forgotten.
+inline void remove_or_finish(const reconcile_context& c, phase_result& r, const cluster_node& n, const std::string& why) {
+  if (c.member(n.id)) remove_node(r, n, why, 0);
+  else if (still_knows_cluster(c, n))
+    r.add(0, why + ": " + short_id(n.id) + " was forgotten; it forgets the cluster", reset{n.id, reset_mode::hard});
+}
+
 /// Replicas of shards the spec no longer wants leave first, before their masters are drained:
 /// Redis would otherwise migrate them to other masters once theirs lost its last slot.
 [[nodiscard]] inline phase_result remove_replicas_of_removed_shards(const reconcile_context& c) {
@@ -291,8 +334,8 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
   for (const shard_view& s : c.layout.shards) {
     if (c.wanted(s.index)) continue;
     for (const shard_member& m : s.members)
-      if (m.node != nullptr && !m.node->is_master() && c.member(m.node->id))
-        remove_node(r, *m.node, "shard " + std::to_string(s.index) + " is removed", 0);
+      if (m.node != nullptr && !m.node->is_master())
+        remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
   }
   if (!r.steps.empty()) r.status = plan_status::actions_planned;
   return r;
@@ -318,8 +361,7 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
       continue;
     }
     for (const shard_member& m : s.members)
-      if (m.node != nullptr && c.member(m.node->id))
-        remove_node(r, *m.node, "shard " + std::to_string(s.index) + " is removed", 0);
+      if (m.node != nullptr) remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
     const std::string sts = s.sts != nullptr ? s.sts->name : statefulset_name(c.name, s.index);
     r.add(2, "shard " + std::to_string(s.index) + " holds nothing any more", delete_statefulset{sts});
     const bool delete_claims = c.desired.spec.storage && c.desired.spec.storage->delete_claim;
@@ -340,7 +382,11 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
     if (!c.wanted(s.index) || s.sts == nullptr || s.sts->replicas <= want) continue;
     bool removing = false;
     for (const shard_member& m : s.members) {
-      if (m.p->ordinal < want || m.node == nullptr || !c.member(m.node->id)) continue;
+      if (m.p->ordinal < want || m.node == nullptr) continue;
+      if (!c.member(m.node->id)) {
+        remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " keeps " + std::to_string(c.replicas) + " replicas");
+        continue;
+      }
       if (m.node->is_master()) {
         const cluster_node* to = best_replica(c, m.node->id, true);
         if (to != nullptr && c.layout.find(to->id).second != nullptr &&
