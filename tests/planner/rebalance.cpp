@@ -171,3 +171,16 @@ TEST_CASE("rebalance properties on generated clean clusters") {
     RC_ASSERT(rcplan::plan_rebalance(b2.build(), opt).steps.empty());
   });
 }
+
+TEST_CASE("all weights zero is blocked, not an exception") {
+  topology_builder b;
+  std::vector<rcplan::node_id> ids;
+  for (const auto& s : rcplan_test::contiguous(3)) ids.push_back(b.master(s));
+  rcplan::rebalance_options opt;
+  for (const auto& id : ids) opt.weights[id] = 0;
+  const auto p = rcplan::plan_rebalance(b.build(), opt);
+  CHECK(p.status == plan_status::blocked);
+  CHECK(p.steps.empty());
+  REQUIRE(p.diagnostics.size() == 1);
+  CHECK(p.diagnostics[0].code == "rebalance.all_weights_zero");
+}

@@ -169,6 +169,13 @@ namespace detail {
 
   std::vector<master_quota> quotas;
   std::vector<slot_holding> holdings = detail::participants(nodes, r, opt, quotas);
+  if (!holdings.empty() && std::none_of(quotas.begin(), quotas.end(), [](const master_quota& q) { return q.weight > 0; })) {
+    // nowhere to put the slots: draining every master would lose them all
+    p.status = plan_status::blocked;
+    p.diagnostics.push_back({severity::error, "rebalance.all_weights_zero", "",
+                             "every master that could hold slots has weight 0"});
+    return p;
+  }
   const bool by_keys = opt.balance == balance_mode::keys;
   std::vector<std::uint64_t> slot_keys;
   std::vector<master_quota> key_quotas;
