@@ -277,20 +277,30 @@ inline void moved_pods(const reconcile_context& c, phase_result& r) {
 
 [[nodiscard]] inline phase_result roles(const reconcile_context& c) {
   phase_result r;
+  std::set<std::string> replicating;  // pod names
   for (const shard_view& s : c.layout.shards) {
     if (!c.wanted(s.index)) continue;
     const shard_member* m = shard_master(s);
     if (m == nullptr || m->node->failed()) continue;
     for (const shard_member& x : s.members) {
       if (&x == m || x.node == nullptr || x.node->failed()) continue;
+      // pods beyond the replica count are on their way out: remove_extra_replicas owns them
+      if (x.p->ordinal > c.replicas) continue;
       const bool empty_master = x.node->is_master() && x.node->slots.empty();
       const bool elsewhere = !x.node->is_master() && x.node->master_id != m->node->id;
       if (!empty_master && !elsewhere) continue;
       if (x.node->is_master() && !x.node->slots.empty()) continue;
       r.add(0, x.p->name + " replicates " + m->p->name + ", the master of shard " + std::to_string(s.index),
             replicate{x.node->id, m->node->id});
+      replicating.insert(x.p->name);
     }
   }
+  // A pod rescheduled while a host was away can sit beside its master: a replica there still
+  // beats none, and the plan says so (design §6) with the placement finding about that pod.
+  if (!replicating.empty())
+    for (diagnostic& d : placement_findings(c.layout, c.desired.spec.placement))
+      if (d.code.rfind("placement.replica_on_master_", 0) == 0 && replicating.count(d.subject))
+        r.diagnostics.push_back(std::move(d));
   if (!r.steps.empty()) {
     r.add(1, "wait until the new roles are known everywhere", wait_until{wait_condition::views_agree, "", 0});
     r.status = plan_status::actions_planned;
@@ -320,9 +330,22 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
   return false;
 }
 
-/// remove_node for members; the RESET alone for nodes already forgotten.
+/// Whether any member other than `n` still lists it. A FORGET cut short leaves some tables
+/// with the node while the seed's no longer has it (so it is no member): those views disagree
+/// until every table forgets it.
+[[nodiscard]] inline bool known_by_members(const reconcile_context& c, const cluster_node& n) {
+  for (const cluster_view& v : c.t.views) {
+    if (v.observer == n.id || !c.member(v.observer)) continue;
+    for (const cluster_node& x : v.nodes)
+      if (x.id == n.id) return true;
+  }
+  return false;
+}
+
+/// remove_node for nodes the cluster still lists anywhere; the RESET alone for nodes every
+/// member has forgotten.
 inline void remove_or_finish(const reconcile_context& c, phase_result& r, const cluster_node& n, const std::string& why) {
-  if (c.member(n.id)) remove_node(r, n, why, 0);
+  if (c.member(n.id) || known_by_members(c, n)) remove_node(r, n, why, 0);
   else if (still_knows_cluster(c, n))
     r.add(0, why + ": " + short_id(n.id) + " was forgotten; it forgets the cluster", reset{n.id, reset_mode::hard});
 }
