@@ -110,3 +110,22 @@ TEST_CASE("round trip through a topology keeps open slots and keys") {
   CHECK(again.find(x.a)->keys.at(10) + again.find(x.c)->keys.at(10) == 5);
   CHECK(again.total_keys() == sim.total_keys());
 }
+
+TEST_CASE("a replica the masters forgot cannot win the election when its master dies") {
+  rcplan_test::topology_builder b;
+  const auto m0 = b.master(slot_set{{0, 5460}});
+  const auto m1 = b.master(slot_set{{5461, 10922}});
+  const auto m2 = b.master(slot_set{{10923, 16383}});
+  const auto r1 = b.replica(m1);
+  auto sim = rcplan::sim::cluster::from_topology(b.build());
+  SECTION("known: promoted") {
+    sim.kill(m1);
+    CHECK(sim.auto_failover() == std::vector<rcplan::node_id>{r1});
+  }
+  SECTION("forgotten by the voting masters: not promoted") {
+    for (const auto& on : {m0, m2}) REQUIRE_FALSE(sim.apply(redis_command{on, {"CLUSTER", "FORGET", r1.value}}));
+    sim.kill(m1);
+    CHECK(sim.auto_failover().empty());
+    CHECK(sim.owner(5461) == m1);
+  }
+}

@@ -41,7 +41,8 @@ namespace rcplan::detail {
                                                       bool synced_only) {
   const cluster_node* best = nullptr;
   for (const cluster_node& n : c.nodes) {
-    if (n.is_master() || n.master_id != master || n.failed() || n.flags.handshake) continue;
+    // a replica the cluster forgot (on its way out) gets no votes: never the one to promote
+    if (n.is_master() || n.master_id != master || n.failed() || n.flags.handshake || !c.member(n.id)) continue;
     if (synced_only && !replica_synced(c, n.id)) continue;
     if (best == nullptr || replication_offset(c, n.id) > replication_offset(c, best->id)) best = &n;
   }

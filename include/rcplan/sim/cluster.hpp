@@ -217,13 +217,26 @@ class cluster {
       if (!voting_majority_alive()) break;
       const node_state* best = nullptr;
       for (const auto& [id, n] : nodes_)
-        if (!n.master && n.alive && n.master_id == m && (best == nullptr || n.offset > best->offset)) best = &n;
+        if (!n.master && n.alive && n.master_id == m && electable(id) && (best == nullptr || n.offset > best->offset))
+          best = &n;
       if (best == nullptr) continue;
       const node_id r = best->id;
       promote(*get(r));
       promoted.push_back(r);
     }
     return promoted;
+  }
+
+  /// Masters ignore vote requests from a node they do not know: a replica the cluster forgot
+  /// cannot win an election, only one known to more than half of the slot-owning masters.
+  [[nodiscard]] bool electable(const node_id& replica) const {
+    std::size_t owners = 0, voters = 0;
+    for (const auto& [id, n] : nodes_)
+      if (n.master && !n.claims.empty()) {
+        ++owners;
+        if (n.alive && n.known.count(replica) != 0) ++voters;
+      }
+    return 2 * voters > owners;
   }
 
   /// More than half of the masters that own slots are alive (they elect a replica).
