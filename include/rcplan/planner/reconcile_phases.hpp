@@ -351,15 +351,36 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
     r.add(0, why + ": " + short_id(n.id) + " was forgotten; it forgets the cluster", reset{n.id, reset_mode::hard});
 }
 
+/// No slot, and observed to hold no key.
+[[nodiscard]] inline bool drained(const reconcile_context& c, const cluster_node& n) {
+  const node_observation* o = c.t.observation(n.id);
+  return n.slots.empty() && o != nullptr && o->keys_per_slot && o->keys_per_slot->empty();
+}
+
+/// Some member no longer lists `n` while `n` is a member or another member still lists it.
+[[nodiscard]] inline bool forget_started(const reconcile_context& c, const cluster_node& n) {
+  if (!c.member(n.id) && !known_by_members(c, n)) return false;
+  if (!c.member(n.id)) return true;
+  for (const cluster_view& v : c.t.views) {
+    if (v.observer == n.id || !c.member(v.observer)) continue;
+    if (std::none_of(v.nodes.begin(), v.nodes.end(), [&n](const cluster_node& x) { return x.id == n.id; })) return true;
+  }
+  return false;
+}
+
 /// Replicas of shards the spec no longer wants leave first, before their masters are drained:
 /// Redis would otherwise migrate them to other masters once theirs lost its last slot.
 [[nodiscard]] inline phase_result remove_replicas_of_removed_shards(const reconcile_context& c) {
   phase_result r;
   for (const shard_view& s : c.layout.shards) {
     if (c.wanted(s.index)) continue;
-    for (const shard_member& m : s.members)
-      if (m.node != nullptr && !m.node->is_master())
-        remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
+    for (const shard_member& m : s.members) {
+      if (m.node == nullptr) continue;
+      // a drained master whose FORGET was cut short leaves views disagreeing, and the slot
+      // phase (before the removal of drained shards) would wait on them for ever: finish it here
+      const bool finish = m.node->is_master() && drained(c, *m.node) && forget_started(c, *m.node);
+      if (!m.node->is_master() || finish) remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
+    }
   }
   if (!r.steps.empty()) r.status = plan_status::actions_planned;
   return r;
