@@ -1,6 +1,9 @@
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/reconcile.hpp>
 
+#include <rcplan/sim/world.hpp>
+#include <rcplan/testing/converge.hpp>
+
 #include "support/kube_builder.hpp"
 
 #include <catch2/catch.hpp>
@@ -289,4 +292,53 @@ TEST_CASE("reconcile: a spread that cannot be met is converged with a best-effor
   CHECK(p.steps.empty());
   CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
                     [](const rcplan::diagnostic& d) { return d.code == "placement.best_effort"; }));
+}
+
+namespace {
+
+/// A simulated world brought to a converged `masters` x `replicas` cluster by reconcile().
+rcplan::sim::world converged_world(int masters, int replicas) {
+  rcplan::sim::world w;
+  const auto r = resource("c", masters, replicas);
+  const auto rep = rcplan::testing::converge(w, [&](const rcplan::topology& t) { return rcplan::reconcile(t, r); });
+  REQUIRE(rep.converged);
+  return w;
+}
+
+}  // namespace
+
+// Regression: the seed itself moved, so no MEET was planned (the moved node was skipped as
+// `via`) and the others kept its old address; and only the merged line (the node's own,
+// already right) was compared.
+TEST_CASE("reconcile: the cluster learns a moved node's address even when it is the seed") {
+  const auto r = resource("c", 3, 1);
+  for (const std::string pod : {"drc-c-0-0", "drc-c-1-1"}) {
+    auto w = converged_world(3, 1);
+    w.change_pod_ip(pod);
+    const auto moved = *w.node_of(pod);
+    const auto p = rcplan::reconcile(w.to_topology(), r);
+    const auto meets = actions<rcplan::meet>(p);
+    REQUIRE(meets.size() == 1);
+    CHECK(meets[0].node == moved);
+    CHECK(meets[0].via != moved);
+    CHECK(meets[0].addr.host == w.find_pod(pod)->observed.ip);
+  }
+}
+
+// Regression: a replica leaving whose FORGET ran but whose RESET (the next wave) did not was no
+// member any more and was never reset; it kept following its master, and it was made a
+// replica again by the roles phase once reset elsewhere.
+TEST_CASE("reconcile: a leaving replica forgotten by the cluster still forgets the cluster") {
+  auto w = converged_world(1, 1);
+  const auto r = resource("c", 1, 0);
+  const auto leaving = *w.node_of("drc-c-0-1");
+  auto p = rcplan::reconcile(w.to_topology(), r);
+  REQUIRE(actions<rcplan::forget>(p).size() == 1);
+  for (const auto& s : p.steps)
+    if (s.wave == 0) REQUIRE_FALSE(w.apply(s.action));
+  p = rcplan::reconcile(w.to_topology(), r);
+  const auto resets = actions<rcplan::reset>(p);
+  REQUIRE(resets.size() == 1);
+  CHECK(resets[0].node == leaving);
+  CHECK(actions<rcplan::replicate>(p).empty());
 }
