@@ -288,14 +288,7 @@ class key_balancer {
     std::map<std::pair<int, int>, slot_set> grouped;
     for (std::size_t s = 0; s < slot_count; ++s)
       if (origin_[s] != owner_[s]) grouped[{origin_[s], owner_[s]}].insert(static_cast<slot>(s));
-    std::vector<slot_transfer> out;
-    out.reserve(grouped.size());
-    for (auto& [ix, slots] : grouped)
-      out.push_back({h_[static_cast<std::size_t>(ix.first)].id, h_[static_cast<std::size_t>(ix.second)].id, slots});
-    std::sort(out.begin(), out.end(), [](const slot_transfer& a, const slot_transfer& b) {
-      return a.source != b.source ? a.source < b.source : a.target < b.target;
-    });
-    return out;
+    return named_transfers(grouped, [&](int i) { return h_[static_cast<std::size_t>(i)].id; });
   }
 
   const std::vector<key_holding>& h_;

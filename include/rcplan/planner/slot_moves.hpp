@@ -57,6 +57,20 @@ struct slot_transfer {
 
 namespace detail {
 
+/// Transfers from (source index, target index) → slots, named by `id_of(index)` and sorted by
+/// (source, target) id: planners group by index per slot, which is cheap, and name them once.
+template <typename IdOf>
+[[nodiscard]] std::vector<slot_transfer> named_transfers(const std::map<std::pair<int, int>, slot_set>& grouped,
+                                                         IdOf&& id_of) {
+  std::vector<slot_transfer> out;
+  out.reserve(grouped.size());
+  for (const auto& [ix, slots] : grouped) out.push_back({id_of(ix.first), id_of(ix.second), slots});
+  std::sort(out.begin(), out.end(), [](const slot_transfer& a, const slot_transfer& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  return out;
+}
+
 class transfer_builder {
  public:
   explicit transfer_builder(const std::vector<slot_holding>& holdings) : h_(holdings) {
@@ -230,17 +244,9 @@ class transfer_builder {
   }
 
   std::vector<slot_transfer> collect() const {
-    // group by holding index (cheap per slot), then order by ids for the result
     std::map<std::pair<int, int>, slot_set> grouped;
     pool_.for_each([&](slot s) { grouped[{owner_[s], target_[s]}].insert(s); });
-    std::vector<slot_transfer> out;
-    out.reserve(grouped.size());
-    for (auto& [ix, slots] : grouped)
-      out.push_back({h_[static_cast<std::size_t>(ix.first)].id, h_[static_cast<std::size_t>(ix.second)].id, slots});
-    std::sort(out.begin(), out.end(), [](const slot_transfer& a, const slot_transfer& b) {
-      return a.source != b.source ? a.source < b.source : a.target < b.target;
-    });
-    return out;
+    return named_transfers(grouped, [&](int i) { return h_[static_cast<std::size_t>(i)].id; });
   }
 
   const std::vector<slot_holding>& h_;
