@@ -176,6 +176,8 @@ void print_waves(std::ostream& out, const plan& p) {
 void print_summary(std::ostream& out, const plan& p, const std::vector<cluster_node>& nodes) {
   out << "\nsummary\n"
       << "  slots moved: " << p.summary.slots_moved << " (lower bound " << p.summary.lower_bound << ")\n";
+  // only balancing by keys moves slots for their keys; slot plans keep the line out
+  if (p.summary.keys_moved != 0) out << "  keys moved: " << p.summary.keys_moved << '\n';
   if (p.summary.ranges_after.empty()) return;
   out << "  slot ranges per master after the plan:\n";
   std::size_t width = 0;

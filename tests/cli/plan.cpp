@@ -98,3 +98,29 @@ TEST_CASE("plan: bad input and usage") {
   CHECK(r.exit_code == 3);
   CHECK(has(r.out, "spec.masterSize"));
 }
+
+TEST_CASE("plan: balancing by keys prints the keys moved") {
+  auto k = rcplan_test::kube("c", 2, 1);
+  std::map<rcplan::slot, std::uint64_t> heavy;
+  for (rcplan::slot s = 0; s < 8192; s += 8) heavy[s] = 10;
+  k.observed(k.ids[0][0]).keys_per_slot = heavy;
+  const std::string spec = R"({"metadata":{"name":"c"},"spec":{"image":"redis:7.0","masterSize":2,"clusterReplicas":0,
+    "rebalance":{"balanceBy":"keys"}}})";
+  const temp_file spec_file("rcplan-keys-spec.json", spec);
+  // let the StatefulSets match what the plan would write, as in the converged test
+  const temp_file bare("rcplan-keys-bare.json", nlohmann::json(k.t).dump());
+  const auto first = run_cli({"plan", "--spec", spec_file.path.string(), "--observed", bare.path.string(), "--output", "json"});
+  REQUIRE(first.exit_code == 0);
+  for (const auto& s : nlohmann::json::parse(first.out).get<rcplan::plan>().steps)
+    if (const auto* a = std::get_if<rcplan::apply_statefulset>(&s.action))
+      for (auto& sts : k.t.statefulsets)
+        if (sts.name == a->object.name) {
+          sts.image = a->object.image;
+          sts.config_hash = a->object.annotations.at(rcplan::config_hash_annotation);
+        }
+  const temp_file synced("rcplan-keys-synced.json", nlohmann::json(k.t).dump());
+  const auto r = run_cli({"plan", "--spec", spec_file.path.string(), "--observed", synced.path.string()});
+  REQUIRE(r.exit_code == 0);
+  CHECK(has(r.out, "migrate_slots"));
+  CHECK(has(r.out, "\n  keys moved: "));
+}

@@ -342,3 +342,24 @@ TEST_CASE("reconcile: a leaving replica forgotten by the cluster still forgets t
   CHECK(resets[0].node == leaving);
   CHECK(actions<rcplan::replicate>(p).empty());
 }
+
+TEST_CASE("reconcile: spec.rebalance.balanceBy keys evens out keys, not slots") {
+  auto r = resource("c", 2, 0);
+  auto k = healthy(r, 2, 1);
+  // shard 0 holds ten times the keys of shard 1, spread over its slots
+  std::map<rcplan::slot, std::uint64_t> heavy, light;
+  for (rcplan::slot s = 0; s < 8192; s += 8) heavy[s] = 10;
+  for (rcplan::slot s = 8192; s < 16384 - 7; s += 8) light[static_cast<rcplan::slot>(s)] = 1;
+  k.observed(k.ids[0][0]).keys_per_slot = heavy;
+  k.observed(k.ids[1][0]).keys_per_slot = light;
+  CHECK(rcplan::reconcile(k.t, r).status == plan_status::converged);  // slots are even
+  r.spec.rebalance.balance_by = rcplan::balance_metric::keys;
+  const auto p = rcplan::reconcile(k.t, r);
+  REQUIRE(p.status == plan_status::actions_planned);
+  const auto moves = actions<rcplan::migrate_slots>(p);
+  REQUIRE_FALSE(moves.empty());
+  // keyed slots leave the heavy shard (keyless ones may come back to even slot counts)
+  CHECK(std::any_of(moves.begin(), moves.end(), [&](const rcplan::migrate_slots& m) { return m.source == k.ids[0][0]; }));
+  CHECK(p.summary.keys_moved > 0);
+  CHECK(p.summary.keys_moved < 10 * 1024);
+}

@@ -460,6 +460,7 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
   o.use_empty_masters = c.desired.spec.rebalance.use_empty_masters;
   o.threshold_percent = c.desired.spec.rebalance.threshold_percent;
   o.max_concurrent_migrations = static_cast<std::size_t>(std::max(0, c.desired.spec.migration.max_concurrent_migrations));
+  o.balance = c.desired.spec.rebalance.balance_by == balance_metric::keys ? balance_mode::keys : balance_mode::slots;
   for (const cluster_node& n : c.nodes) {
     if (!n.is_master() || c.t.pods.empty()) continue;  // without pods, every master serves
     const auto [s, m] = c.layout.find(n.id);
