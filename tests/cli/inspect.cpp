@@ -16,6 +16,7 @@
 #include <vector>
 
 using rcplan_test::example_data;
+using rcplan_test::read_file;
 using rcplan_test::run_cli;
 
 namespace {
@@ -24,11 +25,6 @@ constexpr const char* id_7101 = "755275f2e0dbd82b5ec6c1d6c20f5b3a04dbf082";
 constexpr const char* id_7102 = "346c30a1f1aba49e490164b598282c3b252ff154";
 constexpr const char* id_7103 = "4f2d0bb8d15a0c24f5e7f9d6c4699c902359a417";
 constexpr const char* id_7107 = "66b0dccb111e20b1657dfa7dd5b7d9704f5a409d";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 rcplan_test::cli_result inspect(const char* dump, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"inspect", "--cluster-nodes", example_data(dump)};

@@ -17,6 +17,7 @@
 #include <vector>
 
 using rcplan_test::example_data;
+using rcplan_test::read_file;
 using rcplan_test::run_cli;
 
 namespace {
@@ -28,11 +29,6 @@ constexpr const char* id_7204 = "0a45d433a0df958243039ec5ac9c6854ab2884c7";
 // examples/data/resharding.nodes
 constexpr const char* id_7101 = "755275f2e0dbd82b5ec6c1d6c20f5b3a04dbf082";
 constexpr const char* id_7107 = "66b0dccb111e20b1657dfa7dd5b7d9704f5a409d";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 rcplan_test::cli_result rebalance(const char* dump, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"rebalance", "--cluster-nodes", example_data(dump), "--dry-run"};

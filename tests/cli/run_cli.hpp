@@ -88,6 +88,9 @@ class scratch_dir {
 }
 
 /// A bundled example dump.
+/// The whole content of a file (empty when it cannot be read).
+[[nodiscard]] inline std::string read_file(const std::string& path) { return detail::slurp(path); }
+
 [[nodiscard]] inline std::string example_data(const char* name) {
   return std::string{RCPLAN_EXAMPLES_DATA_DIR} + "/" + name;
 }

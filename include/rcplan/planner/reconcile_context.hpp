@@ -104,7 +104,5 @@ struct phase_result {
   }
 };
 
-[[nodiscard]] inline std::string pod_label(const shard_member& m) { return m.p != nullptr ? m.p->name : "?"; }
-
 }  // namespace detail
 }  // namespace rcplan

@@ -192,7 +192,10 @@ inline void moved_pods(const reconcile_context& c, phase_result& r) {
   for (const shard_view& s : c.layout.shards) {
     if (!c.wanted(s.index) || out.count(s.index)) continue;
     for (const shard_member& m : s.members)
-      if (m.observed != nullptr && !out.count(s.index)) out[s.index] = &m;
+      if (m.observed != nullptr) {
+        out[s.index] = &m;
+        break;
+      }
   }
   return out;
 }
@@ -270,18 +273,12 @@ inline void moved_pods(const reconcile_context& c, phase_result& r) {
   return r;
 }
 
-/// The member that is (or is to be) the master of a wanted shard.
-[[nodiscard]] inline const shard_member* shard_master(const shard_view& s) {
-  if (const shard_member* m = s.master(); m != nullptr) return m;
-  return nullptr;
-}
-
 [[nodiscard]] inline phase_result roles(const reconcile_context& c) {
   phase_result r;
   std::set<std::string> replicating;  // pod names
   for (const shard_view& s : c.layout.shards) {
     if (!c.wanted(s.index)) continue;
-    const shard_member* m = shard_master(s);
+    const shard_member* m = s.master();
     if (m == nullptr || m->node->failed()) continue;
     for (const shard_member& x : s.members) {
       if (&x == m || x.node == nullptr || x.node->failed()) continue;
