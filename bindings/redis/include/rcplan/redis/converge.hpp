@@ -1,0 +1,46 @@
+#pragma once
+
+// The level-triggered loop of design §1 against a live cluster: observe → reconcile → execute
+// one wave → observe …, until the plan is converged, blocked, or the step limit is reached.
+// It keeps no state between iterations, so killing it at any moment and running it again is
+// safe: the next observation shows what was done.
+
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/reconcile_context.hpp>
+#include <rcplan/redis/execute.hpp>
+#include <rcplan/redis/observe.hpp>
+#include <rcplan/redis/platform.hpp>
+#include <rcplan/spec/spec.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+namespace rcplan::redis {
+
+struct converge_options {
+  observe_options observe;    ///< its password is also used for execution
+  execute_options execute;    ///< max_waves is forced to 1
+  reconcile_options reconcile;
+  std::size_t max_iterations = 200;
+  /// How long to sleep after a `waiting` plan before observing again.
+  std::chrono::milliseconds waiting_backoff{500};
+  /// Sees every plan before it is executed (for printing it).
+  std::function<void(std::size_t iteration, const plan&)> on_plan;
+};
+
+struct converge_result {
+  bool converged = false;
+  std::size_t iterations = 0;
+  plan last_plan;  ///< the last plan computed (converged, blocked, or the one in progress)
+  std::vector<diagnostic> diagnostics;  ///< of the last execution that stopped early
+};
+
+/// Runs the loop. Seeds come from `platform->seeds()` when a platform is given (its pods),
+/// else from `seeds`. Throws rcplan::error for an invalid spec (its diagnostics in the message)
+/// before touching anything.
+[[nodiscard]] converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
+                                                  const converge_options& options = {},
+                                                  redis::platform* platform = nullptr);
+
+}  // namespace rcplan::redis

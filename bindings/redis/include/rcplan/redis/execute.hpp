@@ -1,0 +1,82 @@
+#pragma once
+
+// Execution of a plan against live Redis nodes: waves in order, the migrations of one wave in
+// parallel, every intent action lowered (plan/lower.hpp) and sent, waits polled until they
+// hold or time out. Execution stops at the first step it cannot complete and says why; it
+// never leaves a slot open without saying so, and a re-observe + re-plan finishes the job.
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/redis/platform.hpp>
+#include <rcplan/redis/secret.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rcplan::redis {
+
+/// What the executor reports while it runs. `message` never contains a secret.
+struct progress_event {
+  enum class kind : std::uint8_t {
+    wave_started,  ///< `wave`; `total` = steps in it
+    step_started,  ///< `step` (index into plan.steps)
+    step_done,
+    slots_done,    ///< a migration's progress: `done` of `total` slots of `step`
+    retry,         ///< a transient error (TRYAGAIN, IOERR, a dropped connection); `message` says which
+    waiting,       ///< polling a wait_until; `message` names the condition
+  };
+  kind what = kind::step_started;
+  int wave = 0;
+  std::size_t step = 0;
+  std::size_t done = 0;
+  std::size_t total = 0;
+  std::string message;
+};
+
+using progress_callback = std::function<void(const progress_event&)>;
+
+struct execute_options {
+  redis::secret password;
+  /// Migrations of one wave run at most this many at a time (each with its own connections).
+  int parallel = 8;
+  /// Keys per GETKEYSINSLOT / MIGRATE call.
+  std::size_t key_batch = 1000;
+  std::uint32_t migrate_timeout_ms = 60000;
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds command_timeout{60000};
+  /// How long a wait_until may take when the step does not say (timeout_seconds = 0).
+  std::chrono::milliseconds wait_timeout{60000};
+  /// Transient errors retried per command, with exponential backoff from 10 ms.
+  int max_retries = 12;
+  /// Run only the first this many waves (the reconcile loop runs one, then re-plans).
+  std::optional<int> max_waves;
+  /// Receives progress; called from the executing threads, one call at a time.
+  progress_callback progress;
+  /// Carries out Kubernetes actions and the pods_ready wait; null: such steps stop execution.
+  redis::platform* platform = nullptr;
+};
+
+struct execute_result {
+  /// Every step of the executed waves completed.
+  bool complete = false;
+  std::size_t steps_done = 0;
+  int waves_done = 0;
+  std::size_t commands_sent = 0;
+  std::size_t keys_moved = 0;
+  std::size_t slots_moved = 0;
+  /// Why execution stopped early, and anything left open (slots still MIGRATING/IMPORTING).
+  std::vector<diagnostic> diagnostics;
+};
+
+/// Executes `p` against the nodes of `observed` (the topology `p` was planned from: it gives
+/// node addresses). Throws only for bad arguments; failures of the cluster are reported in the
+/// result.
+[[nodiscard]] execute_result execute(const plan& p, const topology& observed, const execute_options& options = {});
+
+}  // namespace rcplan::redis

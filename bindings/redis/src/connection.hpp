@@ -1,0 +1,104 @@
+#pragma once
+
+// One blocking connection to one Redis node (hiredis underneath, hidden here). It authenticates
+// on connect, sends single commands or pipelines, and turns transport failures into
+// `transport_error` so callers can tell "the node did not answer" from "the node said no".
+
+#include <rcplan/model/node.hpp>
+#include <rcplan/redis/secret.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rcplan::redis::detail {
+
+/// A reply, copied out of hiredis so that callers never touch its memory.
+struct reply {
+  enum class kind : unsigned char { status, error, integer, string, nil, array };
+  kind type = kind::nil;
+  std::string str;  ///< status, error and string replies
+  long long integer = 0;
+  std::vector<reply> elements;
+
+  [[nodiscard]] bool is_error() const noexcept { return type == kind::error; }
+  [[nodiscard]] bool is_ok() const noexcept { return type == kind::status && str == "OK"; }
+  /// The error's first word (`BUSYKEY`, `TRYAGAIN`, `ERR`...); empty for other replies.
+  [[nodiscard]] std::string_view error_code() const noexcept;
+};
+
+using argv = std::vector<std::string>;
+
+/// The node did not answer: refused, reset, timed out, closed. The message names the node.
+class transport_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The node rejected the password (or wants one and none was given).
+class auth_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct connect_options {
+  secret password;
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds command_timeout{5000};
+};
+
+/// "host:port" for messages (IPv6 hosts in brackets).
+[[nodiscard]] std::string endpoint_text(const std::string& host, std::uint16_t port);
+
+class connection {
+ public:
+  /// Connects and authenticates; throws transport_error or auth_error.
+  connection(std::string host, std::uint16_t port, const connect_options& options);
+  connection(connection&&) noexcept;
+  connection& operator=(connection&&) noexcept;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection();
+
+  /// Sends one command and waits for its reply. Throws transport_error; an error reply is a
+  /// reply. A NOAUTH reply throws auth_error.
+  reply command(const argv& a);
+  /// Sends every command in one write, then reads every reply (one round trip).
+  std::vector<reply> pipeline(const std::vector<argv>& commands);
+
+  /// Queues a command without sending it; `flush` sends, `read` waits for one reply. Lets a
+  /// caller write to several nodes before waiting on any of them.
+  void append(const argv& a);
+  void flush();
+  reply read();
+
+  [[nodiscard]] const std::string& where() const noexcept { return where_; }
+  [[nodiscard]] const std::string& host() const noexcept { return host_; }
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+  [[nodiscard]] bool broken() const noexcept { return broken_; }
+  /// Commands sent on this connection so far (AUTH not counted).
+  [[nodiscard]] std::size_t commands_sent() const noexcept { return sent_; }
+
+ private:
+  struct context_deleter {
+    void operator()(void* c) const noexcept;
+  };
+  [[noreturn]] void fail(std::string_view what);
+  void authenticate(const secret& password);
+
+  std::string host_;
+  std::uint16_t port_ = 0;
+  std::string where_;
+  std::unique_ptr<void, context_deleter> ctx_;
+  bool broken_ = false;
+  std::size_t sent_ = 0;
+};
+
+/// The reply as text for messages: status, error or string as is, integers printed.
+[[nodiscard]] std::string reply_text(const reply& r);
+
+}  // namespace rcplan::redis::detail
