@@ -1,0 +1,72 @@
+#include <rcplan/error.hpp>
+#include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/reconcile.hpp>
+#include <rcplan/redis/converge.hpp>
+#include <rcplan/spec/defaults.hpp>
+#include <rcplan/spec/validate.hpp>
+
+#include <string>
+#include <thread>
+
+namespace rcplan::redis {
+
+namespace {
+
+void check_spec(const cluster_resource& desired) {
+  cluster_resource r = desired;
+  apply_defaults(r);
+  const std::vector<diagnostic> problems = validate(r.spec);
+  if (!has_errors(problems)) return;
+  std::string text;
+  for (const diagnostic& d : problems) {
+    if (d.severity != severity::error) continue;
+    if (!text.empty()) text += "; ";
+    text += d.subject + ": " + d.message;
+  }
+  throw error("rcplan.redis.invalid_spec", "the spec is invalid: " + text);
+}
+
+/// What the planners compare with the spec: its runtime settings (reconcile's live config) and
+/// the keys of every node (a drained node is forgotten only once it is proven empty).
+observe_options observation_for(const converge_options& o, const cluster_resource& desired) {
+  observe_options obs = o.observe;
+  obs.keys_per_slot = true;
+  for (const auto& [key, value] : effective_config(desired.spec)) obs.config_parameters.push_back(key);
+  return obs;
+}
+
+}  // namespace
+
+converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
+                                    const converge_options& options, redis::platform* platform) {
+  check_spec(desired);
+  const observe_options obs = observation_for(options, desired);
+  execute_options exec = options.execute;
+  exec.max_waves = 1;
+  exec.platform = platform != nullptr ? platform : exec.platform;
+  if (exec.password.empty()) exec.password = options.observe.password;
+  converge_result out;
+  for (out.iterations = 1; out.iterations <= options.max_iterations; ++out.iterations) {
+    const std::vector<address> from = exec.platform != nullptr ? exec.platform->seeds() : seeds;
+    topology t = observe(from, obs);
+    if (exec.platform != nullptr) exec.platform->observe(t);
+    out.last_plan = reconcile(t, desired, options.reconcile);
+    if (options.on_plan) options.on_plan(out.iterations, out.last_plan);
+    switch (out.last_plan.status) {
+      case plan_status::converged: out.converged = true; return out;
+      case plan_status::blocked: return out;
+      case plan_status::waiting:  // the cluster changes by itself (gossip, failover, a pod starting)
+        std::this_thread::sleep_for(options.waiting_backoff);
+        continue;
+      case plan_status::actions_planned: break;
+    }
+    const execute_result r = execute(out.last_plan, t, exec);
+    out.diagnostics = r.diagnostics;
+    // a step that could not finish is retried from a fresh observation; give the cluster a moment
+    if (!r.complete) std::this_thread::sleep_for(options.waiting_backoff);
+  }
+  out.iterations = options.max_iterations;
+  return out;
+}
+
+}  // namespace rcplan::redis

@@ -1,0 +1,350 @@
+#include "migrate.hpp"
+
+#include <rcplan/planner/repair.hpp>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace rcplan::redis::detail {
+
+namespace {
+
+/// Slots set up, emptied and handed over together: their SETSLOT, GETKEYSINSLOT and MIGRATE
+/// commands travel in one pipeline per node. A crash leaves at most this many slots open.
+constexpr std::size_t chunk_slots = 64;
+/// How often a slot goes back to moving keys when the source refuses to let go of it.
+constexpr int max_handovers = 3;
+
+struct slot_work {
+  slot number = 0;
+  std::vector<lowered_command> commands;  ///< lowered for this slot alone
+  std::size_t move = 0;                   ///< index of the move_keys primitive
+  bool failed = false;
+  bool keys_left = true;
+  bool back_to_keys = false;  ///< the source still held keys when told to let go
+  int attempts = 0;           ///< transient failures so far
+};
+
+class migrator {
+ public:
+  migrator(exec_context& ctx, std::size_t step, const migrate_slots& a)
+      : ctx_(ctx), step_(step), a_(a), pool_(ctx.dir), max_(std::max(ctx.options.max_retries, 0)) {}
+  migrator(const migrator&) = delete;
+  migrator& operator=(const migrator&) = delete;
+  ~migrator() { ctx_.rep.commands_sent += pool_.commands_sent(); }
+
+  bool run() {
+    const std::vector<slot> all = a_.slots.slots();
+    total_ = all.size();
+    for (std::size_t from = 0; from < all.size() && open_.empty(); from += chunk_slots) {
+      std::vector<slot_work> chunk;
+      for (std::size_t i = from; i < std::min(all.size(), from + chunk_slots); ++i) chunk.push_back(lowered(all[i]));
+      run_chunk(chunk);
+    }
+    if (open_.empty()) return true;
+    ctx_.rep.diagnose(severity::error, "rcplan.redis.slots_left_open", rcplan::detail::describe(open_),
+                      "the migration from " + a_.source.value + " to " + a_.target.value + " stopped; slots " +
+                          rcplan::detail::describe(open_) +
+                          " may be left MIGRATING/IMPORTING. Observe again and re-plan: the repair finishes them");
+    return false;
+  }
+
+ private:
+  slot_work lowered(slot s) {
+    slot_work w;
+    w.number = s;
+    slot_set one;
+    one.insert(s);
+    w.commands = lower(migrate_slots{a_.source, a_.target, one}, ctx_.lowering);
+    for (std::size_t i = 0; i < w.commands.size(); ++i)
+      if (auto* m = std::get_if<move_keys>(&w.commands[i])) {
+        w.move = i;
+        if (m->target_host.empty()) {  // a node the observation did not list: ask the directory
+          const auto at = ctx_.dir.find(a_.target);
+          if (at) {
+            m->target_host = at->host;
+            m->target_port = at->port;
+          }
+        }
+      }
+    return w;
+  }
+
+  [[nodiscard]] const redis_command& command_at(const slot_work& w, std::size_t i) const {
+    return std::get<redis_command>(w.commands[i]);
+  }
+
+  void run_chunk(std::vector<slot_work>& chunk) {
+    const std::size_t n = chunk.front().commands.size();
+    const std::size_t move = chunk.front().move;
+    for (std::size_t p = 0; p < move; ++p) run_position(chunk, p);
+    move_keys_of(chunk);
+    std::size_t p = move + 1;
+    for (; p < n; ++p) {
+      const node_id& node = command_at(chunk.front(), p).node;
+      if (node != a_.source && node != a_.target) break;  // the rest only tells the other masters
+      run_position(chunk, p);
+      for (int round = 0; round < max_handovers && node == a_.source && any_back_to_keys(chunk); ++round) {
+        move_keys_of(chunk);
+        run_position(chunk, p, true);
+      }
+      for (slot_work& w : chunk)
+        if (w.back_to_keys) fail(w, "the source still holds keys of the slot after " + std::to_string(max_handovers) + " rounds");
+    }
+    notify(chunk, p);
+    std::size_t moved = 0;
+    for (const slot_work& w : chunk)
+      if (!w.failed) ++moved;
+    done_ += moved;
+    ctx_.rep.slots_moved += moved;
+    progress_event e;
+    e.what = progress_event::kind::slots_done;
+    e.step = step_;
+    e.done = done_;
+    e.total = total_;
+    e.message = std::to_string(done_) + "/" + std::to_string(total_) + " slots moved to " + a_.target.value.substr(0, 8);
+    ctx_.rep.progress(std::move(e));
+  }
+
+  static bool any_back_to_keys(const std::vector<slot_work>& chunk) {
+    return std::any_of(chunk.begin(), chunk.end(), [](const slot_work& w) { return w.back_to_keys && !w.failed; });
+  }
+
+  void fail(slot_work& w, const std::string& why) {
+    if (w.failed) return;
+    w.failed = true;
+    w.back_to_keys = false;
+    open_.insert(w.number);
+    ctx_.rep.diagnose(severity::error, "rcplan.redis.migrate_failed", "slot " + std::to_string(w.number),
+                      "step " + std::to_string(step_) + ": slot " + std::to_string(w.number) + ": " + why);
+  }
+
+  /// Sends command number `p` of every live slot, pipelined per node, retrying transient
+  /// failures. With `only_back`, just the slots sent back to moving keys.
+  void run_position(std::vector<slot_work>& chunk, std::size_t p, bool only_back = false) {
+    std::vector<slot_work*> todo;
+    for (slot_work& w : chunk)
+      if (!w.failed && (!only_back || w.back_to_keys)) {
+        w.back_to_keys = false;
+        todo.push_back(&w);
+      }
+    for (int attempt = 0; !todo.empty(); ++attempt) {
+      const node_id& node = command_at(*todo.front(), p).node;
+      std::vector<argv> cmds;
+      for (slot_work* w : todo) cmds.push_back(command_at(*w, p).argv);
+      std::vector<reply> replies;
+      if (!pipeline(node, cmds, replies, attempt)) {
+        for (slot_work* w : todo) fail(*w, command_name(cmds.front()) + " on " + short_name(node) + " got no answer");
+        return;
+      }
+      std::vector<slot_work*> again;
+      for (std::size_t i = 0; i < todo.size(); ++i) {
+        const reply& r = replies[i];
+        if (!r.is_error()) continue;
+        if (r.str.find("still hold keys") != std::string::npos) {
+          todo[i]->back_to_keys = true;  // a key arrived after the last batch: move it too
+          todo[i]->keys_left = true;
+        } else if (transient(r) && attempt < max_) {
+          again.push_back(todo[i]);
+        } else {
+          fail(*todo[i], command_name(cmds[i]) + " on " + short_name(node) + ": " + r.str);
+        }
+      }
+      if (!again.empty()) {
+        ctx_.rep.note(progress_event::kind::retry, step_, command_name(cmds.front()) + ": " + replies.front().str);
+        backoff(attempt);
+      }
+      todo = std::move(again);
+    }
+  }
+
+  /// One pipeline to `node`, reconnecting after transport failures. False when it never got
+  /// through.
+  bool pipeline(const node_id& node, const std::vector<argv>& cmds, std::vector<reply>& out, int first_attempt = 0) {
+    for (int attempt = first_attempt;; ++attempt) {
+      try {
+        out = pool_.get(node).pipeline(cmds);
+        return true;
+      } catch (const auth_error& e) {
+        ctx_.rep.diagnose(severity::error, "rcplan.redis.auth", node.value, e.what());
+        return false;
+      } catch (const transport_error& e) {
+        pool_.drop(node);
+        if (attempt >= max_) {
+          ctx_.rep.diagnose(severity::error, "rcplan.redis.unreachable", node.value,
+                            "step " + std::to_string(step_) + ": " + e.what());
+          return false;
+        }
+        ctx_.rep.note(progress_event::kind::retry, step_, e.what());
+        backoff(attempt);
+      }
+    }
+  }
+
+  [[nodiscard]] static std::string short_name(const node_id& id) { return id.value.substr(0, 8); }
+
+  /// GETKEYSINSLOT and MIGRATE until every live slot of the chunk is empty on the source.
+  void move_keys_of(std::vector<slot_work>& chunk) {
+    const move_keys& proto = std::get<move_keys>(chunk.front().commands[chunk.front().move]);
+    const std::size_t batch = proto.batch == 0 ? 1 : proto.batch;
+    for (int round = 0;; ++round) {
+      std::vector<slot_work*> todo;
+      for (slot_work& w : chunk)
+        if (!w.failed && w.keys_left) todo.push_back(&w);
+      if (todo.empty()) return;
+      std::vector<argv> gets;
+      for (slot_work* w : todo) gets.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(w->number), std::to_string(batch)});
+      std::vector<reply> keys;
+      if (!pipeline(a_.source, gets, keys)) {
+        for (slot_work* w : todo) fail(*w, "the source stopped answering while its keys moved");
+        return;
+      }
+      std::vector<slot_work*> moving;
+      std::vector<std::vector<std::string>> batches;
+      std::vector<argv> migrates;
+      for (std::size_t i = 0; i < todo.size(); ++i) {
+        const reply& r = keys[i];
+        if (r.type != reply::kind::array) {
+          fail(*todo[i], "CLUSTER GETKEYSINSLOT: " + reply_text(r));
+          continue;
+        }
+        if (r.elements.empty()) {
+          todo[i]->keys_left = false;
+          continue;
+        }
+        std::vector<std::string> names;
+        names.reserve(r.elements.size());
+        for (const reply& k : r.elements) names.push_back(k.str);
+        migrates.push_back(migrate_command(*todo[i], names, false));
+        moving.push_back(todo[i]);
+        batches.push_back(std::move(names));
+      }
+      if (moving.empty()) continue;
+      std::vector<reply> results;
+      if (!pipeline(a_.source, migrates, results)) {
+        for (slot_work* w : moving) fail(*w, "the source stopped answering during MIGRATE");
+        return;
+      }
+      bool wait = false;
+      for (std::size_t i = 0; i < moving.size(); ++i) {
+        slot_work& w = *moving[i];
+        const reply& r = results[i];
+        if (!r.is_error()) {
+          if (r.str != "NOKEY") ctx_.rep.keys_moved += batches[i].size();
+          if (batches[i].size() < batch) w.keys_left = false;  // MIGRATING: no new key can arrive
+        } else if (r.str.find("BUSYKEY") != std::string::npos && w.attempts < max_) {
+          ++w.attempts;  // bounded: a key that stays busy after its replacement must not loop
+          resolve_busy(w, batch);
+        } else if (transient(r) && w.attempts < max_) {
+          ++w.attempts;
+          wait = true;
+          ctx_.rep.note(progress_event::kind::retry, step_, "MIGRATE of slot " + std::to_string(w.number) + ": " + r.str);
+        } else {
+          fail(w, "MIGRATE: " + r.str);
+        }
+      }
+      if (wait) backoff(std::min(round, 7));
+    }
+  }
+
+  [[nodiscard]] argv migrate_command(const slot_work& w, const std::vector<std::string>& keys, bool replace) const {
+    const move_keys& m = std::get<move_keys>(w.commands[w.move]);
+    return with_password(migrate_argv(m, keys, replace), ctx_.rep.password(), false);
+  }
+
+  /// The target already has some of the slot's keys (an earlier run copied them and was cut
+  /// short before the source deleted them, or a client wrote them). Equal values are replaced;
+  /// a different value stops the slot: only a person can tell which one is right.
+  void resolve_busy(slot_work& w, std::size_t batch) {
+    std::vector<reply> got;
+    if (!pipeline(a_.source, {{"CLUSTER", "GETKEYSINSLOT", std::to_string(w.number), std::to_string(batch)}}, got) ||
+        got.front().type != reply::kind::array) {
+      fail(w, "BUSYKEY, and its remaining keys could not be listed");
+      return;
+    }
+    std::vector<std::string> keys;
+    for (const reply& k : got.front().elements) keys.push_back(k.str);
+    if (keys.empty()) return;
+    std::vector<argv> source_dumps, target_dumps;
+    for (const std::string& k : keys) {
+      source_dumps.push_back({"DUMP", k});
+      target_dumps.push_back({"ASKING"});  // the target answers for a slot it imports only when asked so
+      target_dumps.push_back({"DUMP", k});
+    }
+    std::vector<reply> mine, theirs;
+    if (!pipeline(a_.source, source_dumps, mine) || !pipeline(a_.target, target_dumps, theirs)) {
+      fail(w, "BUSYKEY, and the values could not be compared");
+      return;
+    }
+    std::vector<std::string> equal;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const reply& t = theirs[2 * i + 1];
+      const reply& s = mine[i];
+      if (t.type == reply::kind::nil || s.type != reply::kind::string) continue;  // moves normally
+      if (t.type == reply::kind::string && t.str == s.str) {
+        equal.push_back(keys[i]);
+        continue;
+      }
+      fail(w, "key \"" + keys[i] + "\" exists on the target " + a_.target.value +
+                  " with a different value; the slot stays MIGRATING on " + a_.source.value + " and IMPORTING on " +
+                  a_.target.value + " with no key lost. Decide which value is right, delete the other, and run again");
+      return;
+    }
+    if (equal.empty()) return;
+    std::vector<reply> r;
+    if (!pipeline(a_.source, {migrate_command(w, equal, true)}, r) || r.front().is_error()) {
+      fail(w, "MIGRATE REPLACE of keys equal on both sides: " + (r.empty() ? std::string{"no answer"} : r.front().str));
+      return;
+    }
+    ctx_.rep.keys_moved += equal.size();
+    ctx_.rep.note(progress_event::kind::retry, step_,
+                  "slot " + std::to_string(w.number) + ": " + std::to_string(equal.size()) +
+                      " keys already on the target with equal values replaced");
+  }
+
+  /// Tells the other masters the new owner: all of them at once, best effort (gossip would
+  /// tell them too, only later).
+  void notify(std::vector<slot_work>& chunk, std::size_t first) {
+    const std::size_t n = chunk.front().commands.size();
+    std::map<node_id, std::vector<argv>> by_node;
+    for (const slot_work& w : chunk)
+      if (!w.failed)
+        for (std::size_t p = first; p < n; ++p) by_node[command_at(w, p).node].push_back(command_at(w, p).argv);
+    std::vector<std::pair<connection*, std::size_t>> sent;
+    for (auto& [node, cmds] : by_node) {
+      try {
+        connection& c = pool_.get(node);
+        for (const argv& a : cmds) c.append(a);
+        c.flush();
+        sent.emplace_back(&c, cmds.size());
+      } catch (const std::exception&) {
+        pool_.drop(node);
+      }
+    }
+    for (auto& [c, count] : sent) {
+      try {
+        for (std::size_t i = 0; i < count; ++i) (void)c->read();
+      } catch (const std::exception&) {  // the broken connection reconnects on next use
+      }
+    }
+  }
+
+  exec_context& ctx_;
+  std::size_t step_;
+  const migrate_slots& a_;
+  node_pool pool_;
+  int max_;
+  std::size_t total_ = 0;
+  std::size_t done_ = 0;
+  slot_set open_;
+};
+
+}  // namespace
+
+bool run_migration(exec_context& ctx, std::size_t step, const migrate_slots& a) { return migrator(ctx, step, a).run(); }
+
+}  // namespace rcplan::redis::detail

@@ -1,0 +1,131 @@
+#include "waits.hpp"
+
+#include "probe.hpp"
+
+#include <rcplan/error.hpp>
+#include <rcplan/parse/info_replication.hpp>
+#include <rcplan/redis/observe.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rcplan::redis::detail {
+
+namespace {
+
+std::string_view condition_name(wait_condition c) {
+  switch (c) {
+    case wait_condition::views_agree: return "views_agree";
+    case wait_condition::replica_synced: return "replica_synced";
+    case wait_condition::node_known: return "node_known";
+    case wait_condition::pods_ready: return "pods_ready";
+    case wait_condition::node_reachable: return "node_reachable";
+    case wait_condition::failover_done: return "failover_done";
+  }
+  return "unknown";
+}
+
+connection open(exec_context& ctx, const node_id& id_or_pod) {
+  const auto at = ctx.dir.find(id_or_pod);
+  if (!at) throw transport_error("no address known for " + id_or_pod.value);
+  return connection(at->host, at->port, ctx.dir.options());
+}
+
+replication_info replication_of(connection& c) {
+  const reply r = c.command({"INFO", "replication"});
+  if (r.type != reply::kind::string) throw transport_error(c.where() + ": INFO failed");
+  return parse_info_replication(r.str);
+}
+
+observe_options light_observe(const exec_context& ctx) {
+  observe_options o;
+  o.password = ctx.dir.options().password;
+  o.connect_timeout = ctx.dir.options().connect_timeout;
+  o.command_timeout = ctx.dir.options().command_timeout;
+  return o;
+}
+
+bool views_agree_now(exec_context& ctx) {
+  std::vector<address> seeds;
+  for (const auto& [id, e] : ctx.dir.reachable()) seeds.push_back(address{e.host, e.port, 0, {}});
+  return views_agree(observe(seeds, light_observe(ctx)));
+}
+
+/// The replica's link is up and it has caught up with what its master had a moment before.
+bool replica_synced_now(exec_context& ctx, const node_id& subject) {
+  connection replica = open(ctx, subject);
+  const replication_info before = replication_of(replica);
+  if (before.role != node_role::replica || !before.master_link_up || before.master_sync_in_progress) return false;
+  connection master(before.master_host, before.master_port, ctx.dir.options());
+  const std::uint64_t wanted = replication_of(master).master_repl_offset;
+  const replication_info after = replication_of(replica);
+  return after.master_link_up && after.replica_repl_offset >= wanted;
+}
+
+bool node_known_now(exec_context& ctx, const node_id& subject) {
+  const node_id id = ctx.dir.real_id(subject);
+  for (const auto& [other, e] : ctx.dir.reachable()) {
+    if (other == id) continue;
+    connection c(e.host, e.port, ctx.dir.options());
+    const cluster_view v = read_view(c);
+    const cluster_node* n = rcplan::detail::find_node(v.nodes, id);
+    if (n == nullptr || n->flags.handshake) return false;
+  }
+  return true;
+}
+
+bool failover_done_now(exec_context& ctx, const node_id& subject) {
+  connection c = open(ctx, subject);
+  return replication_of(c).role == node_role::master;
+}
+
+bool reachable_now(exec_context& ctx, const node_id& subject) {
+  connection c = open(ctx, subject);
+  return c.command({"PING"}).str == "PONG";
+}
+
+}  // namespace
+
+bool holds(exec_context& ctx, const wait_until& w) {
+  const node_id subject{w.subject};
+  try {
+    switch (w.condition) {
+      case wait_condition::views_agree: return views_agree_now(ctx);
+      case wait_condition::replica_synced: return replica_synced_now(ctx, subject);
+      case wait_condition::node_known: return node_known_now(ctx, subject);
+      case wait_condition::node_reachable: return reachable_now(ctx, subject);
+      case wait_condition::failover_done: return failover_done_now(ctx, subject);
+      case wait_condition::pods_ready:
+        return ctx.options.platform != nullptr && ctx.options.platform->pods_ready(w.subject);
+    }
+  } catch (const transport_error&) {
+  } catch (const auth_error&) {
+  } catch (const rcplan::error&) {  // no seed answered, a reply that does not parse: not yet
+  }
+  return false;
+}
+
+bool run_wait(exec_context& ctx, std::size_t step, const wait_until& w) {
+  using clock = std::chrono::steady_clock;
+  const auto timeout = w.timeout_seconds > 0 ? std::chrono::milliseconds(std::chrono::seconds(w.timeout_seconds))
+                                             : ctx.options.wait_timeout;
+  const auto deadline = clock::now() + timeout;
+  const std::string what = std::string{condition_name(w.condition)} + (w.subject.empty() ? "" : " " + w.subject);
+  auto pause = std::chrono::milliseconds(50);
+  for (int polls = 0;; ++polls) {
+    if (holds(ctx, w)) return true;
+    if (clock::now() >= deadline) break;
+    if (polls % 10 == 0) ctx.rep.note(progress_event::kind::waiting, step, "waiting for " + what);
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(500));
+  }
+  ctx.rep.diagnose(severity::error, "rcplan.redis.wait_timeout", w.subject,
+                   "step " + std::to_string(step) + ": " + what + " did not hold within " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s");
+  return false;
+}
+
+}  // namespace rcplan::redis::detail
