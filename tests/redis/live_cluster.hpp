@@ -1,0 +1,204 @@
+#pragma once
+
+// A real Redis Cluster for the binding's tests: local redis-server processes (support/), an
+// optional password (set with CONFIG SET once the servers run, as the fixture's readiness probe
+// does not authenticate), and helpers to load keys, find their owners and check that none was
+// lost.
+
+#include <rcplan/model/key_slot.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/parse/cluster_nodes.hpp>
+#include <rcplan/redis/observe.hpp>
+
+#include "support/redis_cluster.hpp"
+#include "support/redis_server.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rcplan_redis_test {
+
+using rcplan_test::eventually;
+using rcplan_test::reply;
+using rcplan_test::resp_client;
+
+inline std::string key_name(std::size_t i) { return "key:" + std::to_string(i); }
+inline std::string value_of(std::size_t i) { return "value-" + std::to_string(i * 7919 % 100003) + "-" + std::to_string(i); }
+
+class live_cluster {
+ public:
+  /// `masters` masters with even contiguous slot ranges (nodes 0..masters-1), `spare` masters
+  /// without slots (next), then `replicas` replicas of each master in master order; every node
+  /// requires `password` when it is not empty.
+  live_cluster(int masters, int replicas, int spare = 0, std::string password = {}) : password_(std::move(password)) {
+    const int total = masters * (1 + replicas) + spare;
+    for (int i = 0; i < total; ++i) nodes_.push_back(std::make_unique<rcplan_test::redis_process>());
+    if (!password_.empty())
+      for (int i = 0; i < total; ++i) {
+        resp_client c = nodes_[static_cast<std::size_t>(i)]->client();
+        c.call({"CONFIG", "SET", "masterauth", password_});
+        c.call({"CONFIG", "SET", "requirepass", password_});
+      }
+    for (int i = 0; i < total; ++i) ids_.push_back(client(i).call({"CLUSTER", "MYID"}));
+    for (int i = 1; i < total; ++i) client(i).call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(port(0))});
+    for (int i = 0; i < total; ++i)
+      if (!eventually([&] { return known(i) == static_cast<std::size_t>(total); }))
+        throw std::runtime_error("nodes did not learn each other");
+    for (int m = 0; m < masters; ++m) {
+      const long first = 16384L * m / masters, last = 16384L * (m + 1) / masters - 1;
+      client(m).call({"CLUSTER", "ADDSLOTSRANGE", std::to_string(first), std::to_string(last)});
+    }
+    for (int m = 0; m < masters; ++m)
+      for (int r = 0; r < replicas; ++r) {
+        const int idx = masters + spare + m * replicas + r;
+        if (!eventually([&] { return client(idx).command({"CLUSTER", "REPLICATE", id(m)}).type == reply::kind::status; }))
+          throw std::runtime_error("a replica could not follow its master");
+      }
+    if (!eventually([&] { return all_ok(); }, std::chrono::seconds(30)))
+      throw std::runtime_error("cluster did not reach cluster_state:ok");
+  }
+
+  [[nodiscard]] int size() const noexcept { return static_cast<int>(nodes_.size()); }
+  [[nodiscard]] rcplan_test::redis_process& node(int i) { return *nodes_.at(static_cast<std::size_t>(i)); }
+  [[nodiscard]] const std::string& id(int i) const { return ids_.at(static_cast<std::size_t>(i)); }
+  [[nodiscard]] std::uint16_t port(int i) const { return nodes_.at(static_cast<std::size_t>(i))->port(); }
+  [[nodiscard]] const std::string& password() const noexcept { return password_; }
+  [[nodiscard]] bool running(int i) const { return nodes_.at(static_cast<std::size_t>(i))->running(); }
+
+  /// A client of node `i`, authenticated when the cluster has a password.
+  [[nodiscard]] resp_client client(int i) const {
+    resp_client c = nodes_.at(static_cast<std::size_t>(i))->client();
+    if (!password_.empty()) c.call({"AUTH", password_});
+    return c;
+  }
+
+  [[nodiscard]] std::vector<rcplan::address> seeds() const {
+    std::vector<rcplan::address> out;
+    for (int i = 0; i < size(); ++i)
+      if (running(i)) out.push_back(rcplan::address{"127.0.0.1", port(i), 0, {}});
+    return out;
+  }
+  [[nodiscard]] int index_of_port(std::uint16_t p) const {
+    for (int i = 0; i < size(); ++i)
+      if (port(i) == p) return i;
+    return -1;
+  }
+  [[nodiscard]] int index_of(const std::string& node) const {
+    for (int i = 0; i < size(); ++i)
+      if (id(i) == node) return i;
+    return -1;
+  }
+
+  [[nodiscard]] std::size_t known(int i) const {
+    const std::string text = client(i).call({"CLUSTER", "NODES"});
+    std::size_t lines = 0;
+    for (char c : text) lines += c == '\n';
+    return text.find("handshake") == std::string::npos ? lines : 0;
+  }
+  [[nodiscard]] bool all_ok() const {
+    for (int i = 0; i < size(); ++i)
+      if (running(i) && client(i).call({"CLUSTER", "INFO"}).find("cluster_state:ok") == std::string::npos) return false;
+    return true;
+  }
+
+  /// Owner (node index) of every slot according to the masters' own lines in live views.
+  [[nodiscard]] std::array<int, rcplan::slot_count> owners() const {
+    std::array<int, rcplan::slot_count> out{};
+    out.fill(-1);
+    for (int i = 0; i < size(); ++i) {
+      if (!running(i)) continue;
+      const rcplan::cluster_view v = rcplan::parse_cluster_nodes(client(i).call({"CLUSTER", "NODES"}));
+      for (const rcplan::cluster_node& n : v.nodes)
+        if (n.flags.myself && n.is_master()) n.slots.for_each([&](rcplan::slot s) { out[s] = i; });
+    }
+    return out;
+  }
+
+  /// Writes keys [from, to) to their owners, pipelined per node.
+  void load(std::size_t from, std::size_t to) {
+    const auto own = owners();
+    std::map<int, std::vector<std::vector<std::string>>> by_node;
+    for (std::size_t i = from; i < to; ++i) {
+      const std::string k = key_name(i);
+      by_node[own[rcplan::key_slot(k)]].push_back({"SET", k, value_of(i)});
+    }
+    for (auto& [n, cmds] : by_node) {
+      if (n < 0) throw std::runtime_error("a slot has no owner");
+      resp_client c = client(n);
+      for (std::size_t at = 0; at < cmds.size(); at += 2000) {
+        const std::vector<std::vector<std::string>> part(cmds.begin() + static_cast<long>(at),
+                                                          cmds.begin() + static_cast<long>(std::min(cmds.size(), at + 2000)));
+        for (const reply& r : c.pipeline(part))
+          if (r.is_error()) throw std::runtime_error("SET failed: " + r.str);
+      }
+    }
+  }
+
+  /// Keys of [from, to) that their owner does not return with the value written.
+  [[nodiscard]] std::vector<std::string> missing(std::size_t from, std::size_t to) const {
+    const auto own = owners();
+    std::map<int, std::vector<std::size_t>> by_node;
+    for (std::size_t i = from; i < to; ++i) by_node[own[rcplan::key_slot(key_name(i))]].push_back(i);
+    std::vector<std::string> out;
+    for (const auto& [n, keys] : by_node) {
+      if (n < 0) {
+        for (std::size_t i : keys) out.push_back(key_name(i) + " (slot without owner)");
+        continue;
+      }
+      resp_client c = client(n);
+      std::vector<std::vector<std::string>> cmds;
+      for (std::size_t i : keys) cmds.push_back({"GET", key_name(i)});
+      const std::vector<reply> got = c.pipeline(cmds);
+      for (std::size_t j = 0; j < keys.size(); ++j)
+        if (got[j].type != reply::kind::bulk || got[j].str != value_of(keys[j])) out.push_back(key_name(keys[j]));
+    }
+    return out;
+  }
+
+  /// DBSIZE summed over the running masters.
+  [[nodiscard]] long long master_keys() const {
+    long long total = 0;
+    for (int i = 0; i < size(); ++i) {
+      if (!running(i)) continue;
+      resp_client c = client(i);
+      if (c.call({"INFO", "replication"}).find("role:master") == std::string::npos) continue;
+      total += std::stoll(c.call({"DBSIZE"}));
+    }
+    return total;
+  }
+
+  /// Waits until every replica acknowledged everything its master wrote.
+  void wait_replicated() {
+    for (int i = 0; i < size(); ++i) {
+      if (!running(i)) continue;
+      resp_client c = client(i);
+      const std::string info = c.call({"INFO", "replication"});
+      const auto pos = info.find("connected_slaves:");
+      if (info.find("role:master") == std::string::npos || pos == std::string::npos) continue;
+      const int replicas = std::stoi(info.substr(pos + 17));
+      if (replicas > 0) c.call({"WAIT", std::to_string(replicas), "10000"});
+    }
+  }
+
+ private:
+  std::string password_;
+  std::vector<std::unique_ptr<rcplan_test::redis_process>> nodes_;
+  std::vector<std::string> ids_;
+};
+
+/// Slots of the cluster that some live node reports MIGRATING or IMPORTING.
+[[nodiscard]] inline std::size_t open_slots(const rcplan::topology& t) {
+  std::size_t n = 0;
+  for (const rcplan::cluster_view& v : t.views)
+    for (const rcplan::cluster_node& c : v.nodes) n += c.open_slots.size();
+  return n;
+}
+
+}  // namespace rcplan_redis_test
