@@ -204,6 +204,16 @@ TEST_CASE("observations write keys per slot as an object, only when observed") {
   CHECK_FALSE(json(o).get<rcplan::node_observation>().keys_per_slot.has_value());
 }
 
+TEST_CASE("observations write the password verdicts only when checked") {
+  rcplan::node_observation o;
+  o.id = {id_a};
+  CHECK_FALSE(json(o).contains("password"));
+  o.password = rcplan::password_state{false, true};
+  const json j = o;
+  CHECK(j.at("password").dump() == R"({"masterauth_current":true,"requirepass_current":false})");
+  CHECK(j.get<rcplan::node_observation>() == o);
+}
+
 TEST_CASE("diagnostics and disagreements round trip") {
   const rcplan::diagnostic d{rcplan::severity::info, "views.disagree", "", "two views differ"};
   CHECK(nlohmann::ordered_json(d).dump() ==

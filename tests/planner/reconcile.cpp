@@ -1,5 +1,6 @@
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/reconcile.hpp>
+#include <rcplan/planner/status.hpp>
 
 #include <rcplan/sim/world.hpp>
 #include <rcplan/testing/converge.hpp>
@@ -262,6 +263,38 @@ TEST_CASE("reconcile: runtime configuration is set live") {
   REQUIRE(set.size() == 1);
   CHECK(set[0].node == k.ids[0][0]);
   CHECK(set[0].value == "allkeys-lru");
+}
+
+TEST_CASE("reconcile: a new password is learnt as masterauth everywhere before any node requires it") {
+  const auto r = resource("c", 2, 1);
+  auto k = healthy(r, 2, 2);
+  for (const auto& shard : k.ids)
+    for (const auto& id : shard) k.observed(id).password = rcplan::password_state{false, false};
+  // one node already took both: it gets neither again
+  k.observed(k.ids[1][1]).password = rcplan::password_state{true, true};
+  const auto first = rcplan::reconcile(k.t, r);
+  REQUIRE(first.status == plan_status::actions_planned);
+  const auto learn = actions<rcplan::config_set>(first);
+  REQUIRE(learn.size() == 3);
+  REQUIRE(first.steps.size() == 3);
+  for (const auto& c : learn) {
+    CHECK(c.parameter == "masterauth");
+    CHECK(c.secret);
+    CHECK(c.value == rcplan::secret_placeholder);
+    CHECK(c.node != k.ids[1][1]);
+  }
+  CHECK(rcplan::compute_status(k.t, r, first).status == rcplan::status_reset_password);
+
+  for (const auto& shard : k.ids)
+    for (const auto& id : shard) k.observed(id).password->masterauth_current = true;
+  const auto second = rcplan::reconcile(k.t, r);
+  const auto require = actions<rcplan::config_set>(second);
+  REQUIRE(require.size() == 3);
+  for (const auto& c : require) CHECK(c.parameter == "requirepass");
+
+  for (const auto& shard : k.ids)
+    for (const auto& id : shard) k.observed(id).password->requirepass_current = true;
+  CHECK(rcplan::reconcile(k.t, r).status == plan_status::converged);
 }
 
 TEST_CASE("reconcile: masters that ended up on one host are spread again with one failover") {

@@ -129,3 +129,37 @@ TEST_CASE("a replica the masters forgot cannot win the election when its master 
     CHECK(sim.owner(5461) == m1);
   }
 }
+
+TEST_CASE("a master requiring the new password before its replica knows it breaks replication") {
+  rcplan_test::topology_builder b;
+  const auto m = b.master(slot_set{{0, 16383}});
+  const auto r = b.replica(m);
+  auto sim = rcplan::sim::cluster::from_topology(b.build());
+  CHECK_FALSE(sim.to_topology().observations.front().password);  // not tracked before a change
+  sim.rotate_password();
+  const auto require = redis_command{m, {"CONFIG", "SET", "requirepass", "<secret>"}};
+  const auto learn = redis_command{r, {"CONFIG", "SET", "masterauth", "<secret>"}};
+  SECTION("requirepass first: refused") {
+    const auto v = sim.apply(require);
+    REQUIRE(v);
+    CHECK(v->invariant == "replica_auth_broken");
+  }
+  SECTION("masterauth first: fine, and the observations say so") {
+    REQUIRE_FALSE(sim.apply(learn));
+    REQUIRE_FALSE(sim.apply(require));
+    for (const auto& o : sim.to_topology().observations) {
+      REQUIRE(o.password);
+      CHECK(o.password->requirepass_current == (o.id == m));
+      CHECK(o.password->masterauth_current == (o.id == r));
+    }
+  }
+  SECTION("a restarted node starts with the current password") {
+    sim.kill(r);
+    sim.revive(r);
+    const auto t = sim.to_topology();
+    const auto* o = t.observation(r);
+    REQUIRE(o != nullptr);
+    REQUIRE(o->password);
+    CHECK(o->password->masterauth_current);
+  }
+}

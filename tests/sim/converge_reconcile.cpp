@@ -363,3 +363,32 @@ TEST_CASE("converge reconcile: generated specs and faults converge, keep keys an
     RC_ASSERT(b.end == a.end);
   });
 }
+
+// A changed password: masterauth on every node, then requirepass on every node, converged: 3.
+// The world refuses a master requiring the new password before its replicas know it.
+TEST_CASE("converge reconcile: a password change reaches every node without restarts", "[sim][converge]") {
+  auto w = healthy_world(3, 1);
+  w.cluster().rotate_password();
+  checked_loop l{w, rcplan_test::resource("c", 3, 1), {}, {}};
+  std::vector<std::string> parameters;
+  l.extra = [&parameters](const rcplan::topology&, const rcplan::plan& p) -> std::optional<std::string> {
+    for (const auto& s : p.steps) {
+      const auto* c = std::get_if<rcplan::config_set>(&s.action);
+      if (c == nullptr) return "unexpected step: " + s.reason;
+      if (!c->secret || c->value != rcplan::secret_placeholder) return "a password step without the placeholder";
+      parameters.push_back(c->parameter);
+    }
+    return std::nullopt;
+  };
+  const auto r = l.run(bound(3));
+  require_converged(l, r);
+  require_healthy(w, 3, 1);
+  REQUIRE(parameters.size() == 12);  // 6 nodes, two parameters each
+  for (std::size_t i = 0; i < 6; ++i) CHECK(parameters[i] == "masterauth");
+  for (std::size_t i = 6; i < 12; ++i) CHECK(parameters[i] == "requirepass");
+  for (const auto& o : w.to_topology().observations) {
+    REQUIRE(o.password);
+    CHECK(o.password->requirepass_current);
+    CHECK(o.password->masterauth_current);
+  }
+}

@@ -21,7 +21,9 @@
 //                      "master_last_io_seconds_ago"?,"master_sync_in_progress",
 //                      "replica_repl_offset","replica_priority","replica_read_only",
 //                      "replicas","master_replid","master_repl_offset"}
-//   node_observation  {"id","addr","reachable","error","replication"?,"keys_per_slot"?}
+//   password_state    {"requirepass_current","masterauth_current"}
+//   node_observation  {"id","addr","reachable","error","replication"?,"keys_per_slot"?,
+//                      "password"?}
 //                     keys_per_slot is an object {"<slot>": count}; absent means not observed
 //   pod               {"name","shard_index","ordinal","kube_node","zone","ip","port","ready",
 //                      "terminating","revision"}
@@ -385,6 +387,20 @@ inline void from_json(const nlohmann::json& j, replication_info& r) {
 }
 
 template <detail::json_document J>
+void to_json(J& j, const password_state& p) {
+  j = J::object();
+  j["requirepass_current"] = p.requirepass_current;
+  j["masterauth_current"] = p.masterauth_current;
+}
+
+inline void from_json(const nlohmann::json& j, password_state& p) {
+  password_state out;
+  detail::read_optional(j, "requirepass_current", out.requirepass_current);
+  detail::read_optional(j, "masterauth_current", out.masterauth_current);
+  p = out;
+}
+
+template <detail::json_document J>
 void to_json(J& j, const node_observation& o) {
   j = J::object();
   j["id"] = o.id;
@@ -398,6 +414,7 @@ void to_json(J& j, const node_observation& o) {
     j["keys_per_slot"] = std::move(keys);
   }
   if (!o.config.empty()) j["config"] = o.config;
+  if (o.password) j["password"] = *o.password;
 }
 
 inline void from_json(const nlohmann::json& j, node_observation& o) {
@@ -422,6 +439,8 @@ inline void from_json(const nlohmann::json& j, node_observation& o) {
     return std::optional{std::move(counts)};
   });
   detail::read_optional(j, "config", out.config);
+  password_state password;
+  if (detail::read_optional(j, "password", password)) out.password = password;
   o = std::move(out);
 }
 

@@ -23,6 +23,16 @@ struct cluster_view {
   friend bool operator==(const cluster_view&, const cluster_view&) = default;
 };
 
+/// Whether a node runs with the password now in force. The binding that observes the node
+/// compares its settings with the password it holds and keeps only the verdicts: the password
+/// itself never enters a topology.
+struct password_state {
+  bool requirepass_current = true;  ///< clients must AUTH with the current password
+  bool masterauth_current = true;   ///< as a replica, it authenticates with the current password
+
+  friend bool operator==(const password_state&, const password_state&) = default;
+};
+
 /// Node-local facts that are not part of `CLUSTER NODES`.
 struct node_observation {
   node_id id;
@@ -35,6 +45,8 @@ struct node_observation {
   std::optional<std::map<slot, std::uint64_t>> keys_per_slot;
   /// `CONFIG GET` values of the parameters the spec sets (never the password).
   std::map<std::string, std::string> config;
+  /// `nullopt` when the cluster has no password or it was not checked.
+  std::optional<password_state> password;
 
   friend bool operator==(const node_observation&, const node_observation&) = default;
 };

@@ -136,6 +136,36 @@ namespace detail {
   return r;
 }
 
+// --- password change -----------------------------------------------------------------------
+
+/// A new password reaches running nodes without restarts. Every node first learns it as
+/// `masterauth` (what it authenticates to its master with), and only once all have it does
+/// any node require it: the other order cuts replicas off their masters until they catch up,
+/// and a failover in that window promotes a stale copy. Pods that restart read the new
+/// password from the Secret at start.
+[[nodiscard]] inline phase_result password_change(const reconcile_context& c) {
+  phase_result r;
+  std::vector<const cluster_node*> no_auth, no_require;
+  for (const cluster_node& n : c.nodes) {
+    const node_observation* o = c.t.observation(n.id);
+    if (o == nullptr || !o->reachable || !o->password) continue;
+    if (!o->password->masterauth_current) no_auth.push_back(&n);
+    if (!o->password->requirepass_current) no_require.push_back(&n);
+  }
+  const bool first_step = !no_auth.empty();
+  for (const cluster_node* n : first_step ? no_auth : no_require) {
+    const std::string who = short_id(n->id);
+    if (first_step)
+      r.add(0, who + ": authenticate to masters with the new password before any node requires it",
+            config_set{n->id, "masterauth", std::string(secret_placeholder), true});
+    else
+      r.add(0, who + ": require the new password (every node already authenticates with it)",
+            config_set{n->id, "requirepass", std::string(secret_placeholder), true});
+  }
+  if (!r.steps.empty()) r.status = plan_status::actions_planned;
+  return r;
+}
+
 [[nodiscard]] inline plan to_plan(phase_result r) {
   plan p;
   p.status = r.status == plan_status::converged && !r.steps.empty() ? plan_status::actions_planned : r.status;
@@ -154,6 +184,7 @@ namespace detail {
 ///     timeout; take over only if the spec allows; with no replica, wait for the pod), ghost
 ///     nodes without a pod, pods that came back at a new address
 ///  3. pods not ready yet: wait
+///     a changed password: `masterauth` on every node, then `requirepass` (no restarts)
 ///  4. creation: slots and config epochs for fresh nodes, then MEET
 ///  5. joining: MEET nodes the cluster does not know
 ///  6. roles: every other member of a shard replicates the shard's master
@@ -186,7 +217,8 @@ namespace detail {
   };
   const detail::reconcile_context c(t, r, options);
   using phase = std::function<detail::phase_result(const detail::reconcile_context&)>;
-  const phase before_slots[] = {detail::objects, detail::failures, detail::pods_ready, detail::create,
+  const phase before_slots[] = {detail::objects, detail::failures, detail::pods_ready,
+                                detail::password_change, detail::create,
                                 detail::join, detail::roles, detail::remove_replicas_of_removed_shards,
                                 detail::remove_extra_replicas};
   for (const phase& f : before_slots)

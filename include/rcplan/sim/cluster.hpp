@@ -48,6 +48,9 @@ struct node_state {
   bool synced = true;        ///< a replica whose initial sync completed
   std::uint64_t pong_ms = 0;  ///< last time the others heard from it
   bool joined = false;        ///< came from an observed cluster; cleared by RESET
+  /// Runs with the password now in force (see `cluster::rotate_password`).
+  bool requirepass_current = true;
+  bool masterauth_current = true;
 };
 
 /// How `cluster::to_topology` reports views.
@@ -84,6 +87,11 @@ class cluster {
           if (k > 0) s.keys[sl] = k;
       if (const node_observation* obs = t.observation(n.id); obs && obs->replication)
         s.offset = obs->replication->offset();
+      if (const node_observation* obs = t.observation(n.id); obs && obs->password) {
+        c.password_tracked_ = true;
+        s.requirepass_current = obs->password->requirepass_current;
+        s.masterauth_current = obs->password->masterauth_current;
+      }
       c.nodes_.emplace(n.id, std::move(s));
     }
     // one cluster: everyone knows everyone, as the merged view says
@@ -144,10 +152,13 @@ class cluster {
     }
   }
   /// The process starts again from its disk, possibly at a new address. A replica resyncs.
+  /// It starts with the password now in force (a pod reads it from its Secret at start).
   void revive(const node_id& id, const std::optional<address>& addr = std::nullopt) {
     node_state* n = get(id);
     if (n == nullptr) return;
     n->alive = true;
+    n->requirepass_current = true;
+    n->masterauth_current = true;
     n->failed = false;
     n->pong_ms = now_ms_;
     if (addr) n->addr = *addr;
@@ -182,6 +193,15 @@ class cluster {
   [[nodiscard]] bool is_member(const node_id& id) const {
     const node_state* n = find(id);
     return n != nullptr && (n->joined || !n->known.empty() || !n->claims.empty() || known_by_anyone(id));
+  }
+  /// The password Secret changed: every running node still has the old one. From now on the
+  /// observations report each node's password state.
+  void rotate_password() {
+    password_tracked_ = true;
+    for (auto& [id, n] : nodes_) {
+      n.requirepass_current = false;
+      n.masterauth_current = false;
+    }
   }
   [[nodiscard]] std::uint64_t now_ms() const noexcept { return now_ms_; }
   void set_clock(std::uint64_t ms) noexcept { now_ms_ = ms; }
@@ -339,6 +359,7 @@ class cluster {
       } else {
         o.keys_per_slot = std::map<slot, std::uint64_t>(n.keys.begin(), n.keys.end());
         o.replication = replication_of(n);
+        if (password_tracked_) o.password = password_state{n.requirepass_current, n.masterauth_current};
       }
       t.observations.push_back(std::move(o));
     }
@@ -435,7 +456,24 @@ class cluster {
       }
       return std::nullopt;
     }
-    return std::nullopt;  // CONFIG SET: nothing the model tracks
+    if (a.size() == 4 && a[0] == "CONFIG" && a[1] == "SET") return config_set_on(*n, a[2]);
+    return std::nullopt;
+  }
+
+  /// Only the password parameters matter to the model: a master that requires the new
+  /// password while one of its replicas still authenticates with the old one cuts that
+  /// replica off (it can no longer sync, and a failover would promote a stale copy).
+  std::optional<violation> config_set_on(node_state& n, const std::string& parameter) {
+    if (parameter == "masterauth") n.masterauth_current = true;
+    if (parameter != "requirepass") return std::nullopt;
+    if (n.master)
+      for (const auto& [id, r] : nodes_)
+        if (r.alive && !r.master && r.master_id == n.id && !r.masterauth_current)
+          return violation{"replica_auth_broken", "requirepass changed on " + n.id.value.substr(0, 8) +
+                                                      " before its replica " + id.value.substr(0, 8) +
+                                                      " knew the new password"};
+    n.requirepass_current = true;
+    return std::nullopt;
   }
 
   /// Gossip is immediate: both sides' tables merge, and every live node in them learns of
@@ -653,6 +691,7 @@ class cluster {
   std::size_t slots_moved_ = 0;
   std::size_t applied_ = 0;
   std::uint64_t now_ms_ = 0;
+  bool password_tracked_ = false;
 };
 
 }  // namespace rcplan::sim
