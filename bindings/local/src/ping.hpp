@@ -1,0 +1,15 @@
+#pragma once
+
+// The readiness probe: a blocking RESP exchange with deadlines, enough for AUTH and PING.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace rcplan::local::detail {
+
+/// Whether 127.0.0.1:`port` answers PING with PONG within `timeout` (after AUTH with
+/// `password` when it is not empty). A node still loading its data answers -LOADING: not ready.
+[[nodiscard]] bool ping(std::uint16_t port, const std::string& password, std::chrono::milliseconds timeout);
+
+}  // namespace rcplan::local::detail

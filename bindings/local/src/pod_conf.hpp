@@ -1,0 +1,31 @@
+#pragma once
+
+// A pod's redis.conf: the ConfigMap's text with the lines the runtime owns taken out, then those
+// lines (port, paths, cluster identity, persistence, password).
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace rcplan::local::detail {
+
+struct pod_conf_options {
+  std::uint16_t port = 0;
+  std::filesystem::path dir;  ///< the pod's data directory (absolute)
+  std::uint32_t node_timeout_ms = 3000;
+  const std::string* password = nullptr;  ///< null or empty: no requirepass/masterauth
+};
+
+/// Whether redis.conf directive `key` is one the runtime writes itself (case-insensitive), so a
+/// ConfigMap's copy of it is dropped: the pod's address, files and cluster identity are the
+/// runtime's, and a Kubernetes path like `dir /data` would not even exist here.
+[[nodiscard]] bool runtime_owned_directive(std::string_view key);
+
+/// `text` quoted for redis.conf (Redis' own sdssplitargs syntax): double quotes, with `\"`,
+/// `\\` and `\xHH` for anything not printable.
+[[nodiscard]] std::string quote_conf_value(std::string_view text);
+
+[[nodiscard]] std::string render_pod_conf(const std::string& configmap_text, const pod_conf_options& o);
+
+}  // namespace rcplan::local::detail
