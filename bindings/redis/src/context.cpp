@@ -12,9 +12,10 @@ bool transient(const reply& r) noexcept {
   if (code == "TRYAGAIN" || code == "LOADING" || code == "CLUSTERDOWN" || code == "MASTERDOWN" || code == "BUSY" ||
       code == "IOERR" || code == "ASK" || code == "MOVED")
     return true;
-  // MIGRATE reports its own connection trouble with the target inside an ERR
-  return r.str.find("IOERR") != std::string::npos || r.str.find("timeout") != std::string::npos ||
-         r.str.find("Connection refused") != std::string::npos;
+  // MIGRATE wraps the target's answer, and its own trouble reaching it, inside an ERR
+  for (const char* inner : {"IOERR", "timeout", "Connection refused", "CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"})
+    if (r.str.find(inner) != std::string::npos) return true;
+  return false;
 }
 
 void backoff(int attempt) {

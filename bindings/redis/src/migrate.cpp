@@ -114,12 +114,12 @@ class migrator {
     return std::any_of(chunk.begin(), chunk.end(), [](const slot_work& w) { return w.back_to_keys && !w.failed; });
   }
 
-  void fail(slot_work& w, const std::string& why) {
+  void fail(slot_work& w, const std::string& why, const char* code = "rcplan.redis.migrate_failed") {
     if (w.failed) return;
     w.failed = true;
     w.back_to_keys = false;
     open_.insert(w.number);
-    ctx_.rep.diagnose(severity::error, "rcplan.redis.migrate_failed", "slot " + std::to_string(w.number),
+    ctx_.rep.diagnose(severity::error, code, "slot " + std::to_string(w.number),
                       "step " + std::to_string(step_) + ": slot " + std::to_string(w.number) + ": " + why);
   }
 
@@ -291,7 +291,8 @@ class migrator {
       }
       fail(w, "key \"" + keys[i] + "\" exists on the target " + a_.target.value +
                   " with a different value; the slot stays MIGRATING on " + a_.source.value + " and IMPORTING on " +
-                  a_.target.value + " with no key lost. Decide which value is right, delete the other, and run again");
+                  a_.target.value + " with no key lost. Decide which value is right, delete the other, and run again",
+           "rcplan.redis.busykey");
       return;
     }
     if (equal.empty()) return;
