@@ -353,3 +353,54 @@ TEST_CASE("local runtime: with a password Secret pods require AUTH, and the pass
     CHECK(cmdline.find(password) == std::string::npos);
   }
 }
+
+TEST_CASE("local runtime: a pod that cannot start is an error of the action and a not-ready pod to observe") {
+  const std::string password = "never-shown-3b9d";
+  rcplan::local::runtime_options o;
+  o.password = rcplan::redis::secret(password);
+  local_env env("bad-conf", o);
+  auto& rt = env.rt();
+  rcplan::configmap_description cm = fixture_objects().configmap;
+  cm.data[rcplan::redis_conf_key] += "no-such-directive yes\n";
+  rt.apply(rcplan::apply_configmap{cm});
+  rcplan::statefulset_description s = shard0(1);
+  s.password_secret = "redis-password";
+  try {
+    rt.apply(rcplan::apply_statefulset{s});
+    FAIL("no error");
+  } catch (const rcplan::error& e) {
+    CHECK(e.id() == "rcplan.local.start");
+    CHECK(std::string(e.what()).find("no-such-directive") != std::string::npos);
+    CHECK(std::string(e.what()).find(password) == std::string::npos);
+  }
+  const rcplan::topology t = rcplan_test::observe_pods(rt);  // does not throw: the pod crash-loops
+  REQUIRE(t.pods.size() == 1);
+  CHECK_FALSE(t.pods.at(0).ready);
+  CHECK(t.statefulsets.at(0).ready_replicas == 0);
+  CHECK_FALSE(rt.pods_ready(""));
+}
+
+TEST_CASE("local runtime: pods wait for their ConfigMap, and a broken state file is reported") {
+  local_env env("configmap-later");
+  auto& rt = env.rt();
+  const rcplan::statefulset_description s = shard0(1);
+  rt.apply(rcplan::apply_statefulset{s});
+  rcplan::topology t = rcplan_test::observe_pods(rt);
+  REQUIRE(t.pods.size() == 1);
+  CHECK_FALSE(t.pods.at(0).ready);  // ContainerCreating: no redis.conf yet
+  rt.apply(rcplan::apply_configmap{fixture_objects().configmap});
+  CHECK(rt.pods_ready(""));
+
+  rcplan::local::runtime_options o;
+  o.dir = rcplan_test::make_temp_dir("broken-state");
+  {
+    std::ofstream(o.dir / "state.json") << "{ not json";
+  }
+  try {
+    rcplan::local::runtime broken(o);
+    FAIL("no error");
+  } catch (const rcplan::error& e) {
+    CHECK(e.id() == "rcplan.local.state");
+  }
+  std::filesystem::remove_all(o.dir);
+}

@@ -69,6 +69,9 @@ std::string render_pod_conf(const std::string& configmap_text, const pod_conf_op
   out += "# Owned by the local runtime.\n";
   out += "port " + std::to_string(o.port) + "\n";
   out += "bind 127.0.0.1\n";
+  // The pod's IP is 127.0.0.1: announcing it gives a fresh node its address in CLUSTER NODES
+  // before anyone has met it, as a pod has its IP from the start (Redis would show none).
+  out += "cluster-announce-ip 127.0.0.1\n";
   out += "dir " + quote_conf_value(dir) + "\n";
   out += "cluster-enabled yes\n";
   out += "cluster-config-file nodes.conf\n";
