@@ -292,6 +292,20 @@ struct runtime::impl {
     return std::nullopt;
   }
 
+  /// The redis.conf text of the pod's ConfigMap; nullopt while the pod cannot start: its
+  /// StatefulSet is gone, or its ConfigMap does not exist yet (Kubernetes would keep the pod in
+  /// ContainerCreating).
+  [[nodiscard]] static std::optional<std::string> redis_conf_of(const state& s, const pod_record& p) {
+    const auto sts = s.statefulsets.find(p.statefulset);
+    if (sts == s.statefulsets.end()) return std::nullopt;
+    const std::string& name = sts->second.object.config_map;
+    if (name.empty()) return std::string{};
+    const auto cm = s.configmaps.find(name);
+    if (cm == s.configmaps.end()) return std::nullopt;
+    const auto text = cm->second.data.find(redis_conf_key);
+    return text == cm->second.data.end() ? std::string{} : text->second;
+  }
+
   /// Starts every pod that should run and does not: the StatefulSet exists, its ConfigMap
   /// exists (Kubernetes would not start the container without it), and a killed pod's
   /// down-time has passed. Returns the failures (the pods stay down, and are tried again after a
@@ -302,17 +316,10 @@ struct runtime::impl {
     const std::int64_t now = now_ms();
     for (auto& [name, p] : s.pods) {
       if (p.down_until_ms > now || running_pid(name)) continue;
-      const auto sts = s.statefulsets.find(p.statefulset);
-      if (sts == s.statefulsets.end()) continue;
-      std::string conf_text;
-      if (const std::string& cm = sts->second.object.config_map; !cm.empty()) {
-        const auto it = s.configmaps.find(cm);
-        if (it == s.configmaps.end()) continue;  // ContainerCreating until the ConfigMap exists
-        const auto text = it->second.data.find(redis_conf_key);
-        if (text != it->second.data.end()) conf_text = text->second;
-      }
+      const auto conf_text = redis_conf_of(s, p);
+      if (!conf_text) continue;
       starting st{name, 0, 0};
-      if (auto failed = launch(s, p, conf_text, st)) {
+      if (auto failed = launch(s, p, *conf_text, st)) {
         p.down_until_ms = now + crash_backoff_ms;
         failures.push_back(std::move(*failed));
         continue;
@@ -349,12 +356,7 @@ struct runtime::impl {
         }
         if (why && why->find("listening") != std::string::npos && it->attempts < 3) {
           p.port = detail::pick_port(taken_ports(s, p.name));
-          const auto sts = s.statefulsets.find(p.statefulset);
-          std::string conf_text;
-          if (sts != s.statefulsets.end())
-            if (const auto cm = s.configmaps.find(sts->second.object.config_map); cm != s.configmaps.end())
-              if (const auto t = cm->second.data.find(redis_conf_key); t != cm->second.data.end()) conf_text = t->second;
-          if (auto failed = launch(s, p, conf_text, *it)) {
+          if (auto failed = launch(s, p, redis_conf_of(s, p).value_or(std::string{}), *it)) {
             failures.push_back(std::move(*failed));
             p.down_until_ms = now_ms() + crash_backoff_ms;
             it = pending.erase(it);
