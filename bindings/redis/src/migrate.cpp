@@ -82,6 +82,7 @@ class migrator {
     const std::size_t n = chunk.front().commands.size();
     const std::size_t move = chunk.front().move;
     for (std::size_t p = 0; p < move; ++p) run_position(chunk, p);
+    close_unstarted(chunk);
     move_keys_of(chunk);
     std::size_t p = move + 1;
     for (; p < n; ++p) {
@@ -305,6 +306,30 @@ class migrator {
     ctx_.rep.note(progress_event::kind::retry, step_,
                   "slot " + std::to_string(w.number) + ": " + std::to_string(equal.size()) +
                       " keys already on the target with equal values replaced");
+  }
+
+  /// Slots whose setup failed (the source did not answer MIGRATING) never had a key moved by
+  /// this run. A target left IMPORTING them would ignore news of their owner for ever (Redis
+  /// does not update an importing slot from gossip), so it stops importing those of them it
+  /// holds no key of. Best effort: they are reported open either way.
+  void close_unstarted(std::vector<slot_work>& chunk) {
+    std::vector<slot_work*> failed;
+    for (slot_work& w : chunk)
+      if (w.failed) failed.push_back(&w);
+    if (failed.empty()) return;
+    try {
+      connection& t = pool_.get(a_.target);
+      std::vector<argv> counts;
+      for (const slot_work* w : failed) counts.push_back({"CLUSTER", "COUNTKEYSINSLOT", std::to_string(w->number)});
+      const std::vector<reply> held = t.pipeline(counts);
+      std::vector<argv> close;
+      for (std::size_t i = 0; i < failed.size(); ++i)
+        if (held[i].type == reply::kind::integer && held[i].integer == 0)
+          close.push_back({"CLUSTER", "SETSLOT", std::to_string(failed[i]->number), "STABLE"});
+      if (!close.empty()) (void)t.pipeline(close);
+    } catch (const std::exception&) {
+      pool_.drop(a_.target);
+    }
   }
 
   /// Tells the other masters the new owner: all of them at once, best effort (gossip would

@@ -1,0 +1,193 @@
+// Crashes in the middle of a rebalance: the executor SIGKILLed at 20 points, and a master
+// SIGKILLed while its slots move. Each time, observing again and re-planning must finish the
+// job: balanced masters, no open slot, no key lost.
+
+#include <rcplan/planner/rebalance.hpp>
+#include <rcplan/redis/execute.hpp>
+#include <rcplan/redis/observe.hpp>
+
+#include "redis/live_cluster.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using rcplan_redis_test::live_cluster;
+
+rcplan::topology observe_all(const live_cluster& c) {
+  rcplan::redis::observe_options o;
+  o.keys_per_slot = true;
+  o.password = rcplan::redis::secret{c.password()};
+  return rcplan::redis::observe(c.seeds(), o);
+}
+
+/// Observe, plan, execute until the plan is converged; fails the test on a blocked plan.
+void finish(const live_cluster& c, const rcplan::rebalance_options& ro) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const rcplan::topology t = observe_all(c);
+    const rcplan::plan p = rcplan::plan_rebalance(t, ro);
+    last = "plan " + std::string{rcplan::to_string(p.status)} + " with " + std::to_string(p.steps.size()) + " steps";
+    for (const auto& d : p.diagnostics) last += "\n  plan: " + d.code + " [" + d.subject + "] " + d.message;
+    for (const auto& d : rcplan::view_disagreements(t))
+      last += "\n  disagreement: " + d.observer.value.substr(0, 8) + " about " + d.subject.value.substr(0, 8) + " kind " +
+              std::to_string(static_cast<int>(d.what));
+    if (p.status == rcplan::plan_status::converged) return;
+    if (p.status == rcplan::plan_status::blocked) break;
+    if (p.status == rcplan::plan_status::waiting) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    const rcplan::redis::execute_result r = rcplan::redis::execute(p, t);
+    for (const auto& d : r.diagnostics) last += "\n  execute: " + d.code + " [" + d.subject + "] " + d.message;
+  }
+  FAIL("the rebalance did not converge; last: " << last);
+}
+
+/// The masters in `drained` hold nothing; every other live master holds an even share, within
+/// one slot. No slot is open or uncovered.
+void check_shares(const rcplan::topology& t, const std::vector<std::string>& drained) {
+  const auto nodes = rcplan::merged_nodes(t);
+  std::size_t holders = 0;
+  for (const auto& n : nodes)
+    if (n.is_master() && !n.failed() && std::find(drained.begin(), drained.end(), n.id.value) == drained.end()) ++holders;
+  REQUIRE(holders > 0);
+  for (const auto& n : nodes) {
+    if (!n.is_master() || n.failed()) continue;
+    INFO("master " << n.id.value << " holds " << n.slots.count());
+    if (std::find(drained.begin(), drained.end(), n.id.value) != drained.end()) {
+      CHECK(n.slots.empty());
+      continue;
+    }
+    CHECK(n.slots.count() >= rcplan::slot_count / holders);
+    CHECK(n.slots.count() <= rcplan::slot_count / holders + 1);
+  }
+  CHECK(rcplan::uncovered_slots(nodes).empty());
+  CHECK(rcplan_redis_test::open_slots(t) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("kill: the executor SIGKILLed at 20 points of rebalances and re-planning finishes each without losing a key", "[redis][kill]") {
+  live_cluster c(3, 0, 2);
+  // a master that gives away its last slot would otherwise turn into a replica of the receiver
+  for (int i = 0; i < c.size(); ++i) c.client(i).call({"CONFIG", "SET", "cluster-allow-replica-migration", "no"});
+  constexpr std::size_t keys = 20000;
+  c.load(0, keys);
+  rcplan::rebalance_options spread;  // five masters
+  spread.use_empty_masters = true;
+  rcplan::rebalance_options drain = spread;  // back to the first three
+  drain.weights[rcplan::node_id{c.id(3)}] = 0;
+  drain.weights[rcplan::node_id{c.id(4)}] = 0;
+
+  // one uncut run measures how long a rebalance takes, to spread the kills over it
+  auto start = std::chrono::steady_clock::now();
+  {
+    const rcplan::topology t = observe_all(c);
+    REQUIRE(rcplan::redis::execute(rcplan::plan_rebalance(t, spread), t).complete);
+  }
+  const auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  finish(c, spread);
+
+  std::mt19937 rng(20240611);
+  int killed_mid_run = 0;
+  for (int point = 0; point < 20; ++point) {
+    const bool to_three = point % 2 == 0;
+    const rcplan::rebalance_options& ro = to_three ? drain : spread;
+    const rcplan::topology t = observe_all(c);
+    const rcplan::plan p = rcplan::plan_rebalance(t, ro);
+    INFO("point " << point << ": plan " << rcplan::to_string(p.status) << ", " << p.steps.size() << " steps, "
+                  << p.summary.slots_moved << " slots");
+    REQUIRE(p.status == rcplan::plan_status::actions_planned);
+    // kill points spread evenly over the run, each at a random spot of its twentieth
+    const double at = (point + std::uniform_real_distribution<double>(0.0, 1.0)(rng)) / 20.0;
+    const auto delay = std::chrono::microseconds(static_cast<long long>(at * static_cast<double>(full.count())));
+    INFO("kill point " << point << " after " << delay.count() << " us of about " << full.count());
+
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      const rcplan::redis::execute_result r = rcplan::redis::execute(p, t);
+      ::_exit(r.complete ? 0 : 1);
+    }
+    std::this_thread::sleep_for(delay);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (WIFSIGNALED(status)) ++killed_mid_run;
+
+    finish(c, ro);
+    const rcplan::topology after = observe_all(c);
+    check_shares(after, to_three ? std::vector<std::string>{c.id(3), c.id(4)} : std::vector<std::string>{});
+    CHECK(c.master_keys() == static_cast<long long>(keys));
+    CHECK(c.missing(0, keys).empty());
+  }
+  CHECK(killed_mid_run >= 15);  // the kills did land inside the runs
+}
+
+TEST_CASE("kill: a master SIGKILLed while its slots move and after its replica takes over re-planning finishes", "[redis][kill]") {
+  live_cluster c(3, 1, 2);  // masters 0-2, empty masters 3-4, replicas 5-7 of masters 0-2
+  constexpr std::size_t keys = 20000;
+  c.load(0, keys);
+  c.wait_replicated();
+  REQUIRE(rcplan_test::eventually([&] { return rcplan::views_agree(observe_all(c)); }));
+  rcplan::rebalance_options ro;
+  ro.use_empty_masters = true;
+  const rcplan::topology t = observe_all(c);
+  const rcplan::plan p = rcplan::plan_rebalance(t, ro);
+  REQUIRE(p.status == rcplan::plan_status::actions_planned);
+
+  const rcplan::node_id victim{c.id(0)};
+  std::atomic<bool> killed{false};
+  rcplan::redis::execute_options eo;
+  eo.max_retries = 3;
+  // killed between two chunks of its own migration, from inside the executor's progress report
+  eo.progress = [&](const rcplan::redis::progress_event& e) {
+    using k = rcplan::redis::progress_event::kind;
+    if (e.what != k::slots_done || killed) return;
+    const auto* m = std::get_if<rcplan::migrate_slots>(&p.steps.at(e.step).action);
+    if (m == nullptr || m->source != victim || e.done == 0 || e.done >= e.total) return;
+    c.node(0).kill_now();
+    killed = true;
+  };
+  const rcplan::redis::execute_result r = rcplan::redis::execute(p, t, eo);
+  REQUIRE(killed);
+  CHECK_FALSE(r.complete);
+  CHECK(std::any_of(r.diagnostics.begin(), r.diagnostics.end(),
+                    [](const rcplan::diagnostic& d) { return d.code == "rcplan.redis.slots_left_open"; }));
+
+  // Redis promotes the replica of the dead master
+  REQUIRE(rcplan_test::eventually(
+      [&] { return c.client(5).call({"INFO", "replication"}).find("role:master") != std::string::npos; },
+      std::chrono::seconds(30)));
+  // and everyone has heard of it: until then the dead master still looks like the owner of its
+  // slots, with no replica left, and plan_rebalance calls that blocked
+  const bool settled = rcplan_test::eventually([&] { return rcplan::views_agree(observe_all(c)); }, std::chrono::seconds(30));
+  if (!settled) {
+    std::string dump;
+    const rcplan::topology now = observe_all(c);
+    for (const auto& d : rcplan::view_disagreements(now))
+      dump += d.observer.value.substr(0, 8) + " about " + d.subject.value.substr(0, 8) + " kind " + std::to_string(static_cast<int>(d.what)) + "\n";
+    for (int i = 0; i < c.size(); ++i)
+      if (c.running(i)) dump += "node " + std::to_string(i) + ":\n" + c.client(i).call({"CLUSTER", "NODES"});
+    FAIL(dump);
+  }
+  finish(c, ro);
+  const rcplan::topology after = observe_all(c);
+  check_shares(after, {});
+  CHECK(c.master_keys() >= static_cast<long long>(keys));
+  CHECK(c.missing(0, keys).empty());
+}
