@@ -36,13 +36,33 @@ class input_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// `rcplan inspect --cluster-nodes FILE`: what a CLUSTER NODES dump says about the cluster.
+/// `rcplan inspect (--cluster-nodes FILE | --redis HOST:PORT)`: what the cluster says about itself.
 void add_inspect_command(CLI::App& app);
 
-/// `rcplan rebalance --cluster-nodes FILE --dry-run`: the slot rebalance plan for that cluster.
+/// `rcplan rebalance (--cluster-nodes FILE --dry-run | --redis HOST:PORT)`: plan, or run, the
+/// slot moves that give every master its weighted share.
 void add_rebalance_command(CLI::App& app);
 
-/// `rcplan plan --spec FILE (--observed FILE | --cluster-nodes FILE)`: reconcile()'s next steps.
+/// `rcplan plan --spec FILE (--observed FILE | --cluster-nodes FILE | --redis HOST:PORT)`:
+/// reconcile()'s next steps.
 void add_plan_command(CLI::App& app);
+
+/// `rcplan check --redis HOST:PORT`: exit 0 when the cluster is healthy, 1 with the findings.
+void add_check_command(CLI::App& app);
+
+/// `rcplan fix --redis HOST:PORT [--dry-run]`: repairs open, contested and uncovered slots.
+void add_fix_command(CLI::App& app);
+
+/// `rcplan apply --spec FILE --redis HOST:PORT`: converges a live cluster (Redis steps only).
+void add_apply_command(CLI::App& app);
+
+/// `rcplan local up|apply|status|down --spec FILE --dir DIR`: a cluster of local processes.
+void add_local_command(CLI::App& app);
+
+/// `rcplan keys load|verify|traffic --redis HOST:PORT --count N`: a numbered key set.
+void add_keys_command(CLI::App& app);
+
+/// `rcplan demo`: the whole loop on a local cluster, checking that no key is lost.
+void add_demo_command(CLI::App& app);
 
 }  // namespace rcplan::cli

@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "redact.hpp"
 
 #include <rcplan/error.hpp>
 
@@ -19,13 +20,13 @@ int run(CLI::App& app, int argc, char** argv) {
     // --help and --version are "errors" to CLI11 with exit code 0
     return app.exit(e) == 0 ? rcplan::cli::exit_ok : rcplan::cli::exit_usage;
   } catch (const rcplan::cli::input_error& e) {
-    std::cerr << "rcplan: " << e.what() << '\n';
+    std::cerr << "rcplan: " << rcplan::cli::redact(e.what()) << '\n';
     return rcplan::cli::exit_bad_input;
   } catch (const rcplan::error& e) {
-    std::cerr << "rcplan: " << e.what() << '\n';
+    std::cerr << "rcplan: " << rcplan::cli::redact(e.what()) << '\n';
     return rcplan::cli::exit_bad_input;
   } catch (const std::exception& e) {
-    std::cerr << "rcplan: internal error: " << e.what() << '\n';
+    std::cerr << "rcplan: internal error: " << rcplan::cli::redact(e.what()) << '\n';
     return rcplan::cli::exit_internal;
   }
 }
@@ -39,5 +40,11 @@ int main(int argc, char** argv) {
   rcplan::cli::add_inspect_command(app);
   rcplan::cli::add_rebalance_command(app);
   rcplan::cli::add_plan_command(app);
+  rcplan::cli::add_apply_command(app);
+  rcplan::cli::add_check_command(app);
+  rcplan::cli::add_fix_command(app);
+  rcplan::cli::add_local_command(app);
+  rcplan::cli::add_demo_command(app);
+  rcplan::cli::add_keys_command(app);
   return run(app, argc, argv);
 }

@@ -1,11 +1,14 @@
 // `rcplan plan`: what reconcile() would do next, for a desired DistributedRedisCluster (YAML or
-// JSON, a whole resource or a bare spec) and an observed cluster (topology JSON, or one node's
-// CLUSTER NODES reply).
+// JSON, a whole resource or a bare spec) and an observed cluster (topology JSON, one node's
+// CLUSTER NODES reply, or a live cluster observed from seeds). A live cluster is observed
+// without a platform: the Kubernetes steps reconcile plans are shown, as for a dump.
 
 #include "cli.hpp"
+#include "converge_run.hpp"
 #include "io.hpp"
+#include "live.hpp"
 #include "plan_text.hpp"
-#include "yaml_to_json.hpp"
+#include "spec_input.hpp"
 
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/plan.hpp>
@@ -23,18 +26,9 @@ struct plan_cli_options {
   std::string spec;
   std::string observed;
   std::string cluster_nodes;
+  connection_options connection;
   output_format format = output_format::text;
 };
-
-[[nodiscard]] cluster_resource read_resource(const std::string& path) {
-  const std::string text = read_input(path);
-  try {
-    // YAML is a superset of JSON: one reader takes both
-    return load_cluster_resource(parse_yaml(text));
-  } catch (const rcplan::error& e) {
-    throw input_error(input_name(path) + ": " + e.what());
-  }
-}
 
 [[nodiscard]] topology read_observed(const std::string& path) {
   const std::string text = read_input(path);
@@ -48,10 +42,20 @@ struct plan_cli_options {
 }
 
 void run_plan(const plan_cli_options& o) {
-  if (o.observed.empty() == o.cluster_nodes.empty())
-    throw CLI::ValidationError("--observed", "give exactly one of --observed and --cluster-nodes");
-  const cluster_resource desired = read_resource(o.spec);
-  const topology t = o.observed.empty() ? read_topology(o.cluster_nodes) : read_observed(o.observed);
+  const int sources = int{!o.observed.empty()} + int{!o.cluster_nodes.empty()} + int{!o.connection.redis.empty()};
+  if (sources != 1)
+    throw CLI::ValidationError("--observed", "give exactly one of --observed, --cluster-nodes and --redis");
+  const cluster_resource desired = o.connection.redis.empty() ? read_resource(o.spec) : read_valid_resource(o.spec);
+  topology t;
+  if (!o.connection.redis.empty()) {
+    redis::observe_options oo;
+    oo.password = resolve_password(o.connection);
+    oo.keys_per_slot = true;
+    oo.config_parameters = config_parameters(desired);
+    t = observe_cluster(parse_seeds(o.connection.redis), oo);
+  } else {
+    t = o.observed.empty() ? read_topology(o.cluster_nodes) : read_observed(o.observed);
+  }
   const plan p = reconcile(t, desired);
   if (o.format == output_format::text) {
     print_plan_text(std::cout, p, merged_nodes(t));
@@ -71,6 +75,7 @@ void add_plan_command(CLI::App& app) {
       ->required();
   cmd->add_option("--observed", opts->observed, "Observed topology as JSON (rcplan's topology format)");
   cmd->add_option("--cluster-nodes", opts->cluster_nodes, "Output of CLUSTER NODES from one node");
+  add_connection_options(*cmd, opts->connection, false);
   add_output_option(*cmd, opts->format);
   cmd->callback([opts] { run_plan(*opts); });
 }

@@ -1,20 +1,26 @@
-// `rcplan rebalance`: the slot rebalance plan for a cluster, from one node's CLUSTER NODES
-// reply. Only --dry-run exists until the Redis binding can execute plans. `--balance keys` needs
-// key counts per slot, which CLUSTER NODES does not carry: from a dump alone it is blocked.
+// `rcplan rebalance`: the slot rebalance plan for a cluster, with redis-cli's knobs. From one
+// node's CLUSTER NODES reply (--cluster-nodes, --dry-run only: a dump cannot be executed) or a
+// live cluster (--redis), which it then rebalances round after round until the plan is empty.
+// `--balance keys` needs key counts per slot, which CLUSTER NODES does not carry: from a dump
+// alone it is blocked; live, they are observed.
 
 #include "cli.hpp"
 #include "io.hpp"
+#include "live.hpp"
+#include "plan_loop.hpp"
 #include "plan_text.hpp"
 
 #include <rcplan/json/plan.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/planner/rebalance.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +32,7 @@ namespace {
 
 struct rebalance_cli_options {
   std::string cluster_nodes;
+  connection_options connection;
   std::vector<std::string> weights;  ///< ID=W as typed, resolved once the topology is read
   bool use_empty_masters = false;
   double threshold = rebalance_options{}.threshold_percent;
@@ -80,18 +87,23 @@ std::map<node_id, double> resolve_weights(const std::vector<std::string>& args, 
   return out;
 }
 
-void run_rebalance(const rebalance_cli_options& opts) {
-  if (!opts.dry_run)
-    usage("--dry-run", "required for now: executing a plan needs --redis, which comes with the Redis binding");
-  const topology t = read_topology(opts.cluster_nodes);
-  const std::vector<cluster_node> nodes = merged_nodes(t);
+rebalance_options planner_options(const rebalance_cli_options& opts, const std::vector<cluster_node>& nodes) {
   rebalance_options ro;
   ro.weights = resolve_weights(opts.weights, nodes);
   ro.use_empty_masters = opts.use_empty_masters;
   ro.threshold_percent = opts.threshold;
   ro.max_concurrent_migrations = opts.max_concurrent;
   ro.balance = opts.balance;
-  const plan p = plan_rebalance(t, ro);
+  return ro;
+}
+
+void run_dump_rebalance(const rebalance_cli_options& opts) {
+  if (!opts.dry_run)
+    usage("--dry-run", "a CLUSTER NODES dump can only be planned for: add --dry-run, or rebalance a live cluster "
+                       "with --redis HOST:PORT");
+  const topology t = read_topology(opts.cluster_nodes);
+  const std::vector<cluster_node> nodes = merged_nodes(t);
+  const plan p = plan_rebalance(t, planner_options(opts, nodes));
   if (opts.format == output_format::text) {
     print_plan_text(std::cout, p, nodes);
   } else {
@@ -102,6 +114,31 @@ void run_rebalance(const rebalance_cli_options& opts) {
   if (p.status == plan_status::blocked) throw command_exit(exit_blocked);
 }
 
+void run_live_rebalance(const rebalance_cli_options& opts) {
+  plan_loop_settings s;
+  s.dry_run = opts.dry_run;
+  s.format = opts.format;
+  s.keys_per_slot = opts.balance == balance_mode::keys;
+  // weights name nodes by prefix: resolved against the first observation, kept by full id
+  std::optional<rebalance_options> ro;
+  // broken slots are repaired first, and the safe repair depends on where their keys are
+  s.want_key_counts = [](const topology& t) {
+    const std::vector<cluster_node> nodes = merged_nodes(t);
+    const bool open = std::any_of(nodes.begin(), nodes.end(), [](const cluster_node& n) { return !n.open_slots.empty(); });
+    return open || !uncovered_slots(nodes).empty() || !contested_slots(nodes).empty();
+  };
+  run_plan_loop(opts.connection, s, [&](const topology& t) {
+    if (!ro) ro = planner_options(opts, merged_nodes(t));
+    return plan_rebalance(t, *ro);
+  });
+}
+
+void run_rebalance(const rebalance_cli_options& opts) {
+  require_one_source(opts.cluster_nodes, opts.connection.redis);
+  if (opts.connection.redis.empty()) run_dump_rebalance(opts);
+  else run_live_rebalance(opts);
+}
+
 }  // namespace
 
 void add_rebalance_command(CLI::App& app) {
@@ -109,8 +146,8 @@ void add_rebalance_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "rebalance", "Plan the slot moves that give every master its weighted share of slots");
   cmd->add_option("--cluster-nodes", opts->cluster_nodes,
-                  "Output of CLUSTER NODES from one node; - reads standard input")
-      ->required();
+                  "Output of CLUSTER NODES from one node; - reads standard input (with --dry-run)");
+  add_connection_options(*cmd, opts->connection, false);
   cmd->add_option("--weight", opts->weights,
                   "ID=WEIGHT for a master (a node id or a unique prefix of one); others weigh 1, 0 drains")
       ->allow_extra_args(false);
@@ -126,7 +163,7 @@ void add_rebalance_command(CLI::App& app) {
          [opts](const std::string& mode) { opts->balance = mode == "keys" ? balance_mode::keys : balance_mode::slots; },
          "What to even out: slots (default) or keys (needs key counts per slot of every master)")
       ->check(CLI::IsMember({"slots", "keys"}));
-  cmd->add_flag("--dry-run", opts->dry_run, "Print the plan instead of executing it (required for now)");
+  cmd->add_flag("--dry-run", opts->dry_run, "Print the plan instead of executing it (required with --cluster-nodes)");
   add_output_option(*cmd, opts->format);
   cmd->callback([opts] { run_rebalance(*opts); });
 }

@@ -238,7 +238,7 @@ TEST_CASE("rebalance exits 1 on bad input and 2 on usage errors") {
   CHECK(no_dry_run.out.empty());
   CHECK(has(no_dry_run.err, "--dry-run"));
   CHECK(has(no_dry_run.err, "--redis"));
-  CHECK(has(no_dry_run.err, "Redis binding"));
+  CHECK(has(no_dry_run.err, "live cluster"));
 
   CHECK(run_cli({"rebalance", "--dry-run"}).exit_code == 2);
   CHECK(rebalance("healthy.nodes", {"--threshold", "-1"}).exit_code == 2);

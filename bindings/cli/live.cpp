@@ -1,0 +1,84 @@
+#include "live.hpp"
+
+#include "cli.hpp"
+#include "redact.hpp"
+
+#include <rcplan/error.hpp>
+
+namespace rcplan::cli {
+
+void add_password_options(CLI::App& command, connection_options& o) {
+  command.add_option("--password-file", o.password_file,
+                     std::string{"File whose first line is the cluster password (else $"} + password_env + ")");
+  command.add_option("--parallel", o.parallel, "Migrations run at once within a wave (default 8)")
+      ->check(CLI::Range(1, 256));
+}
+
+void add_connection_options(CLI::App& command, connection_options& o, bool require_redis) {
+  CLI::Option* redis = command.add_option("--redis", o.redis, "HOST:PORT of a cluster node; may be repeated")
+                           ->allow_extra_args(false);
+  if (require_redis) redis->required();
+  add_password_options(command, o);
+}
+
+void require_one_source(const std::string& cluster_nodes, const std::vector<std::string>& redis) {
+  if (cluster_nodes.empty() && redis.empty())
+    throw CLI::ValidationError("--cluster-nodes is required, or --redis HOST:PORT for a live cluster");
+  if (!cluster_nodes.empty() && !redis.empty())
+    throw CLI::ValidationError("give only one of --cluster-nodes (a dump) and --redis (a live cluster)");
+}
+
+redis::secret resolve_password(const connection_options& o) {
+  redis::secret s;
+  try {
+    s = o.password_file.empty() ? redis::password_from_env(password_env) : redis::read_password_file(o.password_file);
+  } catch (const rcplan::error& e) {
+    throw input_error(e.what());
+  }
+  remember_secret(s.reveal());
+  return s;
+}
+
+std::vector<address> parse_seeds(const std::vector<std::string>& texts) {
+  std::vector<address> out;
+  for (const std::string& t : texts) {
+    try {
+      out.push_back(redis::parse_address(t));
+    } catch (const rcplan::error& e) {
+      throw input_error("--redis \"" + t + "\": " + e.what());
+    }
+  }
+  return out;
+}
+
+std::string describe_seeds(const std::vector<address>& seeds) {
+  std::string out;
+  for (const address& a : seeds) out += (out.empty() ? "" : ", ") + a.host + ':' + std::to_string(a.port);
+  return out;
+}
+
+topology observe_cluster(const std::vector<address>& seeds, const redis::secret& password, bool keys_per_slot) {
+  redis::observe_options oo;
+  oo.password = password;
+  oo.keys_per_slot = keys_per_slot;
+  return observe_cluster(seeds, oo);
+}
+
+topology observe_cluster(const std::vector<address>& seeds, const redis::observe_options& options) {
+  try {
+    return redis::observe(seeds, options);
+  } catch (const rcplan::error& e) {
+    throw input_error("cannot observe the cluster from " + describe_seeds(seeds) + ": " + e.what());
+  }
+}
+
+redis::execute_options execute_options_for(const connection_options& o, const redis::secret& password,
+                                           progress_reporter& progress) {
+  redis::execute_options eo;
+  eo.password = password;
+  eo.parallel = o.parallel;
+  eo.progress = progress.callback();
+  return eo;
+}
+
+}  // namespace rcplan::cli

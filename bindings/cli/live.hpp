@@ -1,0 +1,61 @@
+#pragma once
+
+// What every command that talks to a live cluster shares: the seed addresses (--redis, any
+// number of times), the password (--password-file or RCPLAN_PASSWORD, never printed) and how
+// many migrations may run at once (--parallel).
+
+#include "progress.hpp"
+
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/redis/execute.hpp>
+#include <rcplan/redis/observe.hpp>
+#include <rcplan/redis/secret.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace rcplan::cli {
+
+/// The environment variable that holds the password when no --password-file is given.
+inline constexpr const char* password_env = "RCPLAN_PASSWORD";
+
+struct connection_options {
+  std::vector<std::string> redis;  ///< HOST:PORT as typed
+  std::string password_file;
+  int parallel = 8;
+};
+
+/// Adds --redis (required when `require_redis`), --password-file and --parallel.
+void add_connection_options(CLI::App& command, connection_options& o, bool require_redis);
+
+/// Adds only --password-file and --parallel (commands that find their nodes themselves).
+void add_password_options(CLI::App& command, connection_options& o);
+
+/// Refuses (usage error) a command given both or neither of --cluster-nodes and --redis.
+void require_one_source(const std::string& cluster_nodes, const std::vector<std::string>& redis);
+
+/// The password of --password-file, else of RCPLAN_PASSWORD, else none. Remembered for
+/// redaction, so that no message can show it.
+[[nodiscard]] redis::secret resolve_password(const connection_options& o);
+
+/// The --redis addresses. Throws input_error naming the malformed one.
+[[nodiscard]] std::vector<address> parse_seeds(const std::vector<std::string>& texts);
+
+/// "127.0.0.1:7000, 127.0.0.1:7001" for messages.
+[[nodiscard]] std::string describe_seeds(const std::vector<address>& seeds);
+
+/// Observes the cluster the seeds belong to. A failure names the seeds (exit code 1).
+[[nodiscard]] topology observe_cluster(const std::vector<address>& seeds, const redis::secret& password,
+                                       bool keys_per_slot);
+
+/// The same with every observation option given; the password is `options.password`.
+[[nodiscard]] topology observe_cluster(const std::vector<address>& seeds, const redis::observe_options& options);
+
+/// Execution options for `o`, reporting to `progress`.
+[[nodiscard]] redis::execute_options execute_options_for(const connection_options& o, const redis::secret& password,
+                                                         progress_reporter& progress);
+
+}  // namespace rcplan::cli

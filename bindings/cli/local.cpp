@@ -1,0 +1,132 @@
+// `rcplan local up|apply|status|down --spec FILE --dir DIR`: a real cluster of redis-server
+// processes on this machine, made from a spec and changed by applying a changed spec. The
+// processes outlive the command; `status` looks at them, `down` stops them and removes DIR.
+
+#include "cli.hpp"
+#include "converge_run.hpp"
+#include "io.hpp"
+#include "live.hpp"
+#include "local_support.hpp"
+#include "spec_input.hpp"
+
+#include <rcplan/json/plan.hpp>
+#include <rcplan/local/runtime.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace rcplan::cli {
+namespace {
+
+struct local_cli_options {
+  std::string spec;
+  std::string dir;
+  connection_options connection;
+  output_format format = output_format::text;
+};
+
+enum class converge_mode { up, apply };
+
+void run_converge(const local_cli_options& o, converge_mode mode) {
+  const cluster_resource desired = read_valid_resource(o.spec);
+  const redis::secret password = password_for_spec(desired, o.connection);
+  const std::filesystem::path dir{o.dir};
+  if (mode == converge_mode::up && holds_local_cluster(dir))
+    throw input_error(o.dir + " already holds a local cluster: change it with `rcplan local apply`, or remove it "
+                              "with `rcplan local down`");
+  if (mode == converge_mode::apply && !holds_local_cluster(dir))
+    throw input_error("no local cluster in " + o.dir + ": create one with `rcplan local up`");
+
+  local::runtime_options ro = local_options(dir, password);
+  local::runtime runtime(ro);
+  converge_settings cs;
+  cs.password = password;
+  cs.parallel = o.connection.parallel;
+  cs.format = o.format;
+  cs.node_timeout_ms = ro.node_timeout_ms;
+  const converge_run run = converge_printing(std::cout, {}, desired, cs, &runtime);
+  const redis::converge_result& r = run.result;
+
+  redis::observe_options oo;
+  oo.password = password;
+  const topology t = observe_local(runtime, oo);
+  if (o.format == output_format::json) {
+    nlohmann::ordered_json doc;
+    doc["plans"] = run.plans;
+    doc["result"] = {{"converged", r.converged},
+                     {"iterations", r.iterations},
+                     {"status", r.last_plan.status},
+                     {"diagnostics", r.diagnostics}};
+    std::ostringstream status;
+    print_local_status(status, t, &desired, output_format::json);
+    doc["cluster"] = nlohmann::ordered_json::parse(status.str());
+    print_json(std::cout, doc);
+  } else {
+    std::cout << "\nresult: " << (r.converged ? "converged" : "not converged") << " after " << r.iterations
+              << (r.iterations == 1 ? " iteration" : " iterations") << " in " << o.dir << "\n";
+    for (const diagnostic& d : r.diagnostics) std::cout << "  " << d.code << ": " << d.message << '\n';
+    std::cout << '\n';
+    print_local_status(std::cout, t, &desired, output_format::text);
+  }
+  std::cout.flush();
+  if (!r.converged) throw command_exit(exit_blocked);
+}
+
+void run_status(const local_cli_options& o) {
+  const std::filesystem::path dir{o.dir};
+  if (!holds_local_cluster(dir)) throw input_error("no local cluster in " + o.dir);
+  std::optional<cluster_resource> desired;
+  if (!o.spec.empty()) desired = read_valid_resource(o.spec);
+  const redis::secret password = desired ? password_for_spec(*desired, o.connection) : resolve_password(o.connection);
+  local::runtime runtime(local_options(dir, password));
+  redis::observe_options oo;
+  oo.password = password;
+  oo.keys_per_slot = true;
+  if (desired) oo.config_parameters = config_parameters(*desired);
+  const topology t = observe_local(runtime, oo);
+  print_local_status(std::cout, t, desired ? &*desired : nullptr, o.format);
+}
+
+void run_down(const local_cli_options& o) {
+  const std::filesystem::path dir{o.dir};
+  // never remove a directory that is not a local cluster's: DIR is whatever the user typed
+  if (!holds_local_cluster(dir)) throw input_error("no local cluster in " + o.dir + "; nothing removed");
+  local::runtime runtime(local_options(dir, {}));
+  runtime.down(true);
+  if (o.format == output_format::json) print_json(std::cout, {{"stopped", true}, {"removed", o.dir}});
+  else std::cout << "stopped the local cluster and removed " << o.dir << '\n';
+}
+
+CLI::App* add_local_subcommand(CLI::App& parent, const char* name, const char* description,
+                               const std::shared_ptr<local_cli_options>& opts, bool spec_required) {
+  CLI::App* cmd = parent.add_subcommand(name, description);
+  CLI::Option* spec =
+      cmd->add_option("--spec", opts->spec, "DistributedRedisCluster resource or bare spec, YAML or JSON");
+  if (spec_required) spec->required();
+  cmd->add_option("--dir", opts->dir, "Work directory of the local cluster")->required();
+  add_password_options(*cmd, opts->connection);
+  add_output_option(*cmd, opts->format);
+  return cmd;
+}
+
+}  // namespace
+
+void add_local_command(CLI::App& app) {
+  CLI::App* local = app.add_subcommand("local", "A real cluster of redis-server processes on this machine");
+  local->require_subcommand(1);
+  auto opts = std::make_shared<local_cli_options>();
+  add_local_subcommand(*local, "up", "Create a local cluster from a spec and converge it", opts, true)
+      ->callback([opts] { run_converge(*opts, converge_mode::up); });
+  add_local_subcommand(*local, "apply", "Converge an existing local cluster to a (changed) spec", opts, true)
+      ->callback([opts] { run_converge(*opts, converge_mode::apply); });
+  add_local_subcommand(*local, "status", "Show a local cluster's topology, pods and status", opts, false)
+      ->callback([opts] { run_status(*opts); });
+  add_local_subcommand(*local, "down", "Stop a local cluster and remove its directory", opts, false)
+      ->callback([opts] { run_down(*opts); });
+}
+
+}  // namespace rcplan::cli

@@ -1,0 +1,75 @@
+#pragma once
+
+// Progress of a plan's execution on standard error: on a terminal one line redrawn in place
+// (a bar), otherwise plain lines ("wave 1/3: 12/40 slots, 1/2 steps") that a log keeps
+// readable. Standard output carries only the result, so `--output json` stays parseable.
+
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/redis/execute.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <iosfwd>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rcplan::cli {
+
+/// What is known about one wave of a plan while it runs.
+struct wave_progress {
+  int wave = 0;
+  std::size_t steps = 0;
+  std::size_t steps_done = 0;
+  std::size_t slots = 0;  ///< slots its migrations move
+  std::size_t slots_done = 0;
+};
+
+/// The waves of `p` in the order they run, with their step and slot totals.
+[[nodiscard]] std::vector<wave_progress> waves_of(const plan& p);
+
+/// "wave 1/3: 12/40 slots, 1/2 steps" (`index` counts from 0); slots only when it moves some.
+[[nodiscard]] std::string progress_line(const wave_progress& w, std::size_t index, std::size_t count);
+
+/// "[#####-----]  42%" for `done` of `total` in `width` cells.
+[[nodiscard]] std::string progress_bar(std::size_t done, std::size_t total, std::size_t width);
+
+/// Whether standard error is a terminal.
+[[nodiscard]] bool stderr_is_tty();
+
+class progress_reporter {
+ public:
+  /// Writes to `out`, drawing a bar when `tty`; silent when `quiet`.
+  progress_reporter(std::ostream& out, bool tty, bool quiet = false);
+
+  /// A plan is about to run; `label` ("iteration 3") prefixes its lines when not empty.
+  void start(const plan& p, std::string label = {});
+  void on_event(const redis::progress_event& e);
+  /// Ends the bar's line, if one is drawn.
+  void finish();
+  /// A plain message line (ends the bar's line first).
+  void note(const std::string& message);
+
+  /// A callback for redis::execute_options::progress that feeds this reporter.
+  [[nodiscard]] redis::progress_callback callback();
+
+ private:
+  void draw(bool force);
+  [[nodiscard]] std::string prefix() const;
+
+  std::mutex lock_;
+  std::ostream& out_;
+  bool tty_;
+  bool quiet_;
+  std::string label_;
+  std::vector<wave_progress> waves_;
+  std::vector<std::size_t> step_wave_;   ///< index into waves_ of each step
+  std::vector<std::size_t> step_slots_;  ///< slots each step moves
+  std::vector<std::size_t> step_done_;   ///< slots each step has moved so far
+  std::size_t current_ = 0;
+  bool line_open_ = false;
+  std::chrono::steady_clock::time_point last_draw_{};
+  std::string last_waiting_;
+};
+
+}  // namespace rcplan::cli

@@ -1,0 +1,202 @@
+// The live commands (check, fix, inspect/rebalance/plan/apply --redis, keys) run as separate
+// processes against real redis-server clusters started by the test.
+
+#include "cli/live_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace rcplan_test;
+
+namespace {
+
+std::vector<std::string> args(std::initializer_list<std::string> words, const redis_cluster& c) {
+  std::vector<std::string> out(words);
+  out.insert(out.end(), {"--redis", seed(c, 0)});
+  return out;
+}
+
+/// Sets requirepass (and masterauth, for replicas) on every node.
+void set_password(redis_cluster& c, const std::string& password) {
+  for (int i = 0; i < c.size(); ++i) {
+    resp_client client = c.client(i);
+    client.call({"CONFIG", "SET", "masterauth", password});
+    client.call({"CONFIG", "SET", "requirepass", password});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("check: a healthy cluster exits 0, an open slot exits 1 naming it, fix repairs it") {
+  redis_cluster c(3, 1);
+  auto r = run_cli(args({"check"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "healthy"));
+  CHECK(contains(r.out, "3 masters, 3 replicas"));
+
+  // slot 100 left half-way: migrating on its owner toward master 1, which is not importing it
+  c.client(0).call({"CLUSTER", "SETSLOT", "100", "MIGRATING", c.id(1)});
+  r = run_cli(args({"check"}, c));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.out, "[open_slot] slot 100 is open on " + c.id(0).substr(0, 8)));
+
+  r = run_cli(args({"check", "--output", "json"}, c));
+  CHECK(r.exit_code == 1);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["healthy"] == false);
+  REQUIRE(doc["findings"].size() == 1);
+  CHECK(doc["findings"][0]["code"] == "open_slot");
+  CHECK(doc["findings"][0]["subject"] == "100");
+
+  const std::string before = shape(c);
+  r = run_cli(args({"fix", "--dry-run"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "slot 100"));
+  CHECK(shape(c) == before);  // a dry run changes nothing
+
+  r = run_cli(args({"fix"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "result: done"));
+  CHECK(eventually([&] { return run_cli(args({"check"}, c)).exit_code == 0; }));
+}
+
+TEST_CASE("fix covers uncovered slots that hold no keys") {
+  redis_cluster c(3, 0);
+  for (int i = 0; i < 3; ++i) c.client(i).call({"CLUSTER", "DELSLOTSRANGE", "0", "99"});
+  const auto r0 = run_cli(args({"check", "--output", "json"}, c));
+  CHECK(r0.exit_code == 1);
+  CHECK(contains(r0.out, "uncovered_slots"));
+  const auto r = run_cli(args({"fix"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "add_slots"));
+  CHECK(eventually([&] { return run_cli(args({"check"}, c)).exit_code == 0; }));
+}
+
+TEST_CASE("rebalance --redis moves slots and keys to empty masters and loses nothing") {
+  redis_cluster c(3, 0, 2);
+  const std::vector<std::string> key_args{"--count", "3000", "--size", "50"};
+  auto load = args({"keys", "load"}, c);
+  load.insert(load.end(), key_args.begin(), key_args.end());
+  REQUIRE(run_cli(load).exit_code == 0);
+
+  const std::string before = shape(c);
+  auto r = run_cli(args({"rebalance", "--use-empty-masters", "--dry-run"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "migrate_slots"));
+  CHECK(shape(c) == before);
+
+  r = run_cli(args({"rebalance", "--use-empty-masters", "--parallel", "4"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "result: done"));
+  CHECK(contains(r.err, "wave 1/"));  // plain progress lines: stderr is not a terminal
+
+  auto verify = args({"keys", "verify"}, c);
+  verify.insert(verify.end(), key_args.begin(), key_args.end());
+  r = run_cli(verify);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "3000/3000 keys present"));
+  CHECK(contains(r.out, "DBSIZE over the masters: 3000"));
+
+  // every master now holds its share: 16384 / 5 is 3276 or 3277
+  for (const auto& n : rcplan::merged_nodes(rcplan::topology_from_cluster_nodes(c.cluster_nodes(0)))) {
+    CAPTURE(n.id.value);
+    CHECK(n.slots.count() >= 3276);
+    CHECK(n.slots.count() <= 3277);
+  }
+  // balanced: a second run has nothing to do
+  r = run_cli(args({"rebalance", "--use-empty-masters", "--output", "json"}, c));
+  CHECK(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["result"]["converged"] == true);
+  CHECK(doc["result"]["slots_moved"] == 0);
+}
+
+TEST_CASE("inspect --redis shows the live topology, plan --redis shows reconcile steps") {
+  redis_cluster c(3, 0);
+  auto r = run_cli(args({"inspect"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "3 nodes: 3 masters, 0 replicas"));
+  CHECK(contains(r.out, "covered: 16384 of 16384 slots"));
+  r = run_cli(args({"inspect", "--output", "json"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["summary"]["master_count"] == 3);
+
+  const std::string fixture = std::string{RCPLAN_TEST_DATA_DIR} + "/fixtures/distributedrediscluster.yaml";
+  r = run_cli(args({"plan", "--spec", fixture}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "apply_statefulset"));  // no platform observed: its objects are missing
+
+  // apply runs Redis steps and stops at the first Kubernetes one, with exit 3
+  const std::string before = shape(c);
+  r = run_cli(args({"apply", "--spec", fixture}, c));
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "Kubernetes step"));
+  CHECK(shape(c) == before);
+}
+
+TEST_CASE("password: from a file or RCPLAN_PASSWORD, never printed, a wrong one exits 1") {
+  redis_cluster c(3, 0);
+  const std::string password = "s3cret-Pa55word";
+  set_password(c, password);
+  const scratch_file good("good-password", password + "\n");
+  const scratch_file bad("bad-password", "not-the-password-xyz\n");
+
+  auto r = run_cli(args({"check", "--password-file", good.path.string()}, c));
+  CHECK(r.exit_code == 0);
+  r = run_cli(args({"check", "--password-file", good.path.string(), "--output", "json"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["healthy"] == true);
+  CHECK(!contains(r.out, password));
+  r = run_cli(args({"inspect", "--password-file", good.path.string(), "--output", "json"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(!contains(r.out + r.err, password));
+
+  r = run_cli(args({"check", "--password-file", bad.path.string()}, c));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, seed(c, 0)));
+  CHECK(!contains(r.out + r.err, "not-the-password-xyz"));
+
+  r = run_cli(args({"check"}, c));  // none given
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, seed(c, 0)));
+
+  r = run_cli(args({"check", "--password-file", "/no/such/password/file"}, c));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "/no/such/password/file"));
+
+  ::setenv("RCPLAN_PASSWORD", password.c_str(), 1);
+  r = run_cli(args({"rebalance", "--dry-run", "--output", "json"}, c));
+  ::unsetenv("RCPLAN_PASSWORD");
+  CHECK(r.exit_code == 0);
+  CHECK(!contains(r.out + r.err, password));
+}
+
+TEST_CASE("unreachable seed, malformed spec: exit 1 naming the address or field, nothing changed") {
+  redis_cluster c(3, 0);
+  const std::string nobody = "127.0.0.1:" + std::to_string(free_port());
+  for (const char* command : {"check", "inspect", "fix", "rebalance"}) {
+    CAPTURE(command);
+    const auto r = run_cli({command, "--redis", nobody});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, nobody));
+  }
+  auto r = run_cli({"check", "--redis", "no-port-here"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "no-port-here"));
+
+  const std::string before = shape(c);
+  const scratch_file malformed("malformed.yaml",
+                               "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: three\n");
+  r = run_cli(args({"apply", "--spec", malformed.path.string()}, c));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "spec.masterSize"));
+  const scratch_file invalid("invalid.yaml", "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: 0\n");
+  r = run_cli(args({"apply", "--spec", invalid.path.string()}, c));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "masterSize"));
+  CHECK(shape(c) == before);
+}

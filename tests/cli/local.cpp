@@ -1,0 +1,93 @@
+// `rcplan local` and `rcplan demo`: real local clusters made by the local runtime, driven
+// through the built binary.
+
+#include "cli/live_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+using namespace rcplan_test;
+
+namespace {
+
+const std::string fixture = std::string{RCPLAN_TEST_DATA_DIR} + "/fixtures/distributedrediscluster.yaml";
+
+/// A new, empty temporary directory; removed (after a `local down`, if still there) at the end.
+struct work_dir {
+  std::filesystem::path path;
+  work_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "rcplan-cli-local-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = std::filesystem::path(tmpl) / "cluster";
+  }
+  ~work_dir() {
+    (void)run_cli({"local", "down", "--dir", path.string()});
+    std::error_code ec;
+    std::filesystem::remove_all(path.parent_path(), ec);
+  }
+  work_dir(const work_dir&) = delete;
+  work_dir& operator=(const work_dir&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("local up, status, apply and down on the fixture spec") {
+  const work_dir dir;
+  const std::string d = dir.path.string();
+  auto r = run_cli({"local", "up", "--spec", fixture, "--dir", d});
+  INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0) << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "iteration 1\n"));
+  CHECK(contains(r.out, "apply_statefulset"));
+  CHECK(contains(r.out, "result: converged"));
+  CHECK(contains(r.out, "status: Healthy"));
+
+  r = run_cli({"local", "up", "--spec", fixture, "--dir", d});  // already there
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "local apply"));
+
+  r = run_cli({"local", "status", "--spec", fixture, "--dir", d, "--output", "json"});
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["status"]["status"] == "Healthy");
+  CHECK(doc["status"]["numberOfMaster"] == 3);
+  CHECK(doc["pods"].size() == 6);
+  CHECK(doc["summary"]["coverage"]["covered"] == 16384);
+
+  // re-applying the same spec has nothing to do
+  r = run_cli({"local", "apply", "--spec", fixture, "--dir", d});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "result: converged after 1 iteration"));
+
+  r = run_cli({"local", "down", "--dir", d});
+  CHECK(r.exit_code == 0);
+  CHECK(!std::filesystem::exists(dir.path));
+  r = run_cli({"local", "down", "--dir", d});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "no local cluster"));
+}
+
+TEST_CASE("local up refuses a spec naming a password Secret without a password") {
+  const work_dir dir;
+  const scratch_file spec("secret-spec.yaml",
+                          "kind: DistributedRedisCluster\nmetadata: {name: s}\nspec:\n  masterSize: 3\n"
+                          "  passwordSecret: {name: redis-password}\n");
+  const auto r = run_cli({"local", "up", "--spec", spec.path.string(), "--dir", dir.path.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "redis-password"));
+  CHECK(!std::filesystem::exists(dir.path / "state.json"));
+}
+
+TEST_CASE("demo: 3 masters, keys, 4 masters, 3 masters, a killed master, no key lost", "[slow]") {
+  const auto r = run_cli({"demo", "--keys", "3000"});
+  INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0) << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "=== 3. scale to 4 masters ==="));
+  CHECK(contains(r.out, "=== 5. kill a master ==="));
+  CHECK(contains(r.out, "no key lost: 3000/3000"));
+}
