@@ -212,6 +212,92 @@ TEST_CASE("reconcile: a failed master") {
     CHECK(actions<rcplan::migrate_slots>(p).empty());
     CHECK(actions<rcplan::add_slots>(p).empty());
   }
+  SECTION("no replica and spec.failover.allowDataLoss: its slots go, empty, to the least loaded master") {
+    auto r0 = resource("c", 3, 0);
+    r0.spec.failover.allow_data_loss = true;
+    auto k0 = healthy(r0, 3, 1);
+    k0.node(1, 0).flags.fail = true;
+    SECTION("not before twice the node timeout") {
+      k0.node(1, 0).pong_received = k0.t.observed_at_ms - 20'000;
+      CHECK(rcplan::reconcile(k0.t, r0).status == plan_status::waiting);
+    }
+    SECTION("after it") {
+      k0.node(1, 0).pong_received = k0.t.observed_at_ms - 600'000;
+      // shard 2's master holds fewer slots than shard 0's: it adopts
+      const auto lost = k0.node(1, 0).slots;
+      const auto p = rcplan::reconcile(k0.t, r0);
+      REQUIRE(p.status == plan_status::actions_planned);
+      REQUIRE(p.steps.size() == 2);
+      const auto* f = std::get_if<rcplan::forget>(&p.steps[0].action);
+      REQUIRE(f != nullptr);
+      CHECK(f->node == k0.ids[1][0]);
+      const auto* add = std::get_if<rcplan::add_slots>(&p.steps[1].action);
+      REQUIRE(add != nullptr);
+      CHECK(add->slots == lost);
+      CHECK(add->node == (k0.node(0, 0).slots.count() <= k0.node(2, 0).slots.count() ? k0.ids[0][0] : k0.ids[2][0]));
+      CHECK(p.steps[1].wave > p.steps[0].wave);
+      const auto loss = std::find_if(p.diagnostics.begin(), p.diagnostics.end(),
+                                     [](const rcplan::diagnostic& d) { return d.code == rcplan::data_loss_code; });
+      REQUIRE(loss != p.diagnostics.end());
+      CHECK(loss->subject == k0.ids[1][0].value);
+    }
+    SECTION("never without a majority of masters") {
+      k0.node(1, 0).pong_received = k0.t.observed_at_ms - 600'000;
+      k0.node(2, 0).flags.fail = true;
+      const auto p = rcplan::reconcile(k0.t, r0);
+      CHECK(actions<rcplan::forget>(p).empty());
+      CHECK(actions<rcplan::add_slots>(p).empty());
+    }
+  }
+}
+
+TEST_CASE("reconcile: a node claiming slots the cluster serves elsewhere is not met") {
+  const auto r = resource("c", 2, 0);
+  auto k = healthy(r, 2, 1);
+  // shard 1's pod runs a node the cluster does not know that claims part of shard 0's slots,
+  // as a master given up under allowDataLoss would after coming back with its nodes.conf
+  rcplan::cluster_node back;
+  back.id = {std::string(40, 'e')};
+  back.addr = {"10.9.9.9", 6379, 16379, ""};
+  back.flags.master = true;
+  back.flags.myself = true;
+  back.slots = rcplan::slot_set{{0, 100}};
+  k.t.views.push_back({back.id, {back}});
+  rcplan::node_observation o;
+  o.id = back.id;
+  o.addr = back.addr;
+  k.t.observations.push_back(o);
+  rcplan::pod extra = k.t.pods.front();
+  extra.name = "drc-c-0-1";
+  extra.ordinal = 1;
+  extra.ip = "10.9.9.9";
+  k.t.pods.push_back(extra);
+  // and shard 1 grows a fresh, empty node, which alone would simply be met
+  rcplan::cluster_node fresh = back;
+  fresh.id = {std::string(40, 'f')};
+  fresh.addr.host = "10.9.9.8";
+  fresh.slots = {};
+  k.t.views.push_back({fresh.id, {fresh}});
+  o.id = fresh.id;
+  o.addr = fresh.addr;
+  k.t.observations.push_back(o);
+  extra.name = "drc-c-1-1";
+  extra.shard_index = 1;
+  extra.ip = "10.9.9.8";
+  k.t.pods.push_back(extra);
+  auto grown = r;
+  grown.spec.cluster_replicas = 1;
+  for (auto& s : k.t.statefulsets) s.replicas = s.ready_replicas = 2;
+  const auto p = rcplan::reconcile(k.t, grown);
+  for (const auto& d : p.diagnostics) INFO(d.code << " " << d.subject << ": " << d.message);
+  for (const auto& st : p.steps) INFO(st.reason);
+  CHECK(p.status == plan_status::blocked);
+  CHECK(actions<rcplan::meet>(p).empty());
+  CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                    [&](const rcplan::diagnostic& d) { return d.code == "reconcile.conflicting_claims" && d.subject == back.id.value; }));
+  // without the conflicting claim, both are met
+  k.t.views[k.t.views.size() - 2].nodes.front().slots = {};
+  CHECK(actions<rcplan::meet>(rcplan::reconcile(k.t, grown)).size() == 2);
 }
 
 TEST_CASE("reconcile: ghosts are forgotten, moved pods met again") {
@@ -227,6 +313,12 @@ TEST_CASE("reconcile: ghosts are forgotten, moved pods met again") {
   auto p = rcplan::reconcile(k.t, r);
   REQUIRE(actions<rcplan::forget>(p).size() == 1);
   CHECK(actions<rcplan::forget>(p)[0].node == ghost.id);
+  // a MEET in progress (a handshake entry under a temporary id) is left to Redis
+  k.t.views.front().nodes.back().flags = {};
+  k.t.views.front().nodes.back().flags.master = true;
+  k.t.views.front().nodes.back().flags.handshake = true;
+  k.t.views.front().nodes.back().master_id.reset();
+  CHECK(actions<rcplan::forget>(rcplan::reconcile(k.t, r)).empty());
   k.t.views.front().nodes.pop_back();
   // pod 2-1 restarted at a new IP and kept its id
   k.pod(2, 1).ip = "10.0.2.99";
@@ -250,6 +342,23 @@ TEST_CASE("reconcile: rolling update, replicas first, master after a handover") 
   CHECK(actions<rcplan::failover>(p)[0].replica == k.ids[0][1]);
   CHECK(actions<rcplan::failover>(p)[0].mode == rcplan::failover_mode::default_mode);
   CHECK(actions<rcplan::delete_pod>(p).empty());
+}
+
+TEST_CASE("reconcile: a redis.conf change updates the ConfigMap with the templates, an image change does not") {
+  const auto r = resource("c", 2, 1);
+  auto k = healthy(r, 2, 2);
+  auto changed = r;
+  changed.spec.config["appendonly"] = "yes";  // needs a restart: comes with the template
+  auto p = rcplan::reconcile(k.t, changed);
+  REQUIRE(actions<rcplan::apply_configmap>(p).size() == 1);
+  CHECK(actions<rcplan::apply_configmap>(p)[0].object.data.at(rcplan::redis_conf_key).find("appendonly yes") !=
+        std::string::npos);
+  CHECK(actions<rcplan::apply_statefulset>(p).size() == 2);
+  auto image = r;
+  image.spec.image = "redis:7.2";
+  p = rcplan::reconcile(k.t, image);
+  CHECK(actions<rcplan::apply_configmap>(p).empty());
+  CHECK(actions<rcplan::apply_statefulset>(p).size() == 2);
 }
 
 TEST_CASE("reconcile: runtime configuration is set live") {

@@ -392,3 +392,41 @@ TEST_CASE("converge reconcile: a password change reaches every node without rest
     CHECK(o.password->masterauth_current);
   }
 }
+
+// spec.failover.allowDataLoss and a master without replica that loses its volume: waiting
+// until twice the node timeout (30 one-second ticks), then its slots are written off to the
+// least loaded master, the fresh pod joins, and the rebalance gives it its share: about 30
+// waits + 8 plans; 48. Without the policy the plan keeps waiting and the slots stay put.
+TEST_CASE("converge reconcile: a lost master without replica is written off only when the spec allows",
+          "[sim][converge]") {
+  auto w = healthy_world(3, 0);
+  const auto old = w.node_of("drc-c-1-0");
+  REQUIRE(old);
+  std::uint64_t held = 0;
+  for (const auto& [s, k] : w.cluster().find(*old)->keys) held += k;
+  auto spec = rcplan_test::resource("c", 3, 0);
+  SECTION("allowed") {
+    spec.spec.failover.allow_data_loss = true;
+    checked_loop l{w, spec, {}, {}};
+    const auto r = l.run(bound(48, {{fault::kind::kill_pod, 0, "drc-c-1-0", true, 3, 0}}));
+    INFO(trace_of(r));
+    REQUIRE_FALSE(r.violation);
+    REQUIRE_FALSE(l.problem);
+    REQUIRE(r.converged);
+    CHECK(w.cluster().lost_keys() == held);
+    CHECK(r.keys_after == r.keys_before - held);
+    require_healthy(w, 3, 0);
+    CHECK(w.node_of("drc-c-1-0") != old);
+  }
+  SECTION("not allowed") {
+    checked_loop l{w, spec, {}, {}};
+    const auto r = l.run(bound(48, {{fault::kind::kill_pod, 0, "drc-c-1-0", true, 3, 0}}));
+    INFO(trace_of(r));
+    REQUIRE_FALSE(r.violation);
+    CHECK_FALSE(r.converged);
+    CHECK(r.last_status == rcplan::plan_status::waiting);
+    CHECK(w.cluster().lost_keys() == 0);
+    CHECK(w.cluster().find(*old) != nullptr);
+    CHECK_FALSE(w.cluster().find(*old)->claims.empty());
+  }
+}

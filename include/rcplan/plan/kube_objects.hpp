@@ -10,9 +10,11 @@
 // client Service, a PodDisruptionBudget per shard (maxUnavailable 1) and one ConfigMap holding
 // redis.conf.
 //
-// Secrets: only the *name* of the password Secret appears here. The binding mounts the Secret
-// as an environment variable and passes `--requirepass`/`--masterauth` at start-up, so the
-// password is never part of redis.conf, of a plan, or of its JSON.
+// Secrets: only the *name* of the password Secret appears here. The executing binding hands the
+// password to redis-server without it ever entering redis.conf's ConfigMap, a plan or its JSON:
+// on Kubernetes the Secret becomes an environment variable of the pod; the local runtime writes
+// it into the pod's own redis.conf, readable by its owner only (a command line would show it to
+// every user of the machine).
 //
 // Kubernetes fields rcplan does not interpret (affinity, tolerations, env, security contexts)
 // are opaque `value`s, written to JSON as the JSON they hold.

@@ -30,6 +30,11 @@ enum class plan_status : std::uint8_t {
   return "blocked";
 }
 
+/// The code of a diagnostic by which a plan records that it gives up the keys of the node
+/// named in its subject (only ever when the spec allows data loss). The simulator lets such a
+/// node be forgotten with its keys, and counts them as lost instead of flagging a violation.
+inline constexpr const char* data_loss_code = "reconcile.data_loss";
+
 /// One action, the wave it belongs to, and why it exists. Steps of one wave may run
 /// concurrently; waves run in ascending order.
 struct step {

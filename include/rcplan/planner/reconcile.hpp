@@ -36,6 +36,7 @@ namespace detail {
     for (const service_description& s : want.services)
       if (s.shard_index < 0) r.add(0, "the client Service spanning all shards", apply_service{s});
   }
+  bool config_changed = false;
   for (const statefulset_description& d : want.statefulsets) {
     const shard_view* have = c.layout.shard(d.shard_index);
     const statefulset* sts = have != nullptr ? have->sts : nullptr;
@@ -49,6 +50,7 @@ namespace detail {
       continue;
     }
     if (template_outdated(*sts, d)) {
+      config_changed = config_changed || sts->config_hash != template_config_hash(d);
       r.add(0, shard + ": update the pod template (" + (sts->image != d.image ? "image " + d.image : "redis.conf") +
                    "); pods restart one by one later",
             apply_statefulset{d});
@@ -56,6 +58,9 @@ namespace detail {
       r.add(0, shard + ": grow to " + std::to_string(d.replicas) + " pods", scale_statefulset{sts->name, d.replicas});
     }
   }
+  // restarted pods read redis.conf from the ConfigMap: it changes with the templates
+  if (config_changed && !first)
+    r.steps.insert(r.steps.begin(), step{0, "redis.conf changed: the ConfigMap pods restart from", apply_configmap{want.configmap}});
   if (!r.steps.empty()) {
     r.add(1, "wait for the pods to start", wait_until{wait_condition::pods_ready, "", 0});
     r.status = plan_status::actions_planned;

@@ -51,6 +51,38 @@ namespace rcplan::detail {
 
 // --- failures: dead masters, ghosts, moved pods ------------------------------------------
 
+/// The live master with the fewest slots (then the lowest id), other than `except`.
+[[nodiscard]] inline const cluster_node* least_loaded_master(const reconcile_context& c, const node_id& except) {
+  const cluster_node* best = nullptr;
+  for (const cluster_node* n : c.slot_masters())
+    if (n->id != except && !n->failed() && c.member(n->id) && (best == nullptr || n->slots.count() < best->slots.count()))
+      best = n;
+  return best;
+}
+
+/// spec.failover.allowDataLoss: a master with no replica stayed down past the timeout, so its
+/// keys are given up. Forgetting it everywhere unassigns its slots (Redis drops a forgotten
+/// node's claims); the least loaded live master then serves them, empty, and the rebalance
+/// evens the load out later. The diagnostic is the plan's record of the loss.
+inline void write_off(const reconcile_context& c, const cluster_node& dead, phase_result& r) {
+  const cluster_node* adopter = least_loaded_master(c, dead.id);
+  const std::string who = short_id(dead.id);
+  if (adopter == nullptr) {
+    r.status = plan_status::blocked;
+    r.note(severity::error, "reconcile.no_master_to_adopt", dead.id.value,
+           "master " + who + " is lost and no live master can take over its slots");
+    return;
+  }
+  r.note(severity::warning, data_loss_code, dead.id.value,
+         "master " + who + " has been down past twice the node timeout with no replica; as "
+         "spec.failover.allowDataLoss allows, its slots " + describe(dead.slots) + " go to " +
+         short_id(adopter->id) + " empty and the keys they held are lost");
+  r.add(0, "give up lost master " + who + " (spec.failover.allowDataLoss): every node forgets it", forget{dead.id});
+  r.add(1, short_id(adopter->id) + " serves the slots of lost master " + who + ", empty",
+        add_slots{adopter->id, dead.slots});
+  r.status = plan_status::actions_planned;
+}
+
 inline void failed_masters(const reconcile_context& c, phase_result& r) {
   const auto masters = c.slot_masters();
   std::size_t alive = 0;
@@ -60,6 +92,11 @@ inline void failed_masters(const reconcile_context& c, phase_result& r) {
     if (!m->flags.fail) continue;
     const std::string who = short_id(m->id);
     const cluster_node* rep = best_replica(c, m->id, false);
+    if (rep == nullptr && c.desired.spec.failover.allow_data_loss && majority &&
+        c.down_for_ms(*m) > 2 * c.options.node_timeout_ms) {
+      write_off(c, *m, r);
+      continue;
+    }
     if (rep == nullptr) {
       r.status = plan_status::waiting;
       r.note(severity::warning, "reconcile.master_down_no_replica", m->id.value,
@@ -92,15 +129,16 @@ inline void failed_masters(const reconcile_context& c, phase_result& r) {
   }
 }
 
+/// Nodes without a pod that are down or lost their address are forgotten. A handshake entry
+/// is not: it is a MEET in progress under a temporary id, which Redis completes or drops by
+/// itself within the handshake timeout; forgetting it can leave two nodes half met.
 inline void ghosts(const reconcile_context& c, phase_result& r) {
   if (c.t.pods.empty()) return;  // no Kubernetes picture: a node without a pod proves nothing
   for (const cluster_node* n : c.layout.unmapped) {
-    const bool gone = n->flags.fail || n->flags.noaddr || n->flags.handshake;
+    const bool gone = (n->flags.fail || n->flags.noaddr) && !n->flags.handshake;
     if (!gone || !n->slots.empty() || (n->is_master() && n->failed() && best_replica(c, n->id, false)))
       continue;
-    r.add(0, "node " + short_id(n->id) + " has no pod and is " +
-                 (n->flags.handshake ? "stuck in handshake" : "unreachable") + "; forget it",
-          forget{n->id});
+    r.add(0, "node " + short_id(n->id) + " has no pod and is unreachable; forget it", forget{n->id});
   }
 }
 
@@ -258,14 +296,31 @@ inline void moved_pods(const reconcile_context& c, phase_result& r) {
   const cluster_node* via = seed(c);
   if (via == nullptr) return r;
   const std::set<node_id> known = known_to(c, *via);
+  slot_set member_slots;
+  for (const cluster_node& n : c.nodes)
+    if (known.count(n.id) && n.is_master()) member_slots |= n.slots;
   for (const shard_view& s : c.layout.shards)
     for (const shard_member& m : s.members) {
       // pods on their way out (removed shards, ordinals beyond the replica count) stay out
       if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
       if (m.observed == nullptr || !m.p->ready || known.count(m.observed->id)) continue;
+      if (m.node != nullptr && !(m.node->slots & member_slots).empty()) {
+        // a node that was given up (its slots now served by others) came back with its
+        // nodes.conf: meeting it would let the higher config epoch pick whose copy survives
+        r.status = plan_status::blocked;
+        r.note(severity::error, "reconcile.conflicting_claims", m.observed->id.value,
+               "pod " + m.p->name + " runs node " + short_id(m.observed->id) + ", which claims slots " +
+                   describe(m.node->slots & member_slots) +
+                   " the cluster serves elsewhere; flush and reset it, or restore it, before it may join");
+        continue;
+      }
       r.add(0, "introduce " + m.p->name + " (node " + short_id(m.observed->id) + ") to the cluster",
             meet{m.observed->id, m.observed->addr, via->id});
     }
+  if (r.status == plan_status::blocked) {
+    r.steps.clear();  // a person decides first; meeting the others can wait for that
+    return r;
+  }
   if (!r.steps.empty()) {
     r.add(1, "wait until the new nodes are known everywhere", wait_until{wait_condition::views_agree, "", 0});
     r.status = plan_status::actions_planned;

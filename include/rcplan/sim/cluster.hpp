@@ -172,8 +172,13 @@ class cluster {
   /// it; a node nobody knows disappears.
   void discard(const node_id& id) {
     kill(id);
-    if (!known_by_anyone(id)) nodes_.erase(id);
+    if (!known_by_anyone(id)) drop(id);
   }
+  /// The plan gave up `id`'s keys (its diagnostics say so, under `data_loss_code`): once it is
+  /// dead, it may be forgotten with its slots and keys.
+  void write_off(const node_id& id) { written_off_.insert(id); }
+  /// Keys given up by plans that were allowed to.
+  [[nodiscard]] std::uint64_t lost_keys() const noexcept { return lost_keys_; }
   /// Preloads `count` keys into slot `s` on its owner (or on `on`); they count as initial keys.
   void add_keys(slot s, std::uint64_t count, std::optional<node_id> on = std::nullopt) {
     if (!on) on = owner(s);
@@ -540,6 +545,7 @@ class cluster {
       for (std::size_t s = first; s <= last; ++s)
         if (owner(static_cast<slot>(s))) return refused("ADDSLOTS of a busy slot", static_cast<slot>(s), n.id);
       n.claims.insert(slot_range{first, last});
+      orphaned_.erase(slot_range{first, last});
       for (std::size_t s = first; s <= last; ++s)
         if (auto v = check_slot(static_cast<slot>(s))) return v;
     }
@@ -597,12 +603,28 @@ class cluster {
     if (on.master_id == x) return refused("FORGET of its own master", 0, on.id);
     const node_state* n = find(x);
     if (n == nullptr) return std::nullopt;  // already forgotten by an earlier command
-    if (!n->claims.empty() || !n->keys.empty())
+    const bool given_up = written_off_.count(x) != 0 && !n->alive;
+    if ((!n->claims.empty() || !n->keys.empty()) && !given_up)
       return violation{"forget_nonempty", "forgot " + x.value.substr(0, 8) + " while it owns slots or holds keys"};
     on.known.erase(x);
     // a dead node nobody knows any more is gone; a live one is on its own until met again
-    if (!n->alive && !known_by_anyone(x)) nodes_.erase(x);
+    if (!n->alive && !known_by_anyone(x)) drop(x);
     return std::nullopt;
+  }
+
+  /// Removes a node nobody knows. A written-off master's keys are lost (and no longer
+  /// expected) and its slots wait, unowned, for another master to serve them.
+  void drop(const node_id& x) {
+    const auto it = nodes_.find(x);
+    if (it == nodes_.end()) return;
+    if (written_off_.count(x) != 0) {
+      for (const auto& [sl, k] : it->second.keys) {
+        initial_keys_[sl] -= std::min(initial_keys_[sl], k);
+        lost_keys_ += k;
+      }
+      if (it->second.master) orphaned_ |= it->second.claims;
+    }
+    nodes_.erase(it);
   }
 
   std::optional<violation> run(const move_keys& m, double fraction = 1.0) {
@@ -641,7 +663,7 @@ class cluster {
       if (!n.keys.empty())
         if (const auto k = n.keys.find(s); k != n.keys.end()) keys += k->second;
     }
-    if (created_ && claims == 0) return violation{"slot_unowned", where() + " has no owner"};
+    if (created_ && claims == 0 && !orphaned_.contains(s)) return violation{"slot_unowned", where() + " has no owner"};
     if (claims > 2) return violation{"slot_contested", where() + " claimed by more than two masters"};
     if (claims == 2) {
       // target claimed, source not yet told: the older claimant must be migrating to the newer
@@ -692,6 +714,9 @@ class cluster {
   std::size_t applied_ = 0;
   std::uint64_t now_ms_ = 0;
   bool password_tracked_ = false;
+  std::set<node_id> written_off_;
+  slot_set orphaned_;
+  std::uint64_t lost_keys_ = 0;
 };
 
 }  // namespace rcplan::sim

@@ -7,6 +7,7 @@
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/lower.hpp>
+#include <rcplan/plan/plan.hpp>
 #include <rcplan/sim/cluster.hpp>
 
 #include <cstddef>
@@ -108,6 +109,9 @@ class world {
     const auto before = colocated_pairs();
     std::optional<violation> v;
     std::size_t done = 0;
+    if (const auto* f = std::get_if<forget>(&a))
+      for (const diagnostic& d : diagnostics)
+        if (d.code == data_loss_code && d.subject == resolve_id(f->node).value) c_.write_off(resolve_id(f->node));
     if (is_redis_action(a)) {
       const action resolved = std::visit([&](const auto& x) { return action{resolve(x)}; }, a);
       lower_context ctx;
