@@ -170,6 +170,11 @@ TEST_CASE("reconcile: scaling masters down drains in one pass, replicas first, t
   REQUIRE(actions<rcplan::delete_statefulset>(p).size() == 1);
   CHECK(actions<rcplan::delete_statefulset>(p)[0].name == "drc-c-3");
   CHECK(actions<rcplan::delete_pvc>(p).size() == 2);
+  // the volumes go in the StatefulSet's wave: once it is gone nothing observed names them
+  for (const auto& st : p.steps)
+    if (std::holds_alternative<rcplan::delete_pvc>(st.action))
+      for (const auto& other : p.steps)
+        if (std::holds_alternative<rcplan::delete_statefulset>(other.action)) CHECK(st.wave == other.wave);
 }
 
 TEST_CASE("reconcile: a failed master") {

@@ -1,3 +1,5 @@
+#include "connection.hpp"
+
 #include <rcplan/error.hpp>
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/reconcile.hpp>
@@ -5,12 +7,21 @@
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/validate.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 
 namespace rcplan::redis {
 
 namespace {
+
+[[nodiscard]] topology empty_topology() {
+  topology t;
+  t.observed_at_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  return t;
+}
 
 void check_spec(const cluster_resource& desired) {
   cluster_resource r = desired;
@@ -35,6 +46,39 @@ observe_options observation_for(const converge_options& o, const cluster_resourc
   return obs;
 }
 
+/// With a platform, no running pod (a cluster not created yet) or no pod answering (all
+/// restarting) is a state to plan from, not an error: reconcile creates or waits for the pods.
+/// A rejected password stays an error.
+topology observe_or_nothing(const std::vector<address>& from, const observe_options& obs, bool platform) {
+  if (platform) {
+    if (from.empty()) return empty_topology();
+    try {
+      return observe(from, obs);
+    } catch (const error& e) {
+      if (e.id() != "rcplan.redis.unreachable") throw;
+      return empty_topology();
+    }
+  }
+  return observe(from, obs);
+}
+
+/// Whether every reachable node serves requests (`cluster_state:ok`). A converged topology can
+/// still be refused for a moment: a master that just started waits before it accepts writes,
+/// and a node needs a cron tick to notice that every slot is covered again.
+[[nodiscard]] bool cluster_state_ok(const topology& t, const observe_options& obs) {
+  detail::connect_options co{obs.password, obs.connect_timeout, obs.command_timeout};
+  for (const node_observation& o : t.observations) {
+    if (!o.reachable) continue;
+    try {
+      detail::connection c(o.addr.host, o.addr.port, co);
+      if (c.command({"CLUSTER", "INFO"}).str.find("cluster_state:ok") == std::string::npos) return false;
+    } catch (const std::runtime_error&) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
@@ -48,12 +92,18 @@ converge_result run_until_converged(const std::vector<address>& seeds, const clu
   converge_result out;
   for (out.iterations = 1; out.iterations <= options.max_iterations; ++out.iterations) {
     const std::vector<address> from = exec.platform != nullptr ? exec.platform->seeds() : seeds;
-    topology t = observe(from, obs);
+    topology t = observe_or_nothing(from, obs, exec.platform != nullptr);
     if (exec.platform != nullptr) exec.platform->observe(t);
     out.last_plan = reconcile(t, desired, options.reconcile);
     if (options.on_plan) options.on_plan(out.iterations, out.last_plan);
     switch (out.last_plan.status) {
-      case plan_status::converged: out.converged = true; return out;
+      case plan_status::converged:
+        if (cluster_state_ok(t, obs)) {
+          out.converged = true;
+          return out;
+        }
+        std::this_thread::sleep_for(options.waiting_backoff);
+        continue;
       case plan_status::blocked: return out;
       case plan_status::waiting:  // the cluster changes by itself (gossip, failover, a pod starting)
         std::this_thread::sleep_for(options.waiting_backoff);

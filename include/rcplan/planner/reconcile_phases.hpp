@@ -461,10 +461,12 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
       if (m.node != nullptr) remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
     const std::string sts = s.sts != nullptr ? s.sts->name : statefulset_name(c.name, s.index);
     r.add(2, "shard " + std::to_string(s.index) + " holds nothing any more", delete_statefulset{sts});
+    // in the StatefulSet's wave: once it is gone, nothing observed names its volumes any more
+    // (Kubernetes keeps a claim until its pod has stopped)
     const bool delete_claims = c.desired.spec.storage && c.desired.spec.storage->delete_claim;
     if (delete_claims)
       for (const shard_member& m : s.members)
-        r.add(3, "spec.storage.deleteClaim: drop the volume of " + m.p->name, delete_pvc{"data-" + m.p->name});
+        r.add(2, "spec.storage.deleteClaim: drop the volume of " + m.p->name, delete_pvc{"data-" + m.p->name});
   }
   if (!r.steps.empty()) r.status = plan_status::actions_planned;
   return r;
