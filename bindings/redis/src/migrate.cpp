@@ -15,7 +15,7 @@ namespace {
 
 /// Slots set up, emptied and handed over together: their SETSLOT, GETKEYSINSLOT and MIGRATE
 /// commands travel in one pipeline per node. A crash leaves at most this many slots open.
-constexpr std::size_t chunk_slots = 64;
+constexpr std::size_t chunk_slots = 128;
 /// How often a slot goes back to moving keys when the source refuses to let go of it.
 constexpr int max_handovers = 3;
 
