@@ -7,6 +7,7 @@
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/redis/execute.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -51,6 +52,12 @@ class patient_platform final : public redis::platform {
   redis::observe_options options_;
 };
 
+/// Ends run_until_converged() from inside its on_plan callback.
+struct stuck_at_kubernetes {
+  plan last;
+  std::size_t iteration = 0;
+};
+
 }  // namespace
 
 std::vector<std::string> config_parameters(const cluster_resource& desired) {
@@ -72,7 +79,14 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   co.execute.progress = progress.callback();
   co.reconcile.node_timeout_ms = settings.node_timeout_ms;
   co.max_iterations = settings.max_iterations;
+  // Without a platform a Kubernetes step can never run: the loop would plan it again and again
+  // until max_iterations. The plan after the one that reached it ends the loop instead.
+  bool kubernetes_ahead = false;
   co.on_plan = [&](std::size_t iteration, const plan& p) {
+    if (platform == nullptr && kubernetes_ahead) throw stuck_at_kubernetes{p, iteration};
+    kubernetes_ahead = std::any_of(p.steps.begin(), p.steps.end(), [&](const step& s) {
+      return s.wave == p.steps.front().wave && !is_redis_action(s.action);
+    });
     if (p.empty()) return;
     progress.finish();
     if (settings.format == output_format::text) {
@@ -117,8 +131,14 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   if (platform != nullptr) platform = &patient.emplace(*platform, patient_options);
   const auto on_plan = co.on_plan;
   co.on_plan = [&, on_plan](std::size_t iteration, const plan& p) { on_plan(iteration + first - 1, p); };
-  run.result = redis::run_until_converged(seeds, desired, co, platform);
-  run.result.iterations += first - 1;
+  try {
+    run.result = redis::run_until_converged(seeds, desired, co, platform);
+    run.result.iterations += first - 1;
+  } catch (const stuck_at_kubernetes& stuck) {
+    run.result.converged = false;
+    run.result.last_plan = stuck.last;
+    run.result.iterations = stuck.iteration + first - 1;
+  }
   progress.finish();
   return run;
 }

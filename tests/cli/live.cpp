@@ -33,6 +33,8 @@ void set_password(redis_cluster& c, const std::string& password) {
 
 TEST_CASE("check: a healthy cluster exits 0, an open slot exits 1 naming it, fix repairs it") {
   redis_cluster c(3, 1);
+  // a new cluster's replicas take a moment to be known as replicas everywhere
+  REQUIRE(eventually([&] { return run_cli(args({"check"}, c)).exit_code == 0; }));
   auto r = run_cli(args({"check"}, c));
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "healthy"));
