@@ -107,6 +107,21 @@ TEST_CASE("a failed master with no replica blocks, with a replica waits") {
   CHECK(p.steps.empty());
 }
 
+TEST_CASE("a failed master whose slots a promoted replica already claims: wait, not blocked") {
+  topology_builder b;
+  const auto sets = rcplan_test::contiguous(3);
+  const auto a = b.master(sets[0]);
+  b.master(sets[1]);
+  b.master(sets[2]);
+  b.node(a).flags.fail = true;
+  b.master(sets[0]);  // the promoted replica, its own claim accepted by some views only
+  const auto p = rcplan::plan_rebalance(b.build(), {});
+  CHECK(p.status == plan_status::waiting);
+  CHECK(p.steps.empty());
+  CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                    [&](const rcplan::diagnostic& d) { return d.code == "rebalance.failover_settling" && d.subject == a.value; }));
+}
+
 TEST_CASE("rebalance properties on generated clean clusters") {
   rc::prop("balanced, minimal, disjoint waves, idempotent, deterministic", [] {
     const auto n = *rc::gen::inRange<std::size_t>(1, 25);

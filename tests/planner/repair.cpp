@@ -192,3 +192,39 @@ TEST_CASE("a slot claimed by two masters") {
     CHECK(actions<rcplan::set_slot_stable>(r).empty());
   }
 }
+
+TEST_CASE("the source died mid-migration and its replica took over: the new owner finishes it") {
+  topology_builder b;
+  const auto s = rcplan_test::contiguous(2);
+  const auto dead = b.master(s[0]);
+  const auto target = b.master(s[1]);
+  const auto promoted = b.replica(dead);
+  // after the failover: the promoted replica owns the slots, the target still imports slot 9
+  // from the dead source and holds some of its keys; the promoted replica holds the rest
+  b.node(promoted).flags = {};
+  b.node(promoted).flags.master = true;
+  b.node(promoted).master_id.reset();
+  b.node(promoted).slots = s[0];
+  b.node(dead).slots = {};
+  b.node(dead).flags.fail = true;
+  b.node(target).open_slots.push_back({9, open_slot::direction::importing, dead});
+  b.keys(target, {{9, 4}});
+  b.keys(promoted, {{9, 6}});
+  SECTION("dead source: finished from the new owner") {
+    const auto t = b.build();
+    const auto r = rcplan::plan_repair(t, rcplan::merged_nodes(t));
+    CHECK_FALSE(r.blocked);
+    const auto m = actions<rcplan::migrate_slots>(r);
+    REQUIRE(m.size() == 1);
+    CHECK(m[0].source == promoted);
+    CHECK(m[0].target == target);
+    CHECK(m[0].slots == slot_set{{9, 9}});
+  }
+  SECTION("the source is a live master: not replaced, still refused") {
+    b.node(dead).flags.fail = false;
+    const auto t = b.build();
+    const auto r = rcplan::plan_repair(t, rcplan::merged_nodes(t));
+    CHECK(r.blocked);
+    CHECK(actions<rcplan::migrate_slots>(r).empty());
+  }
+}

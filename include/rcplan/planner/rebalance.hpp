@@ -53,8 +53,17 @@ namespace detail {
     const bool has_replica = std::any_of(nodes.begin(), nodes.end(), [&](const cluster_node& r) {
       return !r.is_master() && r.master_id == n.id && !unavailable(r);
     });
+    // a promoted replica already claims the slots, but not every view has accepted it yet
+    const bool taken_over = std::any_of(nodes.begin(), nodes.end(), [&](const cluster_node& r) {
+      return r.is_master() && r.id != n.id && !unavailable(r) && !(r.slots & n.slots).empty();
+    });
     const std::string slots = describe(n.slots);
-    if (has_replica) {
+    if (taken_over) {
+      p.diagnostics.push_back({severity::info, "rebalance.failover_settling", n.id.value,
+                               "master " + short_id(n.id) + " is down and another master already claims slots " +
+                                   slots + "; waiting until every node agrees"});
+      if (p.status != plan_status::blocked) p.status = plan_status::waiting;
+    } else if (has_replica) {
       p.diagnostics.push_back({severity::warning, "rebalance.failover_pending", n.id.value,
                                "master " + short_id(n.id) + " is down; its replica should take over slots " +
                                    slots + " before slots move"});

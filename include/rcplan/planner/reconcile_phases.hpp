@@ -60,6 +60,14 @@ namespace rcplan::detail {
   return best;
 }
 
+/// Whether a live master claims some of `dead`'s slots: a failover whose result not every view
+/// has accepted yet, never a reason to give the slots up.
+[[nodiscard]] inline bool claimed_elsewhere(const reconcile_context& c, const cluster_node& dead) {
+  for (const cluster_node* n : c.slot_masters())
+    if (n->id != dead.id && !n->failed() && !(n->slots & dead.slots).empty()) return true;
+  return false;
+}
+
 /// spec.failover.allowDataLoss: a master with no replica stayed down past the timeout, so its
 /// keys are given up. Forgetting it everywhere unassigns its slots (Redis drops a forgotten
 /// node's claims); the least loaded live master then serves them, empty, and the rebalance
@@ -92,7 +100,7 @@ inline void failed_masters(const reconcile_context& c, phase_result& r) {
     if (!m->flags.fail) continue;
     const std::string who = short_id(m->id);
     const cluster_node* rep = best_replica(c, m->id, false);
-    if (rep == nullptr && c.desired.spec.failover.allow_data_loss && majority &&
+    if (rep == nullptr && c.desired.spec.failover.allow_data_loss && majority && !claimed_elsewhere(c, *m) &&
         c.down_for_ms(*m) > 2 * c.options.node_timeout_ms) {
       write_off(c, *m, r);
       continue;

@@ -112,6 +112,17 @@ class slot_repairer {
   }
   [[nodiscard]] const cluster_node* node(const node_id& id) const { return detail::find_node(nodes_, id); }
 
+  /// The migration's source died and `owner` took its slots over (a promoted replica holds the
+  /// keys that had not moved yet): the owner finishes the migration in the source's place. The
+  /// source is gone, or back as a replica of the owner.
+  [[nodiscard]] bool source_replaced(const node_id& source, const node_id& owner) const {
+    const cluster_node* src = node(source);
+    const cluster_node* own = node(owner);
+    if (own == nullptr || own->failed()) return false;
+    return src == nullptr || (src->is_master() && src->failed() && src->slots.empty()) ||
+           (!src->is_master() && src->master_id == owner);
+  }
+
   void block(slot s, const std::string& code, const std::string& message) {
     out_.blocked = true;
     blocked_[{code, message}].insert(s);
@@ -161,7 +172,7 @@ class slot_repairer {
       return;
     }
     const open_entry& i = live.front();
-    if (i.peer != o && (m == nullptr || m->peer != i.node))
+    if (i.peer != o && (m == nullptr || m->peer != i.node) && !source_replaced(i.peer, o))
       return block(s, "repair.foreign_importer",
                    "a node imports the slot from a node that does not own it and may hold keys");
     finish_[{o, i.node}].insert(s);
