@@ -14,6 +14,7 @@
 #   LOAD=1           run the concurrent client (0: no load during the rebalance)
 #   RCPLAN_BUILD_DIR=build   where rcplan is built (built here if missing)
 #   RCPLAN_PARALLEL=8        rcplan's --parallel
+#   REDIS_CLI_PIPELINE=      redis-cli's --cluster-pipeline (keys per MIGRATE; its default is 10)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,6 +22,8 @@ KEYS=${KEYS:-300000}
 SIZE=${SIZE:-100}
 LOAD=${LOAD:-1}
 PARALLEL=${RCPLAN_PARALLEL:-8}
+cli_extra=()
+if [[ -n ${REDIS_CLI_PIPELINE:-} ]]; then cli_extra=(--cluster-pipeline "$REDIS_CLI_PIPELINE"); fi
 build_dir=${RCPLAN_BUILD_DIR:-build}
 rcplan="$build_dir/bindings/cli/rcplan"
 
@@ -201,7 +204,7 @@ run_timed() {
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
 }
 
-t_cli=$(run_timed redis-cli "$a" redis-cli --cluster rebalance "$a" --cluster-use-empty-masters)
+t_cli=$(run_timed redis-cli "$a" redis-cli --cluster rebalance "$a" --cluster-use-empty-masters "${cli_extra[@]}")
 t_rcplan=$(run_timed rcplan "$b" "$rcplan" rebalance --redis "$b" --use-empty-masters --parallel "$PARALLEL")
 
 echo

@@ -17,5 +17,5 @@ rcplan_ensure_packages
 rcplan_configure "$build_dir" >/dev/null
 cmake --build "$build_dir" -j "${RCPLAN_JOBS:-2}" --target rcplan_cli >/dev/null
 
-echo "\$ rcplan demo $*"
+echo "\$ rcplan demo${*:+ $*}"
 exec "$build_dir/bindings/cli/rcplan" demo "$@"
