@@ -3,6 +3,8 @@
 
 #include "cli/live_support.hpp"
 
+#include <rcplan/model/key_slot.hpp>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -201,4 +203,27 @@ TEST_CASE("unreachable seed, malformed spec: exit 1 naming the address or field,
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "masterSize"));
   CHECK(shape(c) == before);
+}
+
+TEST_CASE("rebalance --redis finishes an interrupted migration first and loses nothing") {
+  redis_cluster c(3, 0, 1);
+  auto load = args({"keys", "load", "--count", "2000"}, c);
+  REQUIRE(run_cli(load).exit_code == 0);
+
+  // the slot of rcplan:0 half-migrated: its key already on the target, others still on the owner
+  const std::string key = "rcplan:0";
+  const long s = rcplan::key_slot(key);
+  const int owner = static_cast<int>(s * 3 / 16384), target = owner == 1 ? 2 : 1;
+  c.client(target).call({"CLUSTER", "SETSLOT", std::to_string(s), "IMPORTING", c.id(owner)});
+  c.client(owner).call({"CLUSTER", "SETSLOT", std::to_string(s), "MIGRATING", c.id(target)});
+  c.client(owner).call({"MIGRATE", "127.0.0.1", std::to_string(c.port(target)), "", "0", "5000", "KEYS", key});
+  CHECK(run_cli(args({"check"}, c)).exit_code == 1);
+
+  const auto r = run_cli(args({"rebalance", "--use-empty-masters"}, c));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "finish interrupted migration of slots " + std::to_string(s)));
+  CHECK(eventually([&] { return run_cli(args({"check"}, c)).exit_code == 0; }));
+  const auto v = run_cli(args({"keys", "verify", "--count", "2000"}, c));
+  CHECK(v.exit_code == 0);
+  CHECK(contains(v.out, "2000/2000 keys present"));
 }
