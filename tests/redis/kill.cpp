@@ -1,6 +1,7 @@
 // Crashes in the middle of a rebalance: the executor SIGKILLed at 20 points, and a master
 // SIGKILLed while its slots move. Each time, observing again and re-planning must finish the
-// job: balanced masters, no open slot, no key lost.
+// job: balanced masters, no open slot, no key lost. The test never waits for the dead
+// executor's commands to drain: execute() does.
 
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/redis/execute.hpp>
@@ -130,14 +131,9 @@ TEST_CASE("kill: the executor SIGKILLed at 20 points of rebalances and re-planni
     int status = 0;
     ::waitpid(child, &status, 0);
     if (WIFSIGNALED(status)) ++killed_mid_run;
-    // The servers still run what the dead executor had already sent (a pipeline of MIGRATE or
-    // SETSLOT): wait until they dropped its connections before observing the aftermath.
-    for (int i = 0; i < c.size(); ++i)
-      REQUIRE(rcplan_test::eventually([&] {
-        const std::string info = c.client(i).call({"INFO", "clients"});
-        return info.find("connected_clients:1\r") != std::string::npos;
-      }));
-
+    // The servers may still run what the dead executor had sent (a pipeline of MIGRATE or
+    // SETSLOT). Nothing here waits for that: execute() refuses a plan made while they ran
+    // (rcplan.redis.stale_plan) and finish() observes again.
     finish(c, ro);
     const rcplan::topology after = observe_all(c);
     check_shares(after, to_three ? std::vector<std::string>{c.id(3), c.id(4)} : std::vector<std::string>{});

@@ -84,22 +84,44 @@ connection::connection(std::string host, std::uint16_t port, const connect_optio
   if (c->err != 0) throw transport_error(where_ + ": " + describe_transport(c));
   if (redisSetTimeout(c, to_timeval(options.command_timeout)) != REDIS_OK)
     throw transport_error(where_ + ": cannot set the command timeout");
-  if (!options.password.empty()) authenticate(options.password);
+  authenticate(options);
+  if (!options.client_name.empty()) set_name(options.client_name);
 }
 
 connection::connection(connection&&) noexcept = default;
 connection& connection::operator=(connection&&) noexcept = default;
 connection::~connection() = default;
 
-void connection::authenticate(const secret& password) {
-  const argv a = {"AUTH", password.reveal()};
-  const reply r = command(a);
+void connection::authenticate(const connect_options& options) {
+  if (!options.password.empty() && try_auth(options.password, auth_outcome::current)) return;
+  // the node may not have learnt the new password yet (a change in progress)
+  if (!options.previous_password.empty() && try_auth(options.previous_password, auth_outcome::previous)) return;
+  if (options.password.empty() && options.previous_password.empty()) return;
+  throw auth_error(where_ + ": the password was rejected");
+}
+
+bool connection::try_auth(const secret& password, auth_outcome taken) {
+  append({"AUTH", password.reveal()});
   --sent_;
-  if (!r.is_error()) return;
+  const reply r = read_raw();
+  if (!r.is_error()) {
+    auth_ = taken;
+    return true;
+  }
   // A node without a password accepts anyone; keep talking to it (a password being introduced).
-  if (r.str.find("without any password configured") != std::string::npos) return;
-  if (is_auth_rejection(r.str)) throw auth_error(where_ + ": the password was rejected");
+  if (r.str.find("without any password configured") != std::string::npos) {
+    auth_ = auth_outcome::not_required;
+    return true;
+  }
+  if (is_auth_rejection(r.str)) return false;
   throw auth_error(where_ + ": AUTH failed (" + std::string{r.error_code()} + ")");
+}
+
+void connection::set_name(const std::string& name) {
+  append({"CLIENT", "SETNAME", name});
+  --sent_;
+  const reply r = read();
+  if (r.is_error()) throw transport_error(where_ + ": CLIENT SETNAME failed: " + r.str);
 }
 
 void connection::fail(std::string_view what) {
@@ -129,12 +151,16 @@ void connection::flush() {
     if (redisBufferWrite(raw(ctx_.get()), &done) != REDIS_OK) fail("write failed");
 }
 
-reply connection::read() {
+reply connection::read_raw() {
   if (broken_) throw transport_error(where_ + ": connection lost earlier");
   void* out = nullptr;
   if (redisGetReply(raw(ctx_.get()), &out) != REDIS_OK || out == nullptr) fail("read failed");
   const std::unique_ptr<redisReply, void (*)(void*)> guard(static_cast<redisReply*>(out), freeReplyObject);
-  reply r = convert(guard.get());
+  return convert(guard.get());
+}
+
+reply connection::read() {
+  reply r = read_raw();
   if (r.is_error() && (r.error_code() == "NOAUTH" || is_auth_rejection(r.str))) {
     broken_ = true;  // the replies still queued behind this one are of no use
     throw auth_error(where_ + ": the node requires a password" +

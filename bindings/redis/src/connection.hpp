@@ -47,8 +47,27 @@ class auth_error : public std::runtime_error {
 
 struct connect_options {
   secret password;
+  /// Tried when `password` is refused: during a password change some nodes still require the
+  /// old one.
+  secret previous_password;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};
+  /// Given with CLIENT SETNAME once authenticated (empty: none), so that CLIENT LIST tells an
+  /// executor's connections from an observer's.
+  std::string client_name;
+};
+
+/// Names of the connections: every name an executor gives starts with `executor_name_prefix`,
+/// and nothing else uses that prefix.
+inline constexpr std::string_view executor_name_prefix = "rcplan-exec";
+inline constexpr std::string_view observer_name = "rcplan-observe";
+
+/// Which password the node took.
+enum class auth_outcome : unsigned char {
+  none,          ///< no password given, none sent
+  current,       ///< the password
+  previous,      ///< the previous password, after the current one was refused
+  not_required,  ///< the node has no password and accepts anyone
 };
 
 /// "host:port" for messages (IPv6 hosts in brackets).
@@ -80,15 +99,22 @@ class connection {
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] bool broken() const noexcept { return broken_; }
-  /// Commands sent on this connection so far (AUTH not counted).
+  /// Commands sent on this connection so far (AUTH and CLIENT SETNAME not counted).
   [[nodiscard]] std::size_t commands_sent() const noexcept { return sent_; }
+  [[nodiscard]] auth_outcome authenticated_with() const noexcept { return auth_; }
 
  private:
   struct context_deleter {
     void operator()(void* c) const noexcept;
   };
   [[noreturn]] void fail(std::string_view what);
-  void authenticate(const secret& password);
+  void authenticate(const connect_options& options);
+  /// One AUTH: true when taken (recording `taken`, or that the node wants no password), false
+  /// when the password was refused; throws for anything else.
+  [[nodiscard]] bool try_auth(const secret& password, auth_outcome taken);
+  /// The next reply as it is, an authentication error included.
+  reply read_raw();
+  void set_name(const std::string& name);
 
   std::string host_;
   std::uint16_t port_ = 0;
@@ -96,6 +122,7 @@ class connection {
   std::unique_ptr<void, context_deleter> ctx_;
   bool broken_ = false;
   std::size_t sent_ = 0;
+  auth_outcome auth_ = auth_outcome::none;
 };
 
 /// The reply as text for messages: status, error or string as is, integers printed.

@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "probe.hpp"
 
 #include <rcplan/error.hpp>
 #include <rcplan/planner/objects.hpp>
@@ -66,7 +67,7 @@ topology observe_or_nothing(const std::vector<address>& from, const observe_opti
 /// still be refused for a moment: a master that just started waits before it accepts writes,
 /// and a node needs a cron tick to notice that every slot is covered again.
 [[nodiscard]] bool cluster_state_ok(const topology& t, const observe_options& obs) {
-  detail::connect_options co{obs.password, obs.connect_timeout, obs.command_timeout};
+  const detail::connect_options co = detail::connect_options_of(obs);
   for (const node_observation& o : t.observations) {
     if (!o.reachable) continue;
     try {
@@ -89,6 +90,7 @@ converge_result run_until_converged(const std::vector<address>& seeds, const clu
   exec.max_waves = 1;
   exec.platform = platform != nullptr ? platform : exec.platform;
   if (exec.password.empty()) exec.password = options.observe.password;
+  if (exec.previous_password.empty()) exec.previous_password = options.observe.previous_password;
   converge_result out;
   for (out.iterations = 1; out.iterations <= options.max_iterations; ++out.iterations) {
     const std::vector<address> from = exec.platform != nullptr ? exec.platform->seeds() : seeds;

@@ -1,6 +1,7 @@
 #include "context.hpp"
 #include "directory.hpp"
 #include "migrate.hpp"
+#include "quiet.hpp"
 #include "reporter.hpp"
 #include "waits.hpp"
 
@@ -24,8 +25,21 @@ namespace {
 void check_options(const execute_options& o) {
   if (o.parallel < 1) throw error("rcplan.redis.options", "parallel must be at least 1, got " + std::to_string(o.parallel));
   if (o.key_batch == 0) throw error("rcplan.redis.options", "key_batch must be at least 1");
+  if (o.quiet_timeout.count() < 0)
+    throw error("rcplan.redis.options", "quiet_timeout must not be negative, got " + std::to_string(o.quiet_timeout.count()) + " ms");
   if (o.max_waves && *o.max_waves < 0)
     throw error("rcplan.redis.options", "max_waves must not be negative, got " + std::to_string(*o.max_waves));
+}
+
+/// How every connection of one execution connects: all under one executor name.
+detail::connect_options connecting(const execute_options& o, std::string name) {
+  detail::connect_options c;
+  c.password = o.password;
+  c.previous_password = o.previous_password;
+  c.connect_timeout = o.connect_timeout;
+  c.command_timeout = o.command_timeout;
+  c.client_name = std::move(name);
+  return c;
 }
 
 /// Every node the commands may go to: those that answered, and those nobody tried.
@@ -83,12 +97,15 @@ action resolved(detail::directory& dir, const action& a) {
 class executor {
  public:
   executor(const plan& p, const topology& observed, const execute_options& o)
-      : p_(p), o_(o), rep_(o.progress, o.password),
-        dir_(observed, o.platform, detail::connect_options{o.password, o.connect_timeout, o.command_timeout}),
-        ctx_{o, observed, dir_, rep_, lowering_of(observed, o)} {}
+      : p_(p), o_(o), rep_(o.progress, o.password, o.previous_password), name_(detail::new_executor_name()),
+        dir_(observed, o.platform, connecting(o, name_)), ctx_{o, observed, dir_, rep_, lowering_of(observed, o)} {}
 
   execute_result run() {
     execute_result out;
+    if (!p_.steps.empty() && o_.max_waves.value_or(1) > 0 && !quiet_.run(ctx_.observed, o_.quiet_timeout, rep_)) {
+      out.diagnostics = rep_.take_diagnostics();
+      return out;
+    }
     std::set<int> waves;
     for (const step& s : p_.steps) waves.insert(s.wave);
     bool ok = true;
@@ -245,9 +262,12 @@ class executor {
   const plan& p_;
   const execute_options& o_;
   detail::reporter rep_;
+  std::string name_;
   detail::directory dir_;
   detail::exec_context ctx_;
   detail::node_pool pool_{dir_};
+  /// Declared after everything it uses; its connections stay open for the whole execution.
+  detail::quiet_check quiet_{dir_, name_};
   std::atomic<std::size_t> steps_done_{0};
 };
 

@@ -91,6 +91,7 @@ class observer {
     ob.replication = p.replication;
     ob.keys_per_slot = p.keys_per_slot;
     ob.config = p.config;
+    ob.password = p.password;
     observations_.push_back(std::move(ob));
     views_.push_back(p.view);
     if (!o_.follow_peers) return;
@@ -109,8 +110,8 @@ class observer {
       list += p.error;
       auth = auth || p.auth_failed;
     }
-    if (auth) throw error("rcplan.redis.auth", detail::scrub("authentication failed: " + list, o_.password));
-    throw error("rcplan.redis.unreachable", detail::scrub("no seed answered: " + list, o_.password));
+    if (auth) throw error("rcplan.redis.auth", detail::scrub("authentication failed: " + list, o_.password, o_.previous_password));
+    throw error("rcplan.redis.unreachable", detail::scrub("no seed answered: " + list, o_.password, o_.previous_password));
   }
 
   topology finish() {

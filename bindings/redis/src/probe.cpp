@@ -62,6 +62,17 @@ std::map<std::string, std::string> read_config(connection& c, const std::vector<
   return out;
 }
 
+/// What the node does with `password`. Its masterauth is compared here and goes no
+/// further: not into the result, not into a message.
+password_state password_state_of(connection& c, const secret& password) {
+  password_state s;
+  s.requirepass_current = c.authenticated_with() == auth_outcome::current;
+  const reply r = c.command({"CONFIG", "GET", "masterauth"});
+  if (r.type != reply::kind::array) throw transport_error(c.where() + ": CONFIG GET masterauth failed");
+  s.masterauth_current = r.elements.size() >= 2 && r.elements[1].str == password.reveal();
+  return s;
+}
+
 /// Slots worth counting first: the node's own (its master's, for a replica) and its open ones.
 slot_set likely_slots(const cluster_view& v) {
   slot_set s;
@@ -77,7 +88,13 @@ slot_set likely_slots(const cluster_view& v) {
 }  // namespace
 
 connect_options connect_options_of(const observe_options& o) {
-  return connect_options{o.password, o.connect_timeout, o.command_timeout};
+  connect_options c;
+  c.password = o.password;
+  c.previous_password = o.previous_password;
+  c.connect_timeout = o.connect_timeout;
+  c.command_timeout = o.command_timeout;
+  c.client_name = std::string{observer_name};
+  return c;
 }
 
 cluster_view read_view(connection& c) {
@@ -112,15 +129,16 @@ node_probe probe_node(const std::string& host, std::uint16_t port, const observe
     if (info.type != reply::kind::string) throw transport_error(c.where() + ": INFO failed: " + reply_text(info));
     p.replication = parse_info_replication(info.str);
     p.config = read_config(c, o.config_parameters);
+    if (!o.password.empty()) p.password = password_state_of(c, o.password);
     if (o.keys_per_slot) p.keys_per_slot = count_keys(c, likely_slots(p.view));
     p.reachable = true;
   } catch (const auth_error& e) {
     p.auth_failed = true;
-    p.error = scrub(e.what(), o.password);
+    p.error = scrub(e.what(), o.password, o.previous_password);
   } catch (const transport_error& e) {
-    p.error = scrub(e.what(), o.password);
+    p.error = scrub(e.what(), o.password, o.previous_password);
   } catch (const rcplan::error& e) {  // a reply that does not parse
-    p.error = scrub(endpoint_text(host, port) + ": " + e.what(), o.password);
+    p.error = scrub(endpoint_text(host, port) + ": " + e.what(), o.password, o.previous_password);
   }
   return p;
 }

@@ -28,6 +28,7 @@ struct node_probe {
   std::optional<replication_info> replication;
   std::optional<std::map<slot, std::uint64_t>> keys_per_slot;
   std::map<std::string, std::string> config;
+  std::optional<password_state> password;  ///< set when observe_options::password is
 };
 
 [[nodiscard]] connect_options connect_options_of(const observe_options& o);

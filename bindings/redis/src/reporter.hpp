@@ -19,11 +19,12 @@ namespace rcplan::redis::detail {
 
 class reporter {
  public:
-  reporter(const progress_callback& callback, const secret& password) : callback_(callback), password_(password) {}
+  reporter(const progress_callback& callback, const secret& password, const secret& previous)
+      : callback_(callback), password_(password), previous_(previous) {}
 
   void progress(progress_event e) {
     if (!callback_) return;
-    e.message = scrub(std::move(e.message), password_);
+    e.message = scrub(std::move(e.message), password_, previous_);
     const std::lock_guard lock(mutex_);
     callback_(e);
   }
@@ -37,7 +38,8 @@ class reporter {
 
   void diagnose(severity s, std::string code, std::string subject, std::string message) {
     const std::lock_guard lock(mutex_);
-    diagnostics_.push_back({s, std::move(code), scrub(std::move(subject), password_), scrub(std::move(message), password_)});
+    diagnostics_.push_back(
+        {s, std::move(code), scrub(std::move(subject), password_, previous_), scrub(std::move(message), password_, previous_)});
   }
   [[nodiscard]] std::vector<diagnostic> take_diagnostics() {
     const std::lock_guard lock(mutex_);
@@ -52,6 +54,7 @@ class reporter {
  private:
   const progress_callback& callback_;
   const secret& password_;
+  const secret& previous_;
   std::mutex mutex_;
   std::vector<diagnostic> diagnostics_;
 };

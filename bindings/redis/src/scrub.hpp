@@ -17,4 +17,9 @@ namespace rcplan::redis::detail {
   return text;
 }
 
+/// Both passwords of a change out of `text`.
+[[nodiscard]] inline std::string scrub(std::string text, const secret& password, const secret& previous) {
+  return scrub(scrub(std::move(text), password), previous);
+}
+
 }  // namespace rcplan::redis::detail

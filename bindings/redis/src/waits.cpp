@@ -43,6 +43,7 @@ replication_info replication_of(connection& c) {
 observe_options light_observe(const exec_context& ctx) {
   observe_options o;
   o.password = ctx.dir.options().password;
+  o.previous_password = ctx.dir.options().previous_password;
   o.connect_timeout = ctx.dir.options().connect_timeout;
   o.command_timeout = ctx.dir.options().command_timeout;
   return o;

@@ -19,7 +19,7 @@
 namespace rcplan::redis {
 
 struct converge_options {
-  observe_options observe;    ///< its password is also used for execution
+  observe_options observe;    ///< its password and previous password are also used for execution
   execute_options execute;    ///< max_waves is forced to 1
   reconcile_options reconcile;
   std::size_t max_iterations = 200;

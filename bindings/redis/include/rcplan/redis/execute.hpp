@@ -42,7 +42,13 @@ struct progress_event {
 using progress_callback = std::function<void(const progress_event&)>;
 
 struct execute_options {
+  /// Sent with AUTH, MIGRATE ... AUTH, and as the value of secret CONFIG SETs (`masterauth`,
+  /// `requirepass` of a password change).
   redis::secret password;
+  /// The password being replaced during a change: connections fall back to it when a node
+  /// refuses `password`. A connection that authenticated with it keeps working after the node
+  /// starts requiring the new one (Redis keeps authenticated connections).
+  redis::secret previous_password;
   /// Migrations of one wave run at most this many at a time (each with its own connections).
   int parallel = 8;
   /// Keys per GETKEYSINSLOT / MIGRATE call.
@@ -56,6 +62,13 @@ struct execute_options {
   int max_retries = 12;
   /// Run only the first this many waves (the reconcile loop runs one, then re-plans).
   std::optional<int> max_waves;
+  /// Before sending anything, execute() looks on every observed node for connections of
+  /// another executor (a crashed one whose pipelined commands the servers still run, or one
+  /// running now). It waits up to this long for them to close; if it had to wait at all it
+  /// executes nothing and reports `rcplan.redis.stale_plan` (the plan was made from a state
+  /// that was still changing: observe and plan again), and if they are still there after this
+  /// long, `rcplan.redis.concurrent_executor`.
+  std::chrono::milliseconds quiet_timeout{30000};
   /// Receives progress; called from the executing threads, one call at a time.
   progress_callback progress;
   /// Carries out Kubernetes actions and the pods_ready wait; null: such steps stop execution.

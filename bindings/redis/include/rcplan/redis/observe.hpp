@@ -18,7 +18,12 @@
 namespace rcplan::redis {
 
 struct observe_options {
+  /// When not empty, every reachable node's `password` says whether it requires this password
+  /// and authenticates to its master with it (the password itself never enters the topology).
   redis::secret password;
+  /// The password being replaced during a change: connections fall back to it when a node
+  /// refuses `password` (it has not learnt the new one yet). Empty: no fallback.
+  redis::secret previous_password;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};
   /// Count keys per slot on every master (CLUSTER COUNTKEYSINSLOT for each owned slot,
