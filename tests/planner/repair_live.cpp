@@ -369,6 +369,32 @@ TEST_CASE("live repair: uncovered slots", "[planner][repair][live]") {
   x.check_repaired(before);
 }
 
+TEST_CASE("live repair: a hand-over each side thinks the other finished", "[planner][repair][live]") {
+  live_cluster x;
+  const auto keys = x.write_keys(0, s100, 20);
+  x.on(1, {"CLUSTER", "SETSLOT", "100", "IMPORTING", x.c.id(0)});
+  x.on(0, {"CLUSTER", "SETSLOT", "100", "MIGRATING", x.c.id(1)});
+  x.migrate(0, 1, keys);
+  // the source is told first and the target never: node 0 thinks node 1 owns the slot,
+  // node 1 (no longer importing) still thinks node 0 does; nobody claims it
+  x.on(0, {"CLUSTER", "SETSLOT", "100", "NODE", x.c.id(1)});
+  x.on(1, {"CLUSTER", "SETSLOT", "100", "STABLE"});
+  const long long before = x.total_keys();
+
+  const rcplan::topology t = x.observe();  // the views never agree by themselves here
+  CHECK(rcplan::uncovered_slots(rcplan::merged_nodes(t)).contains(100));
+  const auto r = repair(t);
+  CHECK_FALSE(r.blocked);
+  CHECK(actions<rcplan::add_slots>(r.steps).empty());
+  const auto set = actions<rcplan::set_slot_node>(r.steps);
+  REQUIRE(set.size() == 3);
+  for (const auto& a : set) CHECK(a.owner == x.id(1));
+  CHECK(r.steps.front().action == rcplan::action{rcplan::set_slot_node{x.id(1), x.id(1), slot_set{{100, 100}}}});
+
+  x.execute(r.steps, t);
+  x.check_repaired(before);
+}
+
 TEST_CASE("live repair: an uncovered slot with keys on two masters is blocked", "[planner][repair][live]") {
   live_cluster x;
   const auto keys = x.write_keys(0, s100, 6);

@@ -48,7 +48,11 @@ struct repair_result {
 //  several importers                                  close the empty ones; one left is handled
 //                                                     as above; several with keys: blocked
 //  uncovered, no node holds keys                      left for the balancer to hand out
-//  uncovered, exactly one node holds keys             add_slots on that node
+//  uncovered, exactly one node holds keys             add_slots on that node; when some
+//                                                     table names another owner (a hand-over
+//                                                     both sides think the other finished):
+//                                                     set_slot_node to it on it, then on the
+//                                                     other masters
 //  uncovered, keys on several nodes or unknown        blocked
 //  claimed by several masters                         the one with most keys (then highest
 //                                                     config epoch, then lowest id) keeps it;
@@ -208,8 +212,19 @@ class slot_repairer {
       out_.unassigned.insert(s);
       return;
     }
-    claim_[holders.front()].insert(s);
+    (assigned_in_some_view(s) ? adopt_ : claim_)[holders.front()].insert(s);
     out_.ownership[holders.front()].insert(s);
+  }
+
+  /// Whether some node's table gives the slot to another node although no node claims it for
+  /// itself: a hand-over whose two sides each think the other owns the slot. ADDSLOTS is
+  /// refused there ("already busy"), and gossip never settles it, as neither side advertises
+  /// the slot.
+  [[nodiscard]] bool assigned_in_some_view(slot s) const {
+    for (const cluster_view& v : t_.views)
+      for (const cluster_node& n : v.nodes)
+        if (n.id != v.observer && n.is_master() && n.slots.contains(s)) return true;
+    return false;
   }
 
   enum class contest { blocked, resolved, half_finished };
@@ -271,6 +286,14 @@ class slot_repairer {
               " holds none of their keys");
     for (const auto& [n, slots] : claim_)
       add(0, add_slots{n, slots}, "uncovered slots " + describe(slots) + " have keys only on " + short_id(n));
+    for (const auto& [n, slots] : adopt_) {
+      add(0, set_slot_node{n, n, slots}, "nobody claims slots " + describe(slots) + " although some nodes think "
+                                             "another does; their keys are on " + short_id(n) + ", which takes them");
+      for (const cluster_node& m : nodes_)
+        if (m.is_master() && !m.failed() && m.id != n)
+          add(1, set_slot_node{m.id, n, slots}, "tell " + short_id(m.id) + " that " + short_id(n) + " owns slots " +
+                                                    describe(slots) + " (its table names another node)");
+    }
     std::vector<wave_entry> fin;
     for (const auto& [p, slots] : finish_) fin.push_back({p.first, p.second, slots});
     for (const wave_entry& f : fin)
@@ -291,7 +314,7 @@ class slot_repairer {
   const topology& t_;
   const std::vector<cluster_node>& nodes_;
   std::map<slot, std::vector<open_entry>> migrating_, importing_;
-  std::map<node_id, slot_set> stable_source_, stable_target_, claim_;
+  std::map<node_id, slot_set> stable_source_, stable_target_, claim_, adopt_;
   std::map<std::pair<node_id, node_id>, slot_set> set_node_, finish_;
   std::map<std::pair<std::string, std::string>, slot_set> blocked_;
   repair_result out_;
