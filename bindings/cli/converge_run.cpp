@@ -3,6 +3,7 @@
 #include "plan_text.hpp"
 
 #include <rcplan/json/plan.hpp>
+#include <rcplan/planner/objects.hpp>
 
 #include <algorithm>
 #include <iostream>
@@ -22,7 +23,8 @@ struct stuck_at_kubernetes {
 
 std::vector<std::string> config_parameters(const cluster_resource& desired) {
   std::vector<std::string> out;
-  for (const auto& [key, value] : desired.spec.config) out.push_back(key);
+  // the defaults rcplan writes into redis.conf too: reconcile compares all of them
+  for (const auto& [key, value] : effective_config(desired.spec)) out.push_back(key);
   return out;
 }
 
