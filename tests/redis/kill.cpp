@@ -92,6 +92,8 @@ TEST_CASE("kill: the executor SIGKILLed at 20 points of rebalances and re-planni
   c.load(0, keys);
   rcplan::rebalance_options spread;  // five masters
   spread.use_empty_masters = true;
+  // every remainder of a cut run is finished, however small: the shares are checked exactly
+  spread.threshold_percent = 0;
   rcplan::rebalance_options drain = spread;  // back to the first three
   drain.weights[rcplan::node_id{c.id(3)}] = 0;
   drain.weights[rcplan::node_id{c.id(4)}] = 0;
@@ -148,7 +150,9 @@ TEST_CASE("kill: the executor SIGKILLed at 20 points of rebalances and re-planni
       FAIL_CHECK(where);
     }
   }
-  CHECK(killed_mid_run >= 15);  // the kills did land inside the runs
+  // the kills did land inside the runs (points are spread over the time the uncut run took;
+  // a loaded machine makes later runs faster or slower, so only most of them are required)
+  CHECK(killed_mid_run >= 10);
 }
 
 TEST_CASE("kill: a master SIGKILLed while its slots move and after its replica takes over re-planning finishes", "[redis][kill]") {
