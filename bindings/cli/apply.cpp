@@ -47,11 +47,7 @@ void run_apply(const apply_options& o) {
 
   if (o.format == output_format::json) {
     nlohmann::ordered_json doc;
-    doc["plans"] = run.plans;
-    doc["result"] = {{"converged", r.converged},
-                     {"iterations", r.iterations},
-                     {"status", r.last_plan.status},
-                     {"diagnostics", r.diagnostics}};
+    add_converge_result(doc, run);
     if (kube != nullptr) doc["result"]["stopped_at"] = describe_action(kube->action);
     print_json(std::cout, doc);
   } else {

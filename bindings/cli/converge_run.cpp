@@ -71,4 +71,13 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   return run;
 }
 
+void add_converge_result(nlohmann::ordered_json& doc, const converge_run& run) {
+  const redis::converge_result& r = run.result;
+  doc["plans"] = run.plans;
+  doc["result"] = {{"converged", r.converged},
+                   {"iterations", r.iterations},
+                   {"status", r.last_plan.status},
+                   {"diagnostics", r.diagnostics}};
+}
+
 }  // namespace rcplan::cli

@@ -56,11 +56,7 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
   const topology t = observe_local(runtime, oo);
   if (o.format == output_format::json) {
     nlohmann::ordered_json doc;
-    doc["plans"] = run.plans;
-    doc["result"] = {{"converged", r.converged},
-                     {"iterations", r.iterations},
-                     {"status", r.last_plan.status},
-                     {"diagnostics", r.diagnostics}};
+    add_converge_result(doc, run);
     std::ostringstream status;
     print_local_status(status, t, &desired, output_format::json);
     doc["cluster"] = nlohmann::ordered_json::parse(status.str());

@@ -390,6 +390,11 @@ TEST_CASE("live repair: a hand-over each side thinks the other finished", "[plan
   REQUIRE(set.size() == 3);
   for (const auto& a : set) CHECK(a.owner == x.id(1));
   CHECK(r.steps.front().action == rcplan::action{rcplan::set_slot_node{x.id(1), x.id(1), slot_set{{100, 100}}}});
+  // the rebalance does not wait for views that will never agree by themselves
+  const rcplan::plan pr = rcplan::plan_rebalance(t, {});
+  CHECK(pr.status == rcplan::plan_status::actions_planned);
+  CHECK(actions<rcplan::set_slot_node>(pr.steps).size() == 3);
+  CHECK(actions<rcplan::migrate_slots>(pr.steps).empty());
 
   x.execute(r.steps, t);
   x.check_repaired(before);

@@ -5,6 +5,7 @@
 // does not authenticate), and helpers to load keys, find their owners and check that none was
 // lost.
 
+#include <rcplan/error.hpp>
 #include <rcplan/model/key_slot.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
@@ -16,6 +17,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -24,6 +26,19 @@
 #include <vector>
 
 namespace rcplan_redis_test {
+
+/// What `f` threw as rcplan::error: its message, and its id in `id`; both empty when it did
+/// not throw.
+inline std::string error_text(const std::function<void()>& f, std::string& id) {
+  try {
+    f();
+  } catch (const rcplan::error& e) {
+    id = e.id();
+    return e.what();
+  }
+  id.clear();
+  return {};
+}
 
 using rcplan_test::eventually;
 using rcplan_test::reply;

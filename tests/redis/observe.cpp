@@ -23,17 +23,6 @@ std::uint64_t sum(const std::map<rcplan::slot, std::uint64_t>& m) {
   return n;
 }
 
-std::string error_text(const std::function<void()>& f, std::string& id) {
-  try {
-    f();
-  } catch (const rcplan::error& e) {
-    id = e.id();
-    return e.what();
-  }
-  id.clear();
-  return {};
-}
-
 }  // namespace
 
 TEST_CASE("parse_address: host:port and [v6]:port and host:port@bus; bad text names itself", "[redis][observe]") {
@@ -43,7 +32,7 @@ TEST_CASE("parse_address: host:port and [v6]:port and host:port@bus; bad text na
   CHECK(parse_address("[::1]:6380") == rcplan::address{"::1", 6380, 0, {}});
   for (const char* bad : {"", "host", "host:", ":6379", "host:0", "host:65536", "host:12ab", "::1:6379", "[::1]6379"}) {
     std::string id;
-    const std::string text = error_text([&] { (void)parse_address(bad); }, id);
+    const std::string text = rcplan_redis_test::error_text([&] { (void)parse_address(bad); }, id);
     INFO(bad);
     CHECK(id == "rcplan.redis.address");
     CHECK(text.find(std::string{"\""} + bad + "\"") != std::string::npos);
@@ -127,10 +116,10 @@ TEST_CASE("observe: a killed node is recorded unreachable while the others are o
 TEST_CASE("observe: no seed answers -> rcplan.redis.unreachable naming the address", "[redis][observe]") {
   const std::uint16_t port = rcplan_test::free_port();
   std::string id;
-  const std::string text = error_text([&] { (void)rcplan::redis::observe({{"127.0.0.1", port, 0, {}}}); }, id);
+  const std::string text = rcplan_redis_test::error_text([&] { (void)rcplan::redis::observe({{"127.0.0.1", port, 0, {}}}); }, id);
   CHECK(id == "rcplan.redis.unreachable");
   CHECK(text.find("127.0.0.1:" + std::to_string(port)) != std::string::npos);
-  CHECK(error_text([] { (void)rcplan::redis::observe({}); }, id).find("seed") != std::string::npos);
+  CHECK(rcplan_redis_test::error_text([] { (void)rcplan::redis::observe({}); }, id).find("seed") != std::string::npos);
   CHECK(id == "rcplan.redis.address");
 }
 
@@ -142,13 +131,13 @@ TEST_CASE("observe: a wrong or missing password -> rcplan.redis.auth naming the 
   rcplan::redis::observe_options o;
   o.password = rcplan::redis::secret{wrong};
   std::string id;
-  std::string text = error_text([&] { (void)rcplan::redis::observe({seed}, o); }, id);
+  std::string text = rcplan_redis_test::error_text([&] { (void)rcplan::redis::observe({seed}, o); }, id);
   CHECK(id == "rcplan.redis.auth");
   CHECK(text.find("127.0.0.1:" + std::to_string(seed.port)) != std::string::npos);
   CHECK(text.find(wrong) == std::string::npos);
   CHECK(text.find(right) == std::string::npos);
 
-  text = error_text([&] { (void)rcplan::redis::observe({seed}); }, id);
+  text = rcplan_redis_test::error_text([&] { (void)rcplan::redis::observe({seed}); }, id);
   CHECK(id == "rcplan.redis.auth");
   CHECK(text.find("127.0.0.1:" + std::to_string(seed.port)) != std::string::npos);
 

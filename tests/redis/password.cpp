@@ -54,17 +54,6 @@ rcplan_test::resp_client client_with(live_cluster& c, int i, const std::string& 
   return r;
 }
 
-std::string error_text(const std::function<void()>& f, std::string& id) {
-  try {
-    f();
-  } catch (const rcplan::error& e) {
-    id = e.id();
-    return e.what();
-  }
-  id.clear();
-  return {};
-}
-
 }  // namespace
 
 TEST_CASE("password: a cluster without a password has no password state", "[redis][password]") {
@@ -151,10 +140,10 @@ TEST_CASE("password: observe reports the change's progress and execute changes i
 
   // the old password alone is refused now, and neither password appears in the error
   std::string id;
-  std::string text = error_text([&] { (void)rcplan::redis::observe(c.seeds(), with(old_pw)); }, id);
+  std::string text = rcplan_redis_test::error_text([&] { (void)rcplan::redis::observe(c.seeds(), with(old_pw)); }, id);
   CHECK(id == "rcplan.redis.auth");
   CHECK_FALSE(leaks(text));
-  text = error_text([&] { (void)rcplan::redis::observe(c.seeds(), with("wrong-" + new_pw)); }, id);
+  text = rcplan_redis_test::error_text([&] { (void)rcplan::redis::observe(c.seeds(), with("wrong-" + new_pw)); }, id);
   CHECK(id == "rcplan.redis.auth");
   CHECK_FALSE(leaks(text));
   CHECK(text.find("127.0.0.1:") != std::string::npos);

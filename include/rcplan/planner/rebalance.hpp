@@ -13,6 +13,7 @@
 #include <rcplan/planner/waves.hpp>
 
 #include <algorithm>
+#include <variant>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -77,6 +78,40 @@ namespace detail {
     stop = true;
   }
   return stop;
+}
+
+/// Slots no node claims for itself although some node's table gives them to another.
+[[nodiscard]] inline slot_set unclaimed_handovers(const topology& t, const std::vector<cluster_node>& nodes) {
+  const slot_set uncovered = uncovered_slots(nodes);
+  slot_set assigned;
+  if (uncovered.empty()) return assigned;
+  for (const cluster_view& v : t.views)
+    for (const cluster_node& n : v.nodes)
+      if (n.id != v.observer && n.is_master()) assigned |= n.slots;
+  return uncovered & assigned;
+}
+
+/// While views disagree, only the repair of unclaimed hand-overs goes ahead (their set_slot_node
+/// steps, then a wait for the views): the rest waits for gossip. False when there are none.
+[[nodiscard]] inline bool repair_handovers(const topology& t, const std::vector<cluster_node>& nodes, plan& p) {
+  const slot_set limbo = unclaimed_handovers(t, nodes);
+  if (limbo.empty()) return false;
+  const repair_result r = plan_repair(t, nodes);
+  for (const step& s : r.steps)
+    if (const auto* x = std::get_if<set_slot_node>(&s.action); x != nullptr && (x->slots & limbo) == x->slots)
+      p.steps.push_back(s);
+  if (p.steps.empty()) {
+    p.status = plan_status::blocked;
+    p.diagnostics = r.diagnostics;
+    p.diagnostics.push_back({severity::error, "rebalance.unclaimed_slots", describe(limbo),
+                             "no node claims these slots and the keys' holder is not known; settle them by hand"});
+    return true;
+  }
+  int last = 0;
+  for (const step& s : p.steps) last = std::max(last, s.wave);
+  p.steps.push_back({last + 1, "let gossip settle", wait_until{wait_condition::views_agree, "", 0}});
+  p.status = plan_status::actions_planned;
+  return true;
 }
 
 [[nodiscard]] inline std::vector<slot_holding> participants(const std::vector<cluster_node>& nodes,
@@ -163,6 +198,8 @@ namespace detail {
   const std::vector<cluster_node> nodes = merged_nodes(t);
   if (detail::check_unavailable_masters(nodes, p)) return p;
   if (!view_disagreements(t, nodes).empty()) {
+    // a hand-over each side thinks the other finished never settles by gossip: repair it now
+    if (detail::repair_handovers(t, nodes, p)) return p;
     p.status = plan_status::waiting;
     p.diagnostics.push_back({severity::warning, "rebalance.views_disagree", "",
                              "nodes disagree about the cluster configuration; wait for it to settle"});
