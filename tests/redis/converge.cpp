@@ -9,6 +9,7 @@
 #include <rcplan/redis/converge.hpp>
 
 #include "redis/live_cluster.hpp"
+#include "redis/src/iteration.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -120,4 +121,19 @@ TEST_CASE("run_until_converged: a spec with two more masters spreads the slots o
   const rcplan::redis::converge_result again = rcplan::redis::run_until_converged({}, want, o, &platform);
   CHECK(again.converged);
   CHECK(again.iterations == 1);
+}
+
+TEST_CASE("converge: an iteration runs the first wave and the waits right after it", "[redis][converge]") {
+  using rcplan::step;
+  const rcplan::action fo = rcplan::failover{rcplan::node_id{std::string(40, 'a')}, {}};
+  const rcplan::action wait = rcplan::wait_until{rcplan::wait_condition::failover_done, "x", 0};
+  const rcplan::action met = rcplan::meet{};
+  rcplan::plan p;
+  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 1);
+  p.steps = {step{0, "", fo}, step{1, "", wait}};
+  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 2);
+  p.steps = {step{0, "", fo}, step{1, "", wait}, step{2, "", wait}, step{3, "", met}, step{4, "", wait}};
+  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 3);
+  p.steps = {step{0, "", fo}, step{1, "", wait}, step{1, "", met}};
+  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 1);
 }

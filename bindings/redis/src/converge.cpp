@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "iteration.hpp"
 #include "probe.hpp"
 
 #include <rcplan/error.hpp>
@@ -10,7 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <variant>
 #include <thread>
 
 namespace rcplan::redis {
@@ -112,6 +115,7 @@ converge_result run_until_converged(const std::vector<address>& seeds, const clu
         continue;
       case plan_status::actions_planned: break;
     }
+    exec.max_waves = detail::first_wave_and_its_waits(out.last_plan);
     const execute_result r = execute(out.last_plan, t, exec);
     out.diagnostics = r.diagnostics;
     // a step that could not finish is retried from a fresh observation; give the cluster a moment

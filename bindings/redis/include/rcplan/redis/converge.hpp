@@ -1,7 +1,8 @@
 #pragma once
 
 // The level-triggered loop of design §1 against a live cluster: observe → reconcile → execute
-// one wave → observe …, until the plan is converged, blocked, or the step limit is reached.
+// the first wave (and the waits right after it) → observe …, until the plan is converged,
+// blocked, or the step limit is reached.
 // It keeps no state between iterations, so killing it at any moment and running it again is
 // safe: the next observation shows what was done.
 
@@ -20,7 +21,7 @@ namespace rcplan::redis {
 
 struct converge_options {
   observe_options observe;    ///< its password and previous password are also used for execution
-  execute_options execute;    ///< max_waves is forced to 1
+  execute_options execute;    ///< max_waves is set per plan: its first wave and the waits after it
   reconcile_options reconcile;
   std::size_t max_iterations = 200;
   /// How long to sleep after a `waiting` plan before observing again.
