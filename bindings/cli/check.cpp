@@ -26,7 +26,7 @@ struct check_options {
 void print_check_text(std::ostream& out, const topology_summary& s, const std::vector<finding>& findings) {
   out << s.nodes.size() << " nodes: " << s.masters.size() << " masters, " << s.replica_count << " replicas\n";
   for (const master_summary& m : s.masters)
-    out << "  M " << m.node.id.value.substr(0, 8) << "  " << std::left << std::setw(21) << format_address(m.node.addr)
+    out << "  M " << short_id(m.node.id) << "  " << std::left << std::setw(21) << format_address(m.node.addr)
         << std::right << std::setw(6) << m.node.slots.count() << " slots  " << m.replicas.size()
         << (m.replicas.size() == 1 ? " replica" : " replicas") << '\n';
   if (findings.empty()) {

@@ -20,8 +20,8 @@ std::string_view kind_text(view_disagreement::kind k) {
 }
 
 std::string node_text(const std::vector<cluster_node>& nodes, const node_id& id) {
-  const cluster_node* n = detail::find_node(nodes, id);
-  return id.value.substr(0, 8) + (n != nullptr ? " (" + format_address(n->addr) + ")" : std::string{});
+  const cluster_node* n = find_node(nodes, id);
+  return short_id(id) + (n != nullptr ? " (" + format_address(n->addr) + ")" : std::string{});
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ std::vector<finding> check_topology(const topology& t) {
         break;
       }
       message += std::string{i == 0 ? " " : ", "} + std::string{kind_text(list[i].what)} + " " +
-                 list[i].subject.value.substr(0, 8);
+                 short_id(list[i].subject);
     }
     out.push_back({finding_code::views_disagree, observer.value, message});
   }
@@ -84,7 +84,7 @@ std::vector<finding> check_topology(const topology& t) {
             [](const node_observation* a, const node_observation* b) { return a->id < b->id; });
   for (const node_observation* o : unreachable)
     out.push_back({finding_code::node_unreachable, o->id.value,
-                   o->id.value.substr(0, 8) + " (" + format_address(o->addr) + ") cannot be reached" +
+                   short_id(o->id) + " (" + format_address(o->addr) + ") cannot be reached" +
                        (o->error.empty() ? std::string{} : ": " + o->error)});
   return out;
 }

@@ -104,7 +104,7 @@ bool wait_for_failover(local::runtime& runtime, const node_id& killed, std::chro
     try {
       const topology t = observe_local(runtime, {});
       const std::vector<cluster_node> nodes = merged_nodes(t);
-      const cluster_node* old = detail::find_node(nodes, killed);
+      const cluster_node* old = find_node(nodes, killed);
       const bool failed_over = old == nullptr || !old->is_master() || old->slots.empty();
       if (failed_over && uncovered_slots(nodes).empty()) return true;
     } catch (const std::exception&) {
@@ -166,7 +166,7 @@ void run_demo(const demo_options& o) {
   // down for longer than the node timeout: Redis promotes the replica before the pod returns
   const auto down_for = std::chrono::milliseconds(3 * ro.node_timeout_ms);
   runtime.kill_pod(pod_name, down_for);
-  std::cout << "killed pod " << pod_name << " (master " << id.value.substr(0, 8) << "), down for "
+  std::cout << "killed pod " << pod_name << " (master " << short_id(id) << "), down for "
             << down_for.count() / 1000 << " s\n"
             << std::flush;
   if (wait_for_failover(runtime, id, std::chrono::seconds(30))) std::cout << "its replica took over its slots\n";

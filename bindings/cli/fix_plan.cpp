@@ -64,7 +64,7 @@ plan plan_fix(const topology& t) {
       return p;
     }
     for (const auto& [id, slots] : given)
-      p.steps.push_back({0, "uncovered slots " + format_slots(slots) + " hold no keys; " + id.value.substr(0, 8) +
+      p.steps.push_back({0, "uncovered slots " + format_slots(slots) + " hold no keys; " + short_id(id) +
                                 " takes them",
                          add_slots{id, slots}});
   }

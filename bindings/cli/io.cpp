@@ -64,17 +64,7 @@ topology read_topology(const std::string& path) {
 
 void print_json(std::ostream& out, const nlohmann::ordered_json& doc) { out << doc.dump(2) << '\n'; }
 
-std::string format_slots(const slot_set& slots) {
-  if (slots.empty()) return "none";
-  std::string out;
-  slots.for_each_range([&](slot_range r) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(r.first);
-    if (r.last != r.first) out += '-' + std::to_string(r.last);
-  });
-  return out;
-}
-
+std::string format_slots(const slot_set& slots) { return slots.empty() ? "none" : to_string(slots); }
 std::string format_address(const address& addr) {
   if (addr.host.empty() && addr.port == 0) return "(no address)";
   std::string out = addr.host + ':' + std::to_string(addr.port);

@@ -182,11 +182,11 @@ void print_summary(std::ostream& out, const plan& p, const std::vector<cluster_n
   out << "  slot ranges per master after the plan:\n";
   std::size_t width = 0;
   for (const auto& [id, count] : p.summary.ranges_after)
-    if (const cluster_node* n = detail::find_node(nodes, id)) width = std::max(width, format_address(n->addr).size());
+    if (const cluster_node* n = find_node(nodes, id)) width = std::max(width, format_address(n->addr).size());
   for (const auto& [id, count] : p.summary.ranges_after) {
     out << "    " << name(id);
     if (width > 0) {
-      const cluster_node* n = detail::find_node(nodes, id);
+      const cluster_node* n = find_node(nodes, id);
       std::string addr = n != nullptr ? format_address(n->addr) : std::string{};
       addr.resize(width, ' ');
       out << "  " << addr;

@@ -37,7 +37,7 @@ std::string observer_line(const topology_summary& s) {
   std::string out = "cluster as seen by";
   for (const node_id& id : s.observers) {
     out += ' ' + id.value;
-    if (const cluster_node* n = detail::find_node(s.nodes, id)) out += " (" + format_address(n->addr) + ')';
+    if (const cluster_node* n = find_node(s.nodes, id)) out += " (" + format_address(n->addr) + ')';
   }
   return out;
 }

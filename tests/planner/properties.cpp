@@ -41,7 +41,7 @@ void require_balanced(const rcplan::sim::cluster& sim, const rcplan_test::genera
 std::string describe(const rcplan::topology& t, const rcplan::plan& p) {
   std::string out;
   for (const auto& n : rcplan::merged_nodes(t)) {
-    out += n.id.value.substr(32) + (n.is_master() ? " master " : " replica ") + rcplan::detail::describe(n.slots) +
+    out += n.id.value.substr(32) + (n.is_master() ? " master " : " replica ") + to_string(n.slots) +
            " epoch " + std::to_string(n.config_epoch);
     for (const auto& o : n.open_slots)
       out += " [" + std::to_string(o.number) + (o.dir == rcplan::open_slot::direction::migrating ? "->" : "<-") +

@@ -127,7 +127,7 @@ class live_cluster {
       if (const auto* rc = std::get_if<rcplan::redis_command>(&lc)) {
         std::string line;
         for (const std::string& a : rc->argv) line += a + ' ';
-        INFO("on " << rc->node.value.substr(0, 8) << ": " << line);
+        INFO("on " << short_id(rc->node) << ": " << line);
         const reply r = c.client(index(rc->node)).command(rc->argv);
         CHECK(r.str == (r.is_error() ? "" : "OK"));
         continue;

@@ -44,7 +44,7 @@ void finish(const live_cluster& c, const rcplan::rebalance_options& ro) {
     last = "plan " + std::string{rcplan::to_string(p.status)} + " with " + std::to_string(p.steps.size()) + " steps";
     for (const auto& d : p.diagnostics) last += "\n  plan: " + d.code + " [" + d.subject + "] " + d.message;
     for (const auto& d : rcplan::view_disagreements(t))
-      last += "\n  disagreement: " + d.observer.value.substr(0, 8) + " about " + d.subject.value.substr(0, 8) + " kind " +
+      last += "\n  disagreement: " + short_id(d.observer) + " about " + short_id(d.subject) + " kind " +
               std::to_string(static_cast<int>(d.what));
     if (p.status == rcplan::plan_status::converged) return;
     if (p.status == rcplan::plan_status::blocked) break;
@@ -197,7 +197,7 @@ TEST_CASE("kill: a master SIGKILLed while its slots move and after its replica t
     std::string dump;
     const rcplan::topology now = observe_all(c);
     for (const auto& d : rcplan::view_disagreements(now))
-      dump += d.observer.value.substr(0, 8) + " about " + d.subject.value.substr(0, 8) + " kind " + std::to_string(static_cast<int>(d.what)) + "\n";
+      dump += short_id(d.observer) + " about " + short_id(d.subject) + " kind " + std::to_string(static_cast<int>(d.what)) + "\n";
     for (int i = 0; i < c.size(); ++i)
       if (c.running(i)) dump += "node " + std::to_string(i) + ":\n" + c.client(i).call({"CLUSTER", "NODES"});
     FAIL(dump);

@@ -63,7 +63,7 @@ TEST_CASE("gen_cluster_view gives consistent views", "[testing][gen]") {
       if (!n.flags.replica) continue;
       RC_ASSERT(n.master_id.has_value());
       RC_ASSERT(n.slots.empty());
-      const auto* m = rcplan::detail::find_node(
+      const auto* m = find_node(
           [&] {
             auto sorted = v.nodes;
             std::sort(sorted.begin(), sorted.end(),

@@ -61,7 +61,7 @@ bool send(exec_context& ctx, node_pool& pool, std::size_t step, const node_id& n
         return false;
       }
     }
-    ctx.rep.note(progress_event::kind::retry, step, command_name(a) + " on " + node.value.substr(0, 8) + ": " + why);
+    ctx.rep.note(progress_event::kind::retry, step, command_name(a) + " on " + short_id(node) + ": " + why);
     backoff(attempt);
   }
 }

@@ -46,9 +46,9 @@ class migrator {
       run_chunk(chunk);
     }
     if (open_.empty()) return true;
-    ctx_.rep.diagnose(severity::error, "rcplan.redis.slots_left_open", rcplan::detail::describe(open_),
+    ctx_.rep.diagnose(severity::error, "rcplan.redis.slots_left_open", to_string(open_),
                       "the migration from " + a_.source.value + " to " + a_.target.value + " stopped; slots " +
-                          rcplan::detail::describe(open_) +
+                          to_string(open_) +
                           " may be left MIGRATING/IMPORTING. Observe again and re-plan: the repair finishes them");
     return false;
   }
@@ -107,7 +107,7 @@ class migrator {
     e.step = step_;
     e.done = done_;
     e.total = total_;
-    e.message = std::to_string(done_) + "/" + std::to_string(total_) + " slots moved to " + a_.target.value.substr(0, 8);
+    e.message = std::to_string(done_) + "/" + std::to_string(total_) + " slots moved to " + short_id(a_.target);
     ctx_.rep.progress(std::move(e));
   }
 
@@ -186,7 +186,7 @@ class migrator {
     }
   }
 
-  [[nodiscard]] static std::string short_name(const node_id& id) { return id.value.substr(0, 8); }
+  [[nodiscard]] static std::string short_name(const node_id& id) { return short_id(id); }
 
   /// GETKEYSINSLOT and MIGRATE until every live slot of the chunk is empty on the source.
   void move_keys_of(std::vector<slot_work>& chunk) {

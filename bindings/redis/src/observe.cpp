@@ -84,7 +84,7 @@ class observer {
     ob.id = id;
     ob.addr.host = t.host;
     ob.addr.port = t.port;
-    if (const cluster_node* self = rcplan::detail::find_node(p.view.nodes, id)) {
+    if (const cluster_node* self = find_node(p.view.nodes, id)) {
       ob.addr.bus_port = self->addr.bus_port;
       ob.addr.hostname = self->addr.hostname;
     }

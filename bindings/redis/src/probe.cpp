@@ -80,7 +80,7 @@ slot_set likely_slots(const cluster_view& v) {
   if (self == v.nodes.end()) return s;
   s = self->slots;
   if (self->master_id)
-    if (const cluster_node* m = rcplan::detail::find_node(v.nodes, *self->master_id)) s |= m->slots;
+    if (const cluster_node* m = find_node(v.nodes, *self->master_id)) s |= m->slots;
   for (const open_slot& o : self->open_slots) s.insert(o.number);
   return s;
 }

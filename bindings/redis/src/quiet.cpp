@@ -70,9 +70,9 @@ bool own_line_changed(connection& c, const topology& observed, const node_id& no
   const auto then_view = std::find_if(observed.views.begin(), observed.views.end(),
                                       [&](const cluster_view& v) { return v.observer == node; });
   if (then_view == observed.views.end()) return false;
-  const cluster_node* then = rcplan::detail::find_node(then_view->nodes, node);
+  const cluster_node* then = find_node(then_view->nodes, node);
   const cluster_view v = read_view(c);
-  const cluster_node* now = rcplan::detail::find_node(v.nodes, node);
+  const cluster_node* now = find_node(v.nodes, node);
   if (then == nullptr || now == nullptr) return false;
   return now->slots != then->slots || now->open_slots != then->open_slots || now->role() != then->role() ||
          now->master_id != then->master_id;

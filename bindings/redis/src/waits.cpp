@@ -72,7 +72,7 @@ bool node_known_now(exec_context& ctx, const node_id& subject) {
     if (other == id) continue;
     connection c(e.host, e.port, ctx.dir.options());
     const cluster_view v = read_view(c);
-    const cluster_node* n = rcplan::detail::find_node(v.nodes, id);
+    const cluster_node* n = find_node(v.nodes, id);
     if (n == nullptr || n->flags.handshake) return false;
   }
   return true;

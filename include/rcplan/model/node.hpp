@@ -33,6 +33,9 @@ struct node_id {
   friend auto operator<=>(const node_id&, const node_id&) = default;
 };
 
+/// The first 8 characters of an id: how messages, logs and runbooks name a node.
+[[nodiscard]] inline std::string short_id(const node_id& id) { return id.value.substr(0, 8); }
+
 /// Where a node listens: client port, cluster bus port and (Redis 7) announced hostname.
 struct address {
   std::string host;

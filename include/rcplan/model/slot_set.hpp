@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace rcplan {
@@ -225,5 +226,19 @@ class slot_set {
 
   std::array<std::uint64_t, word_count> words_{};
 };
+
+/// The set as inclusive ranges, `0-5460,5462`; empty for an empty set.
+[[nodiscard]] inline std::string to_string(const slot_set& s) {
+  std::string out;
+  s.for_each_range([&](slot_range r) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(r.first);
+    if (r.last == r.first) return;
+    // appended piecewise: GCC 12 at -O3 warns (-Wrestrict) on `'-' + std::to_string(...)`
+    out += '-';
+    out += std::to_string(r.last);
+  });
+  return out;
+}
 
 }  // namespace rcplan

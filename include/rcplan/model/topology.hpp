@@ -81,16 +81,13 @@ struct view_disagreement {
   friend bool operator==(const view_disagreement&, const view_disagreement&) = default;
 };
 
-namespace detail {
-
+/// The node with this id in a list sorted by id (a view's or `merged_nodes`'), or null.
 [[nodiscard]] inline const cluster_node* find_node(const std::vector<cluster_node>& nodes,
                                                    const node_id& id) noexcept {
   const auto it = std::lower_bound(nodes.begin(), nodes.end(), id,
                                    [](const cluster_node& n, const node_id& k) { return n.id < k; });
   return it != nodes.end() && it->id == id ? &*it : nullptr;
 }
-
-}  // namespace detail
 
 /// One line per node, sorted by id: the node's own line where the node was observed
 /// (it is the authority on its role, master, claimed slots and open slots), otherwise the line

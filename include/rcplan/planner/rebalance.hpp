@@ -58,7 +58,7 @@ namespace detail {
     const bool taken_over = std::any_of(nodes.begin(), nodes.end(), [&](const cluster_node& r) {
       return r.is_master() && r.id != n.id && !unavailable(r) && !(r.slots & n.slots).empty();
     });
-    const std::string slots = describe(n.slots);
+    const std::string slots = to_string(n.slots);
     if (taken_over) {
       p.diagnostics.push_back({severity::info, "rebalance.failover_settling", n.id.value,
                                "master " + short_id(n.id) + " is down and another master already claims slots " +
@@ -103,7 +103,7 @@ namespace detail {
   if (p.steps.empty()) {
     p.status = plan_status::blocked;
     p.diagnostics = r.diagnostics;
-    p.diagnostics.push_back({severity::error, "rebalance.unclaimed_slots", describe(limbo),
+    p.diagnostics.push_back({severity::error, "rebalance.unclaimed_slots", to_string(limbo),
                              "no node claims these slots and the keys' holder is not known; settle them by hand"});
     return true;
   }
@@ -270,8 +270,8 @@ namespace detail {
   std::vector<step> add;
   for (const slot_transfer& tr : transfers) {
     if (tr.source.empty()) {
-      add.push_back({0, "assign keyless uncovered slots " + detail::describe(tr.slots) + " to " +
-                            detail::short_id(tr.target) + ", which is below its quota",
+      add.push_back({0, "assign keyless uncovered slots " + to_string(tr.slots) + " to " +
+                            short_id(tr.target) + ", which is below its quota",
                      add_slots{tr.target, tr.slots}});
       continue;
     }

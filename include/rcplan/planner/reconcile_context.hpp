@@ -52,7 +52,7 @@ struct reconcile_context {
 
   [[nodiscard]] bool member(const node_id& id) const { return members.count(id) != 0; }
   [[nodiscard]] bool wanted(int shard) const noexcept { return shard >= 0 && shard < masters; }
-  [[nodiscard]] const cluster_node* node(const node_id& id) const { return detail::find_node(nodes, id); }
+  [[nodiscard]] const cluster_node* node(const node_id& id) const { return find_node(nodes, id); }
   /// Masters holding slots.
   [[nodiscard]] std::vector<const cluster_node*> slot_masters() const {
     std::vector<const cluster_node*> out;
@@ -63,7 +63,7 @@ struct reconcile_context {
   void find_members() {
     const cluster_view* seed = nullptr;
     for (const cluster_view& v : t.views) {
-      const cluster_node* self = detail::find_node(nodes, v.observer);
+      const cluster_node* self = find_node(nodes, v.observer);
       if (self == nullptr || !self->is_master() || self->slots.empty() || self->failed()) continue;
       if (seed == nullptr || v.observer < seed->observer) seed = &v;
     }

@@ -83,7 +83,7 @@ inline void write_off(const reconcile_context& c, const cluster_node& dead, phas
   }
   r.note(severity::warning, data_loss_code, dead.id.value,
          "master " + who + " has been down past twice the node timeout with no replica; as "
-         "spec.failover.allowDataLoss allows, its slots " + describe(dead.slots) + " go to " +
+         "spec.failover.allowDataLoss allows, its slots " + to_string(dead.slots) + " go to " +
          short_id(adopter->id) + " empty and the keys they held are lost");
   r.add(0, "give up lost master " + who + " (spec.failover.allowDataLoss): every node forgets it", forget{dead.id});
   r.add(1, short_id(adopter->id) + " serves the slots of lost master " + who + ", empty",
@@ -318,7 +318,7 @@ inline void moved_pods(const reconcile_context& c, phase_result& r) {
         r.status = plan_status::blocked;
         r.note(severity::error, "reconcile.conflicting_claims", m.observed->id.value,
                "pod " + m.p->name + " runs node " + short_id(m.observed->id) + ", which claims slots " +
-                   describe(m.node->slots & member_slots) +
+                   to_string(m.node->slots & member_slots) +
                    " the cluster serves elsewhere; flush and reset it, or restore it, before it may join");
         continue;
       }

@@ -67,17 +67,6 @@ namespace detail {
   return it == o->keys_per_slot->end() ? 0 : it->second;
 }
 
-[[nodiscard]] inline std::string short_id(const node_id& id) { return id.value.substr(0, 8); }
-
-[[nodiscard]] inline std::string describe(const slot_set& s) {
-  std::string out;
-  for (const slot_range& r : s.ranges()) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(r.first);
-    if (r.last != r.first) out += "-" + std::to_string(r.last);
-  }
-  return out;
-}
 
 class slot_repairer {
  public:
@@ -114,7 +103,7 @@ class slot_repairer {
     const auto k = keys_in(t_, n, s);
     return k && *k == 0;
   }
-  [[nodiscard]] const cluster_node* node(const node_id& id) const { return detail::find_node(nodes_, id); }
+  [[nodiscard]] const cluster_node* node(const node_id& id) const { return find_node(nodes_, id); }
 
   /// The migration's source died and `owner` took its slots over (a promoted replica holds the
   /// keys that had not moved yet): the owner finishes the migration in the source's place. The
@@ -275,33 +264,33 @@ class slot_repairer {
   void emit() {
     // the source side first: a source left MIGRATING toward a closed importer is unpaired
     for (const auto& [n, slots] : stable_source_)
-      add(0, set_slot_stable{n, slots}, "stop migrating slots " + describe(slots) + " on " + short_id(n) +
+      add(0, set_slot_stable{n, slots}, "stop migrating slots " + to_string(slots) + " on " + short_id(n) +
                                             ": their keys never left it");
     for (const auto& [n, slots] : stable_target_)
-      add(0, set_slot_stable{n, slots}, "stop importing slots " + describe(slots) + " on " + short_id(n) +
+      add(0, set_slot_stable{n, slots}, "stop importing slots " + to_string(slots) + " on " + short_id(n) +
                                             ": it holds none of their keys");
     for (const auto& [p, slots] : set_node_)
       add(0, set_slot_node{p.first, p.second, slots},
-          "slots " + describe(slots) + " belong to " + short_id(p.second) + "; " + short_id(p.first) +
+          "slots " + to_string(slots) + " belong to " + short_id(p.second) + "; " + short_id(p.first) +
               " holds none of their keys");
     for (const auto& [n, slots] : claim_)
-      add(0, add_slots{n, slots}, "uncovered slots " + describe(slots) + " have keys only on " + short_id(n));
+      add(0, add_slots{n, slots}, "uncovered slots " + to_string(slots) + " have keys only on " + short_id(n));
     for (const auto& [n, slots] : adopt_) {
-      add(0, set_slot_node{n, n, slots}, "nobody claims slots " + describe(slots) + " although some nodes think "
+      add(0, set_slot_node{n, n, slots}, "nobody claims slots " + to_string(slots) + " although some nodes think "
                                              "another does; their keys are on " + short_id(n) + ", which takes them");
       for (const cluster_node& m : nodes_)
         if (m.is_master() && !m.failed() && m.id != n)
           add(1, set_slot_node{m.id, n, slots}, "tell " + short_id(m.id) + " that " + short_id(n) + " owns slots " +
-                                                    describe(slots) + " (its table names another node)");
+                                                    to_string(slots) + " (its table names another node)");
     }
     std::vector<wave_entry> fin;
     for (const auto& [p, slots] : finish_) fin.push_back({p.first, p.second, slots});
     for (const wave_entry& f : fin)
       add(1, migrate_slots{f.a, f.b, f.slots},
-          "finish interrupted migration of slots " + describe(f.slots) + " from " + short_id(f.a) +
+          "finish interrupted migration of slots " + to_string(f.slots) + " from " + short_id(f.a) +
               " to " + short_id(f.b));
     for (const auto& [what, slots] : blocked_)
-      out_.diagnostics.push_back({severity::error, what.first, describe(slots), what.second});
+      out_.diagnostics.push_back({severity::error, what.first, to_string(slots), what.second});
   }
   struct wave_entry {
     node_id a, b;

@@ -396,7 +396,7 @@ class cluster {
 
  private:
   static violation refused(const std::string& what, slot s, const node_id& n) {
-    return {"redis_refused", what + " (slot " + std::to_string(s) + " on " + n.value.substr(0, 8) + ")"};
+    return {"redis_refused", what + " (slot " + std::to_string(s) + " on " + short_id(n) + ")"};
   }
   [[nodiscard]] replication_info replication_of(const node_state& n) const {
     replication_info r;
@@ -433,7 +433,7 @@ class cluster {
   std::optional<violation> run(const redis_command& c) {
     node_state* n = get(c.node);
     if (n == nullptr) return violation{"unknown_node", "command sent to unknown node " + c.node.value};
-    if (!n->alive) return violation{"node_unreachable", "command sent to " + c.node.value.substr(0, 8) + ", which is down"};
+    if (!n->alive) return violation{"node_unreachable", "command sent to " + short_id(c.node) + ", which is down"};
     const auto& a = c.argv;
     if (a.size() >= 4 && a[0] == "CLUSTER" && a[1] == "MEET") return meet_node(*n, a[2], a[3]);
     if (a.size() >= 4 && a[0] == "CLUSTER" && a[1] == "SETSLOT") return setslot(*n, a);
@@ -474,8 +474,8 @@ class cluster {
     if (n.master)
       for (const auto& [id, r] : nodes_)
         if (r.alive && !r.master && r.master_id == n.id && !r.masterauth_current)
-          return violation{"replica_auth_broken", "requirepass changed on " + n.id.value.substr(0, 8) +
-                                                      " before its replica " + id.value.substr(0, 8) +
+          return violation{"replica_auth_broken", "requirepass changed on " + short_id(n.id) +
+                                                      " before its replica " + short_id(id) +
                                                       " knew the new password"};
     n.requirepass_current = true;
     return std::nullopt;
@@ -605,7 +605,7 @@ class cluster {
     if (n == nullptr) return std::nullopt;  // already forgotten by an earlier command
     const bool given_up = written_off_.count(x) != 0 && !n->alive;
     if ((!n->claims.empty() || !n->keys.empty()) && !given_up)
-      return violation{"forget_nonempty", "forgot " + x.value.substr(0, 8) + " while it owns slots or holds keys"};
+      return violation{"forget_nonempty", "forgot " + short_id(x) + " while it owns slots or holds keys"};
     on.known.erase(x);
     // a dead node nobody knows any more is gone; a live one is on its own until met again
     if (!n->alive && !known_by_anyone(x)) drop(x);
@@ -683,7 +683,7 @@ class cluster {
     for (const auto& [id, n] : nodes_) {
       if (n.keys.empty() || n.keys.count(s) == 0) continue;
       if (n.master && !n.claims.contains(s) && !n.importing.count(s))
-        return violation{"keys_stranded", where() + " keys on " + id.value.substr(0, 8) +
+        return violation{"keys_stranded", where() + " keys on " + short_id(id) +
                                               ", which neither owns nor imports the slot"};
     }
     for (const auto& [id, n] : nodes_) {
@@ -693,7 +693,7 @@ class cluster {
       const node_state* t = find(m->second);
       const auto imp = t ? t->importing.find(s) : std::map<slot, node_id>::const_iterator{};
       const bool paired = t != nullptr && ((imp != t->importing.end() && imp->second == n.id) || t->claims.contains(s));
-      if (!paired) return violation{"open_slot_unpaired", where() + " MIGRATING on " + id.value.substr(0, 8) +
+      if (!paired) return violation{"open_slot_unpaired", where() + " MIGRATING on " + short_id(id) +
                                                               " toward a node not importing it"};
     }
     return std::nullopt;
@@ -703,7 +703,7 @@ class cluster {
     if (n.master) return std::nullopt;
     const node_state* m = n.master_id ? find(*n.master_id) : nullptr;
     if (m == nullptr || !m->master)
-      return violation{"replica_without_master", n.id.value.substr(0, 8) + " follows no master"};
+      return violation{"replica_without_master", short_id(n.id) + " follows no master"};
     return std::nullopt;
   }
 

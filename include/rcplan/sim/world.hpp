@@ -483,9 +483,9 @@ class world {
       if (before.count({m, r}) != 0) continue;  // not this action's doing
       const pod_state* rp = pod_of(r);
       const pod_state* mp = pod_of(m);
-      const std::string what = "master " + m.value.substr(0, 8) + " (" + mp->observed.name + " on " +
+      const std::string what = "master " + short_id(m) + " (" + mp->observed.name + " on " +
                                mp->observed.kube_node + "/" + mp->observed.zone + ") and its replica " +
-                               r.value.substr(0, 8) + " (" + rp->observed.name + " on " + rp->observed.kube_node +
+                               short_id(r) + " (" + rp->observed.name + " on " + rp->observed.kube_node +
                                "/" + rp->observed.zone + ") share a host or zone";
       bool explained = false;
       for (const diagnostic& d : diagnostics)
