@@ -1,5 +1,8 @@
 #pragma once
 
+// The exceptions rcplan throws: one base class carrying a stable id, and the parse error that
+// names the line. Callers match on ids, never on message text.
+
 #include <cstddef>
 #include <stdexcept>
 #include <string>

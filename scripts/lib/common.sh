@@ -6,6 +6,7 @@ rcplan_packages=(
   redis-server redis-tools
   librange-v3-dev nlohmann-json3-dev catch2 librapidcheck-dev
   libcli11-dev libyaml-cpp-dev libhiredis-dev libbenchmark-dev
+  ccache
 )
 
 rcplan_missing_packages() {
@@ -37,8 +38,25 @@ rcplan_ensure_packages() {
     apt-get install -y --no-install-recommends "${rcplan_packages[@]}"
 }
 
+# Configures a build: RelWithDebInfo unless RCPLAN_BUILD_TYPE says otherwise, warnings as
+# errors only when RCPLAN_WERROR=ON (rcplan's CI sets it), compiled through ccache when it is
+# there so that a second build of the same sources is quick.
 rcplan_configure() {
   local build_dir=$1
   shift
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+  local launcher=()
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${RCPLAN_BUILD_TYPE:-RelWithDebInfo}" \
+    -DRCPLAN_WERROR="${RCPLAN_WERROR:-OFF}" "${launcher[@]}" "$@"
+}
+
+# Clang for the builds that check rcplan compiles with it too (scripts/build-configs.sh).
+rcplan_ensure_clang() {
+  command -v clang++ >/dev/null && return 0
+  local sudo=()
+  ((EUID != 0)) && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clang
 }

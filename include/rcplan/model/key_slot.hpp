@@ -1,6 +1,10 @@
 #pragma once
 
+// Which hash slot a key lives in: CRC16-XMODEM of the key (or of its `{hash tag}`) modulo
+// 16384, as the Redis Cluster specification defines it.
+
 #include <rcplan/model/slot.hpp>
+#include <rcplan/model/detail/crc16.hpp>
 
 #include <array>
 #include <cstddef>
@@ -8,29 +12,12 @@
 #include <string_view>
 
 namespace rcplan {
-namespace detail {
-
-// CRC16-CCITT in its XMODEM variant (poly 0x1021, init 0, no reflection), the checksum the
-// Redis cluster specification uses for key hashing.
-[[nodiscard]] constexpr std::array<std::uint16_t, 256> make_crc16_table() noexcept {
-  std::array<std::uint16_t, 256> table{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t crc = i << 8;
-    for (int b = 0; b < 8; ++b) crc = (crc & 0x8000U) != 0 ? (crc << 1) ^ 0x1021U : crc << 1;
-    table[i] = static_cast<std::uint16_t>(crc & 0xFFFFU);
-  }
-  return table;
-}
-
-inline constexpr std::array<std::uint16_t, 256> crc16_table = make_crc16_table();
-
-}  // namespace detail
 
 [[nodiscard]] constexpr std::uint16_t crc16_xmodem(std::string_view bytes) noexcept {
   std::uint32_t crc = 0;
   for (char c : bytes) {
     const auto byte = static_cast<std::uint8_t>(c);
-    crc = ((crc << 8) ^ detail::crc16_table[((crc >> 8) ^ byte) & 0xFFU]) & 0xFFFFU;
+    crc = ((crc << 8) ^ model_detail::crc16_table[((crc >> 8) ^ byte) & 0xFFU]) & 0xFFFFU;
   }
   return static_cast<std::uint16_t>(crc);
 }

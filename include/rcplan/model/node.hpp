@@ -1,5 +1,8 @@
 #pragma once
 
+// One Redis Cluster node as a `CLUSTER NODES` line describes it: id, address, flags, master,
+// slots and open slots, plus `short_id()` for naming a node to people.
+
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
 

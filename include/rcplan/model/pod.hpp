@@ -1,5 +1,8 @@
 #pragma once
 
+// The Kubernetes side of an observation: pods and StatefulSets, as much of them as the
+// planners read (names, shards, ordinals, hosts, zones, readiness, revisions).
+
 #include <compare>
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,8 @@
 #pragma once
 
+// What `INFO replication` says about a node: its role, its master link and the replicas a
+// master lists, which the planners use to tell synced replicas from lagging ones.
+
 #include <rcplan/model/node.hpp>
 
 #include <cstdint>

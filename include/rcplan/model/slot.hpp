@@ -1,5 +1,7 @@
 #pragma once
 
+// Hash slots and inclusive slot ranges: the 16384 units of a Redis Cluster's key space.
+
 #include <compare>
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,8 @@
 #pragma once
 
+// Sets of hash slots as 16384-bit bitmaps: set algebra, counting and range extraction, and
+// `to_string()` for the `0-5460,5462` form people read.
+
 #include <rcplan/model/slot.hpp>
 
 #include <array>

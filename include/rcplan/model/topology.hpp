@@ -1,5 +1,8 @@
 #pragma once
 
+// An observed cluster: every node's view (`CLUSTER NODES`), per-node observations (reachability,
+// replication, keys per slot, config) and the Kubernetes objects; the input of every planner.
+
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/pod.hpp>
 #include <rcplan/model/replication.hpp>

@@ -9,7 +9,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
-#include <rcplan/parse/detail.hpp>
+#include <rcplan/parse/detail/text.hpp>
 #include <rcplan/parse/resp.hpp>
 
 #include <cstddef>
@@ -47,7 +47,7 @@ struct shard_description {
   friend bool operator==(const shard_description&, const shard_description&) = default;
 };
 
-namespace detail {
+namespace parse_detail {
 
 inline constexpr const char* cluster_shards_error_id = "rcplan.parse.cluster_shards";
 
@@ -188,17 +188,17 @@ class cluster_shards_parser {
   }
 };
 
-}  // namespace detail
+}  // namespace parse_detail
 
 /// Shards in the order the server listed them.
 [[nodiscard]] inline std::vector<shard_description> parse_cluster_shards(const resp_value& reply) {
-  return detail::cluster_shards_parser{}.parse(reply);
+  return parse_detail::cluster_shards_parser{}.parse(reply);
 }
 
 /// The same from the raw reply bytes; garbled RESP is reported with this parser's id and the
 /// protocol line it was found on.
 [[nodiscard]] inline std::vector<shard_description> parse_cluster_shards(std::string_view raw_reply) {
-  return parse_cluster_shards(detail::parse_whole_resp(raw_reply, detail::cluster_shards_error_id));
+  return parse_cluster_shards(parse_detail::parse_whole_resp(raw_reply, parse_detail::cluster_shards_error_id));
 }
 
 }  // namespace rcplan

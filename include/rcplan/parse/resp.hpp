@@ -5,7 +5,7 @@
 // because `CLUSTER SHARDS` answers with maps under RESP3.
 
 #include <rcplan/error.hpp>
-#include <rcplan/parse/detail.hpp>
+#include <rcplan/parse/detail/text.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -44,7 +44,7 @@ struct resp_value {
   return "unknown";
 }
 
-namespace detail {
+namespace parse_detail {
 
 inline constexpr const char* resp_error_id = "rcplan.parse.resp";
 
@@ -142,19 +142,19 @@ class resp_reader {
   std::size_t line_ = 0;
 };
 
-}  // namespace detail
+}  // namespace parse_detail
 
 /// One complete value at the start of `bytes` and how many bytes it took, or nullopt when the
 /// bytes end before the value does. Throws parse_error (id `rcplan.parse.resp`) when the bytes
 /// can never form a value.
 [[nodiscard]] inline std::optional<std::pair<resp_value, std::size_t>> parse_resp_prefix(std::string_view bytes) {
-  detail::resp_reader r{bytes, detail::resp_error_id};
+  parse_detail::resp_reader r{bytes, parse_detail::resp_error_id};
   auto v = r.next();
   if (!v) return std::nullopt;
   return std::pair<resp_value, std::size_t>{std::move(*v), r.consumed()};
 }
 
-namespace detail {
+namespace parse_detail {
 
 [[nodiscard]] inline resp_value parse_whole_resp(std::string_view bytes, const char* error_id) {
   resp_reader r{bytes, error_id};
@@ -167,11 +167,11 @@ namespace detail {
   return std::move(*v);
 }
 
-}  // namespace detail
+}  // namespace parse_detail
 
 /// Exactly one value: incomplete input or trailing bytes throw parse_error (id `rcplan.parse.resp`).
 [[nodiscard]] inline resp_value parse_resp(std::string_view bytes) {
-  return detail::parse_whole_resp(bytes, detail::resp_error_id);
+  return parse_detail::parse_whole_resp(bytes, parse_detail::resp_error_id);
 }
 
 }  // namespace rcplan

@@ -1,5 +1,8 @@
 #pragma once
 
+// The action vocabulary of design §3: Redis and Kubernetes actions as plain aggregates in one
+// `std::variant`, and each action's snake_case name.
+
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
 #include <rcplan/plan/kube_objects.hpp>
@@ -178,7 +181,7 @@ using action = std::variant<meet, add_slots, set_config_epoch, replicate, migrat
                             apply_configmap, scale_statefulset, delete_pod, delete_statefulset,
                             delete_pvc, update_status>;
 
-namespace detail {
+namespace plan_detail {
 template <typename T> struct action_name;
 #define RCPLAN_ACTION_NAME(T) \
   template <> struct action_name<T> { static constexpr std::string_view value = #T; };
@@ -204,18 +207,18 @@ RCPLAN_ACTION_NAME(delete_statefulset)
 RCPLAN_ACTION_NAME(delete_pvc)
 RCPLAN_ACTION_NAME(update_status)
 #undef RCPLAN_ACTION_NAME
-}  // namespace detail
+}  // namespace plan_detail
 
 /// The action's snake_case type name, as it appears in plan JSON (`"type"`).
 template <typename T>
 [[nodiscard]] constexpr std::string_view action_type_name() noexcept {
-  return detail::action_name<T>::value;
+  return plan_detail::action_name<T>::value;
 }
 [[nodiscard]] inline std::string_view action_type_name(const action& a) noexcept {
   return std::visit([](const auto& x) { return action_type_name<std::decay_t<decltype(x)>>(); }, a);
 }
 
-namespace detail {
+namespace plan_detail {
 template <typename T, typename V> struct variant_index;
 template <typename T, typename... Ts>
 struct variant_index<T, std::variant<Ts...>> {
@@ -226,12 +229,12 @@ struct variant_index<T, std::variant<Ts...>> {
     return sizeof...(Ts);
   }();
 };
-}  // namespace detail
+}  // namespace plan_detail
 
 /// Whether the action talks to Redis (as opposed to the Kubernetes API). The variant lists
 /// every Redis action before the first Kubernetes one.
 [[nodiscard]] inline bool is_redis_action(const action& a) noexcept {
-  return a.index() < detail::variant_index<apply_statefulset, action>::value;
+  return a.index() < plan_detail::variant_index<apply_statefulset, action>::value;
 }
 
 }  // namespace rcplan

@@ -1,5 +1,8 @@
 #pragma once
 
+// Lowering: an intent action becomes the exact Redis commands (argv) to send, in the order the
+// cluster specification documents; slot migrations loop over keys through `move_keys`.
+
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/plan/action.hpp>
@@ -55,7 +58,7 @@ struct lower_context {
   bool notify_other_masters = true;
 };
 
-namespace detail {
+namespace plan_detail {
 
 [[nodiscard]] inline const cluster_node* node_by_id(const lower_context& c, const node_id& id) {
   const auto it = std::find_if(c.nodes.begin(), c.nodes.end(), [&](const cluster_node& n) { return n.id == id; });
@@ -152,14 +155,14 @@ class lowerer {
   const lower_context& c_;
 };
 
-}  // namespace detail
+}  // namespace plan_detail
 
 /// The exact Redis commands that carry out `a`, in order (design §3). `migrate_slots` lowers,
 /// per slot, to IMPORTING on the target, MIGRATING on the source, a `move_keys` loop, then
 /// SETSLOT NODE on the target, the source and the other masters. Kubernetes actions and waits
 /// lower to nothing: the binding performs them directly.
 [[nodiscard]] inline std::vector<lowered_command> lower(const action& a, const lower_context& c) {
-  return std::visit(detail::lowerer{c}, a);
+  return std::visit(plan_detail::lowerer{c}, a);
 }
 
 /// The whole plan's steps lowered in order (steps of one wave one after another).

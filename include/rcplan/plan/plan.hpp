@@ -1,5 +1,8 @@
 #pragma once
 
+// A plan: ordered steps (action, wave, reason), a status and diagnostics. Steps of one wave may
+// run concurrently; waves run in order.
+
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/plan/action.hpp>

@@ -4,8 +4,10 @@
 // once, each naming the field it is about, so that a user fixes a resource in one pass.
 
 #include <rcplan/diagnostic.hpp>
+#include <rcplan/spec/codes.hpp>
 #include <rcplan/spec/quantity.hpp>
 #include <rcplan/spec/spec.hpp>
+#include <rcplan/spec/detail/validate.hpp>
 
 #include <algorithm>
 #include <array>
@@ -22,131 +24,12 @@
 
 namespace rcplan {
 
-/// Stable diagnostic codes of validate(). Subjects are spec field paths in the resource's
-/// JSON names (`spec.storage.size`, `spec.shardWeights[4]`, `spec.config.port`).
-namespace spec_code {
-// errors
-inline constexpr const char* master_size_invalid = "spec.master_size_invalid";            // < 1
-inline constexpr const char* cluster_replicas_invalid = "spec.cluster_replicas_invalid";  // < 0
-inline constexpr const char* storage_type_invalid = "spec.storage_type_invalid";
-inline constexpr const char* storage_size_missing = "spec.storage_size_missing";
-inline constexpr const char* quantity_invalid = "spec.quantity_invalid";    // does not parse
-inline constexpr const char* quantity_negative = "spec.quantity_negative";  // parses, below 0
-inline constexpr const char* requests_exceed_limits = "spec.requests_exceed_limits";
-inline constexpr const char* secret_name_empty = "spec.secret_name_empty";
-inline constexpr const char* backup_source_name_empty = "spec.backup_source_name_empty";
-inline constexpr const char* port_invalid = "spec.port_invalid";
-inline constexpr const char* shard_weight_invalid = "spec.shard_weight_invalid";  // < 0 or not finite
-inline constexpr const char* shard_weight_out_of_range = "spec.shard_weight_out_of_range";
-inline constexpr const char* shard_weights_all_zero = "spec.shard_weights_all_zero";
-inline constexpr const char* rebalance_threshold_invalid = "spec.rebalance_threshold_invalid";
-inline constexpr const char* migration_concurrency_invalid = "spec.migration_concurrency_invalid";
-inline constexpr const char* migration_batch_size_invalid = "spec.migration_batch_size_invalid";
-inline constexpr const char* migration_timeout_invalid = "spec.migration_timeout_invalid";
-inline constexpr const char* config_key_reserved = "spec.config_key_reserved";
-// warnings
-inline constexpr const char* master_size_no_majority = "spec.master_size_no_majority";
-inline constexpr const char* master_size_above_original_limit = "spec.master_size_above_original_limit";
-inline constexpr const char* cluster_replicas_above_original_limit =
-    "spec.cluster_replicas_above_original_limit";
-inline constexpr const char* no_replicas = "spec.no_replicas";
-inline constexpr const char* ephemeral_without_replicas = "spec.ephemeral_without_replicas";
-inline constexpr const char* takeover_allowed = "spec.takeover_allowed";
-inline constexpr const char* data_loss_allowed = "spec.data_loss_allowed";
-inline constexpr const char* unknown_field = "spec.unknown_field";  // warning in rcplan's own
-                                                                     // objects, info elsewhere
-// RedisClusterBackup
-inline constexpr const char* backup_cluster_name_missing = "spec.backup_cluster_name_missing";
-inline constexpr const char* backup_storage_missing = "spec.backup_storage_missing";
-}  // namespace spec_code
-
-namespace detail {
-
-class spec_findings {
- public:
-  void error(const char* code, std::string subject, std::string message) {
-    add(severity::error, code, std::move(subject), std::move(message));
-  }
-  void warning(const char* code, std::string subject, std::string message) {
-    add(severity::warning, code, std::move(subject), std::move(message));
-  }
-  void info(const char* code, std::string subject, std::string message) {
-    add(severity::info, code, std::move(subject), std::move(message));
-  }
-  [[nodiscard]] std::vector<diagnostic> take() && { return std::move(out_); }
-
- private:
-  void add(rcplan::severity s, const char* code, std::string subject, std::string message) {
-    out_.push_back(diagnostic{s, code, std::move(subject), std::move(message)});
-  }
-  std::vector<diagnostic> out_;
-};
-
-/// redis.conf directives whose value rcplan (or the pod template) must decide: changing them
-/// through `config` would break cluster membership, persistence paths or authentication.
-inline constexpr std::array<std::string_view, 14> reserved_config_keys = {
-    "port",          "cluster-enabled",   "cluster-config-file", "cluster-port",
-    "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port",
-    "cluster-announce-hostname", "dir", "daemonize", "requirepass", "masterauth",
-    "replicaof", "slaveof"};
-
-[[nodiscard]] inline std::string config_key_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-[[nodiscard]] inline std::optional<quantity> check_quantity(spec_findings& f, const std::string& subject,
-                                                            const std::string& text) {
-  const auto q = parse_quantity(text);
-  if (!q) {
-    f.error(spec_code::quantity_invalid, subject,
-            "\"" + text + "\" is not a Kubernetes quantity (like 10Gi, 500m or 1e3)");
-    return std::nullopt;
-  }
-  if (q->amount < 0) {
-    f.error(spec_code::quantity_negative, subject, "\"" + text + "\" must not be negative");
-    return std::nullopt;
-  }
-  return q;
-}
-
-inline void check_resources(spec_findings& f, const std::string& prefix, const resource_requirements& r) {
-  std::map<std::string, quantity> requests;
-  for (const auto& [name, text] : r.requests)
-    if (auto q = check_quantity(f, prefix + ".requests." + name, text)) requests.emplace(name, *q);
-  std::map<std::string, quantity> limits;
-  for (const auto& [name, text] : r.limits)
-    if (auto q = check_quantity(f, prefix + ".limits." + name, text)) limits.emplace(name, *q);
-  for (const auto& [name, request] : requests) {
-    const auto lim = limits.find(name);
-    if (lim != limits.end() && request > lim->second)
-      f.error(spec_code::requests_exceed_limits, prefix + ".requests." + name,
-              "request " + r.requests.at(name) + " for " + name + " exceeds its limit " + r.limits.at(name) +
-                  "; Kubernetes rejects such a pod");
-  }
-}
-
-inline void report_unknown(spec_findings& f, const std::string& prefix, const value& unknown, bool own_object) {
-  if (!unknown.is_object()) return;
-  for (const auto& [key, v] : unknown.as_object()) {
-    (void)v;
-    if (own_object)
-      f.warning(spec_code::unknown_field, prefix + "." + key,
-                "rcplan does not know this field and ignores it; a misspelt setting falls back to its default");
-    else
-      f.info(spec_code::unknown_field, prefix + "." + key, "not interpreted by rcplan; kept as written");
-  }
-}
-
-}  // namespace detail
-
 /// Every problem of `spec` at once: errors that make it unusable and warnings about settings
 /// that are legal but risky. Absent masterSize/clusterReplicas are checked at their defaults.
 /// Messages quote field values except secrets; the password itself never appears in a spec
 /// (only the name of its Secret), and reserved config keys are reported without their value.
 [[nodiscard]] inline std::vector<diagnostic> validate(const cluster_spec& spec) {
-  detail::spec_findings f;
+  spec_detail::spec_findings f;
   const std::int32_t masters = master_count(spec);
   const std::int32_t replicas = replica_count(spec);
 
@@ -180,9 +63,9 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
 
   for (const auto& [key, text] : spec.config) {
     (void)text;  // may be a password (requirepass, masterauth): never quoted
-    const auto lower = detail::config_key_lower(key);
-    if (std::find(detail::reserved_config_keys.begin(), detail::reserved_config_keys.end(), lower) !=
-        detail::reserved_config_keys.end()) {
+    const auto lower = spec_detail::config_key_lower(key);
+    if (std::find(spec_detail::reserved_config_keys.begin(), spec_detail::reserved_config_keys.end(), lower) !=
+        spec_detail::reserved_config_keys.end()) {
       const bool auth = lower == "requirepass" || lower == "masterauth";
       f.error(spec_code::config_key_reserved, "spec.config." + key,
               "redis.conf directive `" + key + "` is managed by rcplan and cannot be set through config" +
@@ -203,7 +86,7 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
         f.error(spec_code::storage_size_missing, "spec.storage.size",
                 "a persistent-claim storage needs a size, like 10Gi");
     } else {
-      (void)detail::check_quantity(f, "spec.storage.size", st.size);
+      (void)spec_detail::check_quantity(f, "spec.storage.size", st.size);
     }
   }
   if (ephemeral && replicas == 0)
@@ -211,7 +94,7 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
               std::string(spec.storage ? "ephemeral storage" : "no storage (ephemeral)") +
                   " with clusterReplicas 0: a restarted pod comes back empty and its data is lost");
 
-  if (spec.resources) detail::check_resources(f, "spec.resources", *spec.resources);
+  if (spec.resources) spec_detail::check_resources(f, "spec.resources", *spec.resources);
 
   if (spec.password_secret && spec.password_secret->name.empty())
     f.error(spec_code::secret_name_empty, "spec.passwordSecret.name",
@@ -224,7 +107,7 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
         f.error(spec_code::port_invalid, "spec.monitor.prometheus.port",
                 "port " + std::to_string(port) + " is outside 1..65535");
     }
-    if (spec.monitor->resources) detail::check_resources(f, "spec.monitor.resources", *spec.monitor->resources);
+    if (spec.monitor->resources) spec_detail::check_resources(f, "spec.monitor.resources", *spec.monitor->resources);
   }
 
   if (spec.init && spec.init->backup_source && spec.init->backup_source->name.empty())
@@ -275,18 +158,18 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
     f.warning(spec_code::data_loss_allowed, "spec.failover.allowDataLoss",
               "plans may promote a lagging replica or give up a shard's data to make progress");
 
-  detail::report_unknown(f, "spec", spec.unknown_fields, false);
-  detail::report_unknown(f, "spec.placement", spec.placement.unknown_fields, true);
-  detail::report_unknown(f, "spec.rebalance", spec.rebalance.unknown_fields, true);
-  detail::report_unknown(f, "spec.migration", spec.migration.unknown_fields, true);
-  detail::report_unknown(f, "spec.failover", spec.failover.unknown_fields, true);
+  spec_detail::report_unknown(f, "spec", spec.unknown_fields, false);
+  spec_detail::report_unknown(f, "spec.placement", spec.placement.unknown_fields, true);
+  spec_detail::report_unknown(f, "spec.rebalance", spec.rebalance.unknown_fields, true);
+  spec_detail::report_unknown(f, "spec.migration", spec.migration.unknown_fields, true);
+  spec_detail::report_unknown(f, "spec.failover", spec.failover.unknown_fields, true);
 
   return std::move(f).take();
 }
 
 /// Checks a RedisClusterBackup spec as the original operator does before it runs a backup.
 [[nodiscard]] inline std::vector<diagnostic> validate(const backup_spec& spec) {
-  detail::spec_findings f;
+  spec_detail::spec_findings f;
   if (spec.redis_cluster_name.empty())
     f.error(spec_code::backup_cluster_name_missing, "spec.redisClusterName",
             "a backup needs the name of the DistributedRedisCluster to back up");
@@ -297,7 +180,7 @@ inline void report_unknown(spec_findings& f, const std::string& prefix, const va
     f.error(spec_code::backup_storage_missing, "spec",
             "no storage backend is configured (s3, gcs, azure, swift or local)");
   if (spec.storage && !spec.storage->size.empty())
-    (void)detail::check_quantity(f, "spec.storage.size", spec.storage->size);
+    (void)spec_detail::check_quantity(f, "spec.storage.size", spec.storage->size);
   return std::move(f).take();
 }
 

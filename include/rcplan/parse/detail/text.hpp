@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rcplan::detail {
+namespace rcplan::parse_detail {
 
 /// One physical line of input, without its terminator and trailing blanks.
 struct text_line {
@@ -131,4 +131,4 @@ struct text_line {
   return true;
 }
 
-}  // namespace rcplan::detail
+}  // namespace rcplan::parse_detail
