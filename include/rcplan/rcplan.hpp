@@ -2,6 +2,18 @@
 
 // The umbrella header: the whole header-only core. JSON support lives in
 // <rcplan/json/json.hpp> (target rcplan::json) so that the core does not need nlohmann/json.
+//
+// Where to start:
+// - a controller calls `reconcile(observed, desired)` (<rcplan/planner/reconcile.hpp>) on every
+//   loop and runs the plan's first wave; `compute_status()` (<rcplan/planner/status.hpp>) gives
+//   the resource's status;
+// - a rebalance alone is `plan_rebalance()` (<rcplan/planner/rebalance.hpp>), a repair of open
+//   or uncovered slots `plan_repair()` (<rcplan/planner/repair.hpp>);
+// - observations come from the parsers (<rcplan/parse/cluster_nodes.hpp>) or the Redis binding;
+// - plans are tested in the simulator (<rcplan/sim/world.hpp>) with the testing kit
+//   (<rcplan/testing/converge.hpp>, target rcplan::testing).
+// Each layer's public headers sit in include/rcplan/<layer>/; what is under a `detail/` folder
+// (namespaces `*_detail` or `*::detail`) is machinery that may change without notice.
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/error.hpp>
@@ -31,6 +43,7 @@
 #include <rcplan/planner/status.hpp>
 #include <rcplan/planner/waves.hpp>
 #include <rcplan/sim/cluster.hpp>
+#include <rcplan/spec/codes.hpp>
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/quantity.hpp>
 #include <rcplan/spec/spec.hpp>

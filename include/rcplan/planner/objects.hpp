@@ -221,7 +221,7 @@ inline void append_member(value& object, const char* key, value v) {
 /// The cluster-* parameters Redis reads once are the ones that define the node's identity and
 /// bus; the timeouts and coverage policy are runtime settings in Redis 7.
 [[nodiscard]] inline bool needs_restart(std::string_view parameter) {
-  return !detail::runtime_settable(detail::config_key_lower(parameter));
+  return !detail::runtime_settable(config_key_lower(parameter));
 }
 
 /// The spec.config entries rcplan writes to redis.conf: reserved keys (port, cluster identity,

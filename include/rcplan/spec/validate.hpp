@@ -5,6 +5,7 @@
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/spec/codes.hpp>
+#include <rcplan/spec/config_keys.hpp>
 #include <rcplan/spec/quantity.hpp>
 #include <rcplan/spec/spec.hpp>
 #include <rcplan/spec/detail/validate.hpp>
@@ -63,9 +64,8 @@ namespace rcplan {
 
   for (const auto& [key, text] : spec.config) {
     (void)text;  // may be a password (requirepass, masterauth): never quoted
-    const auto lower = spec_detail::config_key_lower(key);
-    if (std::find(spec_detail::reserved_config_keys.begin(), spec_detail::reserved_config_keys.end(), lower) !=
-        spec_detail::reserved_config_keys.end()) {
+    if (is_reserved_config_key(key)) {
+      const std::string lower = config_key_lower(key);
       const bool auth = lower == "requirepass" || lower == "masterauth";
       f.error(spec_code::config_key_reserved, "spec.config." + key,
               "redis.conf directive `" + key + "` is managed by rcplan and cannot be set through config" +

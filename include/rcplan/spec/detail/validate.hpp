@@ -5,6 +5,7 @@
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/spec/codes.hpp>
+#include <rcplan/spec/config_keys.hpp>
 #include <rcplan/spec/quantity.hpp>
 #include <rcplan/spec/spec.hpp>
 #include <algorithm>
@@ -41,20 +42,6 @@ class spec_findings {
   }
   std::vector<diagnostic> out_;
 };
-
-/// redis.conf directives whose value rcplan (or the pod template) must decide: changing them
-/// through `config` would break cluster membership, persistence paths or authentication.
-inline constexpr std::array<std::string_view, 14> reserved_config_keys = {
-    "port",          "cluster-enabled",   "cluster-config-file", "cluster-port",
-    "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port",
-    "cluster-announce-hostname", "dir", "daemonize", "requirepass", "masterauth",
-    "replicaof", "slaveof"};
-
-[[nodiscard]] inline std::string config_key_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 [[nodiscard]] inline std::optional<quantity> check_quantity(spec_findings& f, const std::string& subject,
                                                             const std::string& text) {
