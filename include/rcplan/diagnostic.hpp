@@ -1,5 +1,8 @@
 #pragma once
 
+// Diagnostics: the findings every validator and planner reports with its result, each with a
+// stable code (spec_code, and the planners' codes in planner/codes.hpp).
+
 #include <cstdint>
 #include <string>
 

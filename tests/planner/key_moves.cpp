@@ -221,7 +221,7 @@ TEST_CASE("keys: unknown key counts block the plan, naming the master") {
   CHECK(p.status == plan_status::blocked);
   CHECK(p.steps.empty());
   REQUIRE(p.diagnostics.size() == 1);
-  CHECK(p.diagnostics[0].code == "rebalance.keys_unknown");
+  CHECK(p.diagnostics[0].code == rcplan::rebalance_code::keys_unknown);
   CHECK(p.diagnostics[0].subject == unseen.value);
   CHECK(p.diagnostics[0].severity == rcplan::severity::error);
   // balancing by slots does not need them

@@ -284,7 +284,7 @@ TEST_CASE("two failovers put two masters on one host: one failover restores the 
 
   const auto found = rcplan::placement_findings(f.layout, policy(spread_domain::host));
   REQUIRE(found.size() == 1);
-  CHECK(found[0].code == "placement.masters_share_host");
+  CHECK(found[0].code == rcplan::placement_code::masters_share_host);
   CHECK(found[0].subject == name_of(1, 0));  // the later master of the two
   CHECK(found[0].severity == severity::warning);
   const auto strict = rcplan::placement_findings(f.layout, policy(spread_domain::host, placement_mode::required));
@@ -307,25 +307,25 @@ TEST_CASE("four shards on three hosts: best effort, one pair of masters at most"
   const fixture f(make_topology(shards));
   const auto p = rcplan::plan_spread_failovers(f.layout, policy(spread_domain::host));
   CHECK(p.failovers.size() == 1);  // h0 ×3, h2 → two of h0's masters must leave
-  CHECK(codes(p.diagnostics) == std::vector<std::string>{"placement.best_effort"});
+  CHECK(codes(p.diagnostics) == std::vector<std::string>{rcplan::placement_code::best_effort});
   const auto after = apply(shards, p.failovers);
   CHECK(score_of(after, masters_of(after), spread_domain::host).host_pairs == 1);
 
   const auto found = rcplan::placement_findings(f.layout, policy(spread_domain::host, placement_mode::required));
-  CHECK(count_code(found, "placement.best_effort") == 1);
-  CHECK(count_code(found, "placement.masters_share_host") == 2);
+  CHECK(count_code(found, rcplan::placement_code::best_effort) == 1);
+  CHECK(count_code(found, rcplan::placement_code::masters_share_host) == 2);
   for (const auto& d : found)
-    if (d.code == "placement.masters_share_host") CHECK(d.severity == severity::error);  // fixable: 3 → 1 pair
+    if (d.code == rcplan::placement_code::masters_share_host) CHECK(d.severity == severity::error);  // fixable: 3 → 1 pair
 
   // after the plan the one remaining pair is unavoidable: reported as a fact, not an error
   const fixture g(make_topology(after));
   const auto left = rcplan::placement_findings(g.layout, policy(spread_domain::host, placement_mode::required));
-  REQUIRE(count_code(left, "placement.masters_share_host") == 1);
+  REQUIRE(count_code(left, rcplan::placement_code::masters_share_host) == 1);
   for (const auto& d : left) {
-    if (d.code == "placement.masters_share_host") CHECK(d.severity == severity::info);
-    if (d.code == "placement.best_effort") CHECK(d.severity == severity::error);
+    if (d.code == rcplan::placement_code::masters_share_host) CHECK(d.severity == severity::info);
+    if (d.code == rcplan::placement_code::best_effort) CHECK(d.severity == severity::error);
   }
-  CHECK(count_code(left, "placement.best_effort") == 1);
+  CHECK(count_code(left, rcplan::placement_code::best_effort) == 1);
 }
 
 TEST_CASE("more failovers are not planned than needed: two masters on h0, one moves") {
@@ -354,8 +354,8 @@ TEST_CASE("zones: masters on distinct hosts but one zone twice move to the free 
   CHECK(by_zone.failovers[0].replica == id_of(1, 1));
   CHECK(by_zone.diagnostics.empty());
   const auto found = rcplan::placement_findings(f.layout, policy(spread_domain::zone));
-  CHECK(count_code(found, "placement.masters_share_zone") == 1);
-  CHECK(count_code(found, "placement.best_effort") == 0);
+  CHECK(count_code(found, rcplan::placement_code::masters_share_zone) == 1);
+  CHECK(count_code(found, rcplan::placement_code::best_effort) == 0);
 }
 
 TEST_CASE("zones: more shards than zones balance masters, and say it is best effort") {
@@ -370,7 +370,7 @@ TEST_CASE("zones: more shards than zones balance masters, and say it is best eff
   CHECK(p.failovers.size() == 4);  // 2-2-2: three pairs instead of fifteen
   const auto after = apply(shards, p.failovers);
   CHECK(score_of(after, masters_of(after), spread_domain::zone).zone_pairs == 3);
-  CHECK(codes(p.diagnostics) == std::vector<std::string>{"placement.best_effort"});
+  CHECK(codes(p.diagnostics) == std::vector<std::string>{rcplan::placement_code::best_effort});
 }
 
 TEST_CASE("the replica to promote: synced, then the highest offset, then the lowest id") {
@@ -416,7 +416,7 @@ TEST_CASE("no failover to an unsynced, unready or failed replica, nor away from 
     const fixture f(make_topology(shards));
     const auto p = rcplan::plan_spread_failovers(f.layout, policy(spread_domain::host));
     CHECK(p.failovers.empty());
-    REQUIRE(codes(p.diagnostics) == std::vector<std::string>{"placement.best_effort"});
+    REQUIRE(codes(p.diagnostics) == std::vector<std::string>{rcplan::placement_code::best_effort});
     CHECK((p.diagnostics[0].message.find("unhealthy, unsynced") != std::string::npos) == held_back);
   };
   pod_spec replica{"h1", "", false};
@@ -504,10 +504,10 @@ TEST_CASE("findings: replicas on their master's host or zone") {
   std::vector<std::tuple<std::string, std::string, severity>> got;
   for (const auto& d : found) got.emplace_back(d.code, d.subject, d.severity);
   CHECK(got == std::vector<std::tuple<std::string, std::string, severity>>{
-                   {"placement.replica_on_master_host", name_of(0, 1), severity::error},  // h1 would avoid it
-                   {"placement.replica_on_master_zone", name_of(0, 2), severity::info},   // one zone only
-                   {"placement.replica_on_master_host", name_of(1, 1), severity::info},   // one host only
-                   {"placement.best_effort", "spec.placement", severity::error},
+                   {rcplan::placement_code::replica_on_master_host, name_of(0, 1), severity::error},  // h1 would avoid it
+                   {rcplan::placement_code::replica_on_master_zone, name_of(0, 2), severity::info},   // one zone only
+                   {rcplan::placement_code::replica_on_master_host, name_of(1, 1), severity::info},   // one host only
+                   {rcplan::placement_code::best_effort, "spec.placement", severity::error},
                });
   CHECK(rcplan::placement_findings(f.layout, policy(spread_domain::none)).empty());
   CHECK(rcplan::plan_spread_failovers(f.layout, policy(spread_domain::none)) == rcplan::placement_plan{});
@@ -538,7 +538,7 @@ TEST_CASE("spread failovers on generated layouts") {
     const auto best = brute_force(g.shards, choices(g.shards, all), g.by);
     RC_ASSERT(reached == best.first);
     RC_ASSERT(p.failovers.size() == best.second);
-    RC_ASSERT((count_code(p.diagnostics, "placement.best_effort") == 1) == (reached != score{}));
+    RC_ASSERT((count_code(p.diagnostics, rcplan::placement_code::best_effort) == 1) == (reached != score{}));
 
     // moving only the shards in conflict gets as far? then no more failovers than those shards
     const auto in_conflict = conflicted(g.shards, g.by);
@@ -582,6 +582,6 @@ TEST_CASE("chosen masters on generated layouts") {
     // findings: best effort exactly when even the best choice leaves masters together
     const auto found = rcplan::placement_findings(f.layout, policy(g.by));
     if (brute_force(open, choices(open, all), g.by).first != score{})
-      RC_ASSERT(count_code(found, "placement.best_effort") == 1);
+      RC_ASSERT(count_code(found, rcplan::placement_code::best_effort) == 1);
   });
 }

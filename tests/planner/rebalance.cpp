@@ -98,7 +98,7 @@ TEST_CASE("a failed master with no replica blocks, with a replica waits") {
   CHECK(p.status == plan_status::blocked);
   CHECK(p.steps.empty());
   REQUIRE(p.diagnostics.size() == 1);
-  CHECK(p.diagnostics[0].code == "rebalance.failed_master_no_replica");
+  CHECK(p.diagnostics[0].code == rcplan::rebalance_code::failed_master_no_replica);
   CHECK(p.diagnostics[0].subject == a.value);
   CHECK(p.diagnostics[0].message.find("0-5460") != std::string::npos);
   b.replica(a);
@@ -119,7 +119,7 @@ TEST_CASE("a failed master whose slots a promoted replica already claims: wait, 
   CHECK(p.status == plan_status::waiting);
   CHECK(p.steps.empty());
   CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
-                    [&](const rcplan::diagnostic& d) { return d.code == "rebalance.failover_settling" && d.subject == a.value; }));
+                    [&](const rcplan::diagnostic& d) { return d.code == rcplan::rebalance_code::failover_settling && d.subject == a.value; }));
 }
 
 TEST_CASE("rebalance properties on generated clean clusters") {
@@ -197,5 +197,5 @@ TEST_CASE("all weights zero is blocked, not an exception") {
   CHECK(p.status == plan_status::blocked);
   CHECK(p.steps.empty());
   REQUIRE(p.diagnostics.size() == 1);
-  CHECK(p.diagnostics[0].code == "rebalance.all_weights_zero");
+  CHECK(p.diagnostics[0].code == rcplan::rebalance_code::all_weights_zero);
 }

@@ -299,7 +299,7 @@ TEST_CASE("reconcile: a node claiming slots the cluster serves elsewhere is not 
   CHECK(p.status == plan_status::blocked);
   CHECK(actions<rcplan::meet>(p).empty());
   CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
-                    [&](const rcplan::diagnostic& d) { return d.code == "reconcile.conflicting_claims" && d.subject == back.id.value; }));
+                    [&](const rcplan::diagnostic& d) { return d.code == rcplan::reconcile_code::conflicting_claims && d.subject == back.id.value; }));
   // without the conflicting claim, both are met
   k.t.views[k.t.views.size() - 2].nodes.front().slots = {};
   CHECK(actions<rcplan::meet>(rcplan::reconcile(k.t, grown)).size() == 2);
@@ -438,7 +438,7 @@ TEST_CASE("reconcile: a spread that cannot be met is converged with a best-effor
   CHECK(p.status == plan_status::converged);
   CHECK(p.steps.empty());
   CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
-                    [](const rcplan::diagnostic& d) { return d.code == "placement.best_effort"; }));
+                    [](const rcplan::diagnostic& d) { return d.code == rcplan::placement_code::best_effort; }));
 }
 
 namespace {

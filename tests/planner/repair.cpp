@@ -124,7 +124,7 @@ TEST_CASE("several importers: empty ones closed, the one with keys finished") {
     const auto r2 = x.repair();
     CHECK(r2.blocked);
     REQUIRE(r2.diagnostics.size() == 1);
-    CHECK(r2.diagnostics[0].code == "repair.several_importers");
+    CHECK(r2.diagnostics[0].code == rcplan::repair_code::several_importers);
     CHECK(r2.diagnostics[0].subject == "9");
   }
 }
@@ -135,7 +135,7 @@ TEST_CASE("uncovered slots") {
   SECTION("key counts unknown: blocked") {
     const auto r = x.repair();
     CHECK(r.blocked);
-    CHECK(r.diagnostics.at(0).code == "repair.uncovered_unknown_keys");
+    CHECK(r.diagnostics.at(0).code == rcplan::repair_code::uncovered_unknown_keys);
     CHECK(r.diagnostics.at(0).subject == "0-9");
   }
   SECTION("no keys anywhere: left to the balancer, which hands them out") {
@@ -167,7 +167,7 @@ TEST_CASE("a slot claimed by two masters") {
   SECTION("loser may hold keys: blocked") {
     const auto r = x.repair();
     CHECK(r.blocked);
-    CHECK(r.diagnostics.at(0).code == "repair.contested_slot");
+    CHECK(r.diagnostics.at(0).code == rcplan::repair_code::contested_slot);
   }
   SECTION("loser known empty: told who owns it") {
     x.b.all_keys_known();

@@ -1,5 +1,8 @@
 #pragma once
 
+// The Kubernetes shape of a cluster: shards (StatefulSets) and their pods, each matched to the
+// Redis node it runs, as every planner that knows about pods reads them.
+
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/pod.hpp>
 #include <rcplan/model/topology.hpp>

@@ -1,16 +1,13 @@
 #pragma once
 
+// Which slots change owner so that every master ends with exactly its slot quota, moving no
+// more slots than the quotas require and keeping each master's slots in few ranges.
+
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
 
-#include <algorithm>
 #include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <map>
-#include <stdexcept>
-#include <utility>
 #include <vector>
 
 namespace rcplan {
@@ -55,218 +52,19 @@ struct slot_transfer {
 // masters returning to a single range. Cost: O(S + M log M + Σ r²) for S = 16384
 // slots, M masters and r the ranges of one donor (cut ends are re-scanned per cut).
 
-namespace detail {
-
-/// Transfers from (source index, target index) → slots, named by `id_of(index)` and sorted by
-/// (source, target) id: planners group by index per slot, which is cheap, and name them once.
-template <typename IdOf>
-[[nodiscard]] std::vector<slot_transfer> named_transfers(const std::map<std::pair<int, int>, slot_set>& grouped,
-                                                         IdOf&& id_of) {
-  std::vector<slot_transfer> out;
-  out.reserve(grouped.size());
-  for (const auto& [ix, slots] : grouped) out.push_back({id_of(ix.first), id_of(ix.second), slots});
-  std::sort(out.begin(), out.end(), [](const slot_transfer& a, const slot_transfer& b) {
-    return a.source != b.source ? a.source < b.source : a.target < b.target;
-  });
-  return out;
-}
-
-class transfer_builder {
- public:
-  explicit transfer_builder(const std::vector<slot_holding>& holdings) : h_(holdings) {
-    owner_.assign(slot_count, -1);
-    std::size_t held = 0, quota = 0;
-    balance_.reserve(h_.size());
-    first_.reserve(h_.size());
-    for (std::size_t i = 0; i < h_.size(); ++i) {
-      h_[i].slots.for_each([&](slot s) {
-        if (owner_[s] != -1) throw std::invalid_argument("slot owned by two holdings");
-        owner_[s] = static_cast<int>(i);
-      });
-      const std::size_t count = h_[i].slots.count();
-      held += count;
-      quota += h_[i].quota;
-      balance_.push_back(static_cast<std::ptrdiff_t>(count) - static_cast<std::ptrdiff_t>(h_[i].quota));
-      const auto f = h_[i].slots.first();
-      first_.push_back(f ? static_cast<std::size_t>(*f) : slot_count);
-    }
-    if (held != quota) throw std::invalid_argument("quotas must add up to the slots held");
-    target_.assign(slot_count, -1);
-    taken_.assign(h_.size(), 0);
-  }
-
-  [[nodiscard]] std::vector<slot_transfer> build() {
-    processed_.assign(h_.size(), false);
-    for (std::size_t d : donors_by_first_slot()) {
-      give(d);
-      processed_[d] = true;
-    }
-    for (std::size_t x : receivers_by_adjacency()) claim_adjacent(x);
-    deal_rest();
-    return collect();
-  }
-
- private:
-  [[nodiscard]] std::ptrdiff_t balance(std::size_t i) const { return balance_[i]; }
-
-  std::vector<std::size_t> donors_by_first_slot() const {
-    std::vector<std::size_t> d;
-    for (std::size_t i = 0; i < h_.size(); ++i)
-      if (balance(i) > 0) d.push_back(i);
-    std::sort(d.begin(), d.end(), [&](std::size_t a, std::size_t b) {
-      return first_[a] < first_[b];
-    });
-    return d;
-  }
-  std::vector<std::size_t> receivers_by_id() const {
-    std::vector<std::size_t> r;
-    for (std::size_t i = 0; i < h_.size(); ++i)
-      if (balance(i) < 0) r.push_back(i);
-    std::sort(r.begin(), r.end(), [&](std::size_t a, std::size_t b) { return h_[a].id < h_[b].id; });
-    return r;
-  }
-
-  /// Receivers that can grow on fewer sides claim first, so that a receiver wedged between
-  /// two runs of given slots takes what its neighbours leave (ties by id).
-  std::vector<std::size_t> receivers_by_adjacency() const {
-    std::vector<std::size_t> r = receivers_by_id();
-    std::vector<std::size_t> sides(h_.size(), 0);
-    for (std::size_t x : r)
-      h_[x].slots.for_each_range([&](slot_range g) {
-        sides[x] += free_in_pool(static_cast<long>(g.first) - 1) ? 1U : 0U;
-        sides[x] += free_in_pool(static_cast<long>(g.last) + 1) ? 1U : 0U;
-      });
-    std::stable_sort(r.begin(), r.end(), [&](std::size_t a, std::size_t b) { return sides[a] < sides[b]; });
-    return r;
-  }
-
-  int end_priority(long neighbour) const {
-    if (neighbour < 0 || neighbour > static_cast<long>(max_slot)) return 0;
-    const auto n = static_cast<slot>(neighbour);
-    if (pool_.contains(n)) return 2;
-    const int o = owner_[n];
-    if (o < 0) return 0;
-    const auto i = static_cast<std::size_t>(o);
-    const std::ptrdiff_t b = balance(i);
-    // a donor already cut keeps this side: nothing to merge with there
-    return b < 0 ? 3 : (b > 0 && !processed_[i]) ? 1 : 0;
-  }
-
-  void give(std::size_t d) {
-    slot_set kept = h_[d].slots;
-    auto rem = static_cast<std::size_t>(balance(d));
-    if (rem >= kept.count()) {
-      pool_ |= kept;
-      return;
-    }
-    give_whole_small_ranges(kept, rem);
-    while (rem > 0) {
-      if (!cut_best_end(kept, rem)) give_whole_small_ranges(kept, rem, /*keep_largest=*/false);
-    }
-  }
-
-  void give_whole_small_ranges(slot_set& kept, std::size_t& rem, bool keep_largest = true) {
-    std::vector<slot_range> rs = kept.ranges();
-    std::stable_sort(rs.begin(), rs.end(),
-                     [](const slot_range& a, const slot_range& b) { return a.size() < b.size(); });
-    const std::size_t usable = keep_largest && !rs.empty() ? rs.size() - 1 : rs.size();
-    for (std::size_t i = 0; i < usable && rem > 0; ++i) {
-      if (rs[i].size() > rem) break;
-      kept.erase(rs[i]);
-      pool_.insert(rs[i]);
-      rem -= rs[i].size();
-    }
-  }
-
-  /// Cuts from the best range end; false when every kept range is a single slot.
-  bool cut_best_end(slot_set& kept, std::size_t& rem) {
-    int best_priority = -1;
-    slot_range best{};
-    bool best_high = false;
-    kept.for_each_range([&](slot_range r) {
-      if (r.size() < 2) return;
-      const int lo = end_priority(static_cast<long>(r.first) - 1);
-      const int hi = end_priority(static_cast<long>(r.last) + 1);
-      if (lo > best_priority) {
-        best_priority = lo;
-        best = r;
-        best_high = false;
-      }
-      if (hi > best_priority) {
-        best_priority = hi;
-        best = r;
-        best_high = true;
-      }
-    });
-    if (best_priority < 0) return false;
-    const std::size_t take = std::min(rem, best.size() - 1);
-    const slot_range cut = best_high
-        ? slot_range{static_cast<slot>(best.last + 1 - take), best.last}
-        : slot_range{best.first, static_cast<slot>(best.first + take - 1)};
-    kept.erase(cut);
-    pool_.insert(cut);
-    rem -= take;
-    return true;
-  }
-
-  std::size_t need(std::size_t x) const {
-    return static_cast<std::size_t>(-balance(x)) - taken_[x];
-  }
-  void assign(slot s, std::size_t x) {
-    target_[s] = static_cast<int>(x);
-    ++taken_[x];
-  }
-  bool free_in_pool(long s) const {
-    return s >= 0 && s <= static_cast<long>(max_slot) && pool_.contains(static_cast<slot>(s)) &&
-           target_[static_cast<std::size_t>(s)] < 0;
-  }
-
-  void claim_adjacent(std::size_t x) {
-    for (const slot_range& r : h_[x].slots.ranges()) {
-      for (long s = static_cast<long>(r.last) + 1; need(x) > 0 && free_in_pool(s); ++s)
-        assign(static_cast<slot>(s), x);
-      for (long s = static_cast<long>(r.first) - 1; need(x) > 0 && free_in_pool(s); --s)
-        assign(static_cast<slot>(s), x);
-    }
-  }
-
-  void deal_rest() {
-    std::vector<std::size_t> rs;
-    for (std::size_t x : receivers_by_id())
-      if (need(x) > 0) rs.push_back(x);
-    std::stable_sort(rs.begin(), rs.end(), [&](std::size_t a, std::size_t b) { return first_[a] < first_[b]; });
-    std::size_t next = 0;
-    pool_.for_each([&](slot s) {
-      if (target_[s] >= 0) return;
-      while (next < rs.size() && need(rs[next]) == 0) ++next;
-      if (next < rs.size()) assign(s, rs[next]);
-    });
-  }
-
-  std::vector<slot_transfer> collect() const {
-    std::map<std::pair<int, int>, slot_set> grouped;
-    pool_.for_each([&](slot s) { grouped[{owner_[s], target_[s]}].insert(s); });
-    return named_transfers(grouped, [&](int i) { return h_[static_cast<std::size_t>(i)].id; });
-  }
-
-  const std::vector<slot_holding>& h_;
-  std::vector<std::ptrdiff_t> balance_;  ///< held − quota, fixed: holdings never change here
-  std::vector<std::size_t> first_;       ///< lowest slot held, slot_count when none
-  std::vector<int> owner_;
-  std::vector<int> target_;
-  std::vector<std::size_t> taken_;
-  std::vector<bool> processed_;
-  slot_set pool_;
-};
-
-}  // namespace detail
+namespace planner_detail {
+[[nodiscard]] inline std::vector<slot_transfer> slot_transfers(const std::vector<slot_holding>& holdings);
+}  // namespace planner_detail
 
 /// Which slots move from which master to which, so that every holding ends with exactly its
 /// quota, moving exactly Σ max(0, held − quota) slots (see the algorithm above). Holdings must
 /// own disjoint slots and their quotas must add up to the slots they hold; otherwise throws
 /// std::invalid_argument. Transfers are sorted by (source, target).
 [[nodiscard]] inline std::vector<slot_transfer> plan_slot_transfers(const std::vector<slot_holding>& holdings) {
-  return detail::transfer_builder(holdings).build();
+  return planner_detail::slot_transfers(holdings);
 }
 
 }  // namespace rcplan
+
+// after the types: the machinery builds them
+#include <rcplan/planner/detail/slot_moves.hpp>

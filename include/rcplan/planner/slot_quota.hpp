@@ -1,5 +1,8 @@
 #pragma once
 
+// How many slots (or keys) each master should hold: weighted shares rounded so that they sum
+// exactly and move as little as possible, the lower bound of moves, and the act threshold.
+
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 

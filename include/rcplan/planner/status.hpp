@@ -29,75 +29,20 @@
 #include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/detail/status.hpp>
 #include <rcplan/planner/shards.hpp>
 #include <rcplan/spec/spec.hpp>
 
 #include <algorithm>
 #include <map>
-#include <type_traits>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace rcplan {
 
 /// `slots` as the original writes them: "0-5460,5462,10000-16383"; empty for no slots.
-[[nodiscard]] inline std::string slots_text(const slot_set& slots) {
-  std::string out;
-  slots.for_each_range([&](slot_range r) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(r.first);
-    if (r.last != r.first) out += "-" + std::to_string(r.last);
-  });
-  return out;
-}
-
-namespace detail {
-
-struct plan_traits {
-  bool moves_slots = false;
-  bool touches_slots = false;
-  bool membership = false;
-  bool replication = false;
-  bool password = false;
-  bool rolling = false;
-};
-
-[[nodiscard]] inline plan_traits traits_of(const plan& p) {
-  plan_traits t;
-  for (const step& s : p.steps)
-    std::visit(
-        [&](const auto& a) {
-          using T = std::decay_t<decltype(a)>;
-          if constexpr (std::is_same_v<T, migrate_slots>) t.moves_slots = t.touches_slots = true;
-          else if constexpr (std::is_same_v<T, add_slots> || std::is_same_v<T, set_slot_stable> ||
-                             std::is_same_v<T, set_slot_node>)
-            t.touches_slots = true;
-          else if constexpr (std::is_same_v<T, meet> || std::is_same_v<T, forget> ||
-                             std::is_same_v<T, scale_statefulset> || std::is_same_v<T, delete_statefulset> ||
-                             std::is_same_v<T, delete_pvc>)
-            t.membership = true;
-          else if constexpr (std::is_same_v<T, replicate> || std::is_same_v<T, failover> || std::is_same_v<T, reset>)
-            t.replication = true;
-          else if constexpr (std::is_same_v<T, config_set>) {
-            if (a.secret || a.parameter == "requirepass" || a.parameter == "masterauth") t.password = true;
-            else t.rolling = true;
-          } else if constexpr (std::is_same_v<T, delete_pod> || std::is_same_v<T, apply_statefulset>)
-            t.rolling = true;
-        },
-        s.action);
-  return t;
-}
-
-[[nodiscard]] inline std::string first_problem(const plan& p) {
-  for (const diagnostic& d : p.diagnostics)
-    if (d.severity == severity::error) return d.code + ": " + d.message;
-  if (!p.diagnostics.empty()) return p.diagnostics.front().code + ": " + p.diagnostics.front().message;
-  return "the plan is blocked";
-}
-
-}  // namespace detail
+[[nodiscard]] inline std::string slots_text(const slot_set& slots) { return to_string(slots); }
 
 /// The status to write for `resource` given topology `t` and the plan `next` that was computed
 /// for them. Pure; nodes are sorted by pod name, then id (nodes no pod runs come first).
@@ -153,10 +98,10 @@ struct plan_traits {
     out.reason = std::move(reason);
     return out;
   };
-  const detail::plan_traits traits = detail::traits_of(next);
+  const planner_detail::plan_traits traits = planner_detail::traits_of(next);
 
   // 1. Failed
-  if (next.status == plan_status::blocked) return set(status_failed, detail::first_problem(next));
+  if (next.status == plan_status::blocked) return set(status_failed, planner_detail::first_problem(next));
   for (const cluster_node& n : merged)
     if (n.is_master() && !n.slots.empty() && n.flags.fail && !healthy_replica[n.id])
       return set(status_failed, "master " + n.id.value + " is down and has no healthy replica to fail over to");

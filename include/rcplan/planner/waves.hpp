@@ -1,5 +1,8 @@
 #pragma once
 
+// Grouping migrations into waves: jobs of one wave touch disjoint nodes, so they may run at
+// the same time, and waves run one after the other.
+
 #include <rcplan/model/node.hpp>
 
 #include <algorithm>

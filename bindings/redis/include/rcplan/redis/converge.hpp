@@ -7,7 +7,7 @@
 // safe: the next observation shows what was done.
 
 #include <rcplan/plan/plan.hpp>
-#include <rcplan/planner/reconcile_context.hpp>
+#include <rcplan/planner/reconcile.hpp>
 #include <rcplan/redis/execute.hpp>
 #include <rcplan/redis/observe.hpp>
 #include <rcplan/redis/platform.hpp>

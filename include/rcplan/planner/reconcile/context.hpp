@@ -1,12 +1,20 @@
 #pragma once
 
+// What every reconcile phase reads (the context, computed once per call), what it returns (the
+// phase result), and the questions about replicas that several phases ask.
+
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/model/node.hpp>
+#include <rcplan/model/replication.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/shards.hpp>
 #include <rcplan/spec/spec.hpp>
+
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/addressof.hpp>
+#include <range/v3/view/filter.hpp>
 
 #include <cstdint>
 #include <set>
@@ -14,22 +22,14 @@
 #include <utility>
 #include <vector>
 
-namespace rcplan {
-
-/// Knobs of the loop that are not part of the resource.
-struct reconcile_options {
-  /// `cluster-node-timeout` the nodes run with: how long Redis takes to mark a master failed
-  /// and promote a replica. A failed master not replaced within twice this is helped along.
-  std::uint64_t node_timeout_ms = 15000;
-};
-
-namespace detail {
+namespace rcplan::planner_detail {
 
 /// Everything a reconcile phase reads, computed once per call.
 struct reconcile_context {
   const topology& t;
   const cluster_resource& desired;  ///< defaulted
-  const reconcile_options& options;
+  /// `cluster-node-timeout` the nodes run with (reconcile_options::node_timeout_ms).
+  std::uint64_t node_timeout_ms = 0;
   std::vector<cluster_node> nodes;  ///< merged view, sorted by id
   cluster_layout layout;            ///< points into `t` and `nodes`
   std::string name;
@@ -41,8 +41,8 @@ struct reconcile_context {
   /// `t` with only the views of members: what the slot planner must agree on.
   topology cluster_only;
 
-  reconcile_context(const topology& topo, const cluster_resource& r, const reconcile_options& o)
-      : t(topo), desired(r), options(o), nodes(merged_nodes(topo)), name(r.metadata.name),
+  reconcile_context(const topology& topo, const cluster_resource& r, std::uint64_t node_timeout)
+      : t(topo), desired(r), node_timeout_ms(node_timeout), nodes(merged_nodes(topo)), name(r.metadata.name),
         masters(master_count(r.spec)), replicas(replica_count(r.spec)) {
     layout = map_shards(t, nodes);
     find_members();
@@ -55,10 +55,8 @@ struct reconcile_context {
   [[nodiscard]] const cluster_node* node(const node_id& id) const { return find_node(nodes, id); }
   /// Masters holding slots.
   [[nodiscard]] std::vector<const cluster_node*> slot_masters() const {
-    std::vector<const cluster_node*> out;
-    for (const cluster_node& n : nodes)
-      if (n.is_master() && !n.slots.empty()) out.push_back(&n);
-    return out;
+    return nodes | ranges::views::filter([](const cluster_node& n) { return n.is_master() && !n.slots.empty(); }) |
+           ranges::views::addressof | ranges::to<std::vector>();
   }
   void find_members() {
     const cluster_view* seed = nullptr;
@@ -96,6 +94,7 @@ struct phase_result {
   std::vector<step> steps;
   std::vector<diagnostic> diagnostics;
   plan_status status = plan_status::converged;
+  plan_summary summary;  ///< only the slot phase fills it
 
   [[nodiscard]] bool acts() const noexcept { return status != plan_status::converged || !steps.empty(); }
   void add(int wave, std::string reason, action a) { steps.push_back({wave, std::move(reason), std::move(a)}); }
@@ -104,5 +103,38 @@ struct phase_result {
   }
 };
 
-}  // namespace detail
-}  // namespace rcplan
+[[nodiscard]] inline std::uint64_t replication_offset(const reconcile_context& c, const node_id& id) {
+  const node_observation* o = c.t.observation(id);
+  return o != nullptr && o->replication ? o->replication->offset() : 0;
+}
+
+[[nodiscard]] inline bool replica_synced(const reconcile_context& c, const node_id& id) {
+  const node_observation* o = c.t.observation(id);
+  return o != nullptr && o->replication && o->replication->role == node_role::replica &&
+         o->replication->master_link_up && !o->replication->master_sync_in_progress;
+}
+
+/// The healthy replica of `master` with the highest replication offset (then lowest id).
+[[nodiscard]] inline const cluster_node* best_replica(const reconcile_context& c, const node_id& master,
+                                                      bool synced_only) {
+  const cluster_node* best = nullptr;
+  for (const cluster_node& n : c.nodes) {
+    // a replica the cluster forgot (on its way out) gets no votes: never the one to promote
+    if (n.is_master() || n.master_id != master || n.failed() || n.flags.handshake || !c.member(n.id)) continue;
+    if (synced_only && !replica_synced(c, n.id)) continue;
+    if (best == nullptr || replication_offset(c, n.id) > replication_offset(c, best->id)) best = &n;
+  }
+  return best;
+}
+
+/// The plan of the phase that acts: steps with no other status are `actions_planned`.
+[[nodiscard]] inline plan to_plan(phase_result r) {
+  plan p;
+  p.status = r.status == plan_status::converged && !r.steps.empty() ? plan_status::actions_planned : r.status;
+  p.diagnostics = std::move(r.diagnostics);
+  p.steps = std::move(r.steps);
+  p.summary = std::move(r.summary);
+  return p;
+}
+
+}  // namespace rcplan::planner_detail

@@ -1,0 +1,59 @@
+#pragma once
+
+// The codes of the diagnostics the planners emit, one namespace per planner, as spec_code is
+// for validate(). Callers match on these; their text is part of the plan JSON and never changes.
+
+#include <rcplan/plan/plan.hpp>
+
+namespace rcplan {
+
+/// plan_repair(): a broken slot it will not touch because keys could be lost (all errors;
+/// the subject is the slot set).
+namespace repair_code {
+inline constexpr const char* several_importers = "repair.several_importers";
+inline constexpr const char* migrating_to_unknown = "repair.migrating_to_unknown";
+inline constexpr const char* foreign_importer = "repair.foreign_importer";
+inline constexpr const char* uncovered_unknown_keys = "repair.uncovered_unknown_keys";
+inline constexpr const char* uncovered_many_holders = "repair.uncovered_many_holders";
+inline constexpr const char* half_finished_migration = "repair.half_finished_migration";
+inline constexpr const char* contested_slot = "repair.contested_slot";
+}  // namespace repair_code
+
+/// plan_rebalance().
+namespace rebalance_code {
+inline constexpr const char* failover_settling = "rebalance.failover_settling";      // info, waiting
+inline constexpr const char* failover_pending = "rebalance.failover_pending";        // warning, waiting
+inline constexpr const char* failed_master_no_replica = "rebalance.failed_master_no_replica";  // error
+inline constexpr const char* unclaimed_slots = "rebalance.unclaimed_slots";          // error
+inline constexpr const char* keys_unknown = "rebalance.keys_unknown";                // error
+inline constexpr const char* views_disagree = "rebalance.views_disagree";            // warning, waiting
+inline constexpr const char* all_weights_zero = "rebalance.all_weights_zero";        // error
+}  // namespace rebalance_code
+
+/// placement_findings() and plan_spread_failovers(): error under a required policy, warning
+/// under a preferred one, info when nothing could do better.
+namespace placement_code {
+inline constexpr const char* masters_share_host = "placement.masters_share_host";
+inline constexpr const char* masters_share_zone = "placement.masters_share_zone";
+inline constexpr const char* replica_on_master_host = "placement.replica_on_master_host";
+inline constexpr const char* replica_on_master_zone = "placement.replica_on_master_zone";
+inline constexpr const char* best_effort = "placement.best_effort";
+}  // namespace placement_code
+
+/// reconcile(), besides the codes of the planners it composes.
+namespace reconcile_code {
+inline constexpr const char* data_loss = data_loss_code;  // warning: see plan/plan.hpp
+inline constexpr const char* no_master_to_adopt = "reconcile.no_master_to_adopt";
+inline constexpr const char* master_down_no_replica = "reconcile.master_down_no_replica";
+inline constexpr const char* failover_pending = "reconcile.failover_pending";
+inline constexpr const char* takeover = "reconcile.takeover";
+inline constexpr const char* no_majority = "reconcile.no_majority";
+inline constexpr const char* waiting_for_nodes = "reconcile.waiting_for_nodes";
+inline constexpr const char* conflicting_claims = "reconcile.conflicting_claims";
+inline constexpr const char* no_replica_to_promote = "reconcile.no_replica_to_promote";
+inline constexpr const char* shard_not_empty = "reconcile.shard_not_empty";
+inline constexpr const char* restart_without_replica = "reconcile.restart_without_replica";
+inline constexpr const char* waiting_for_synced_replica = "reconcile.waiting_for_synced_replica";
+}  // namespace reconcile_code
+
+}  // namespace rcplan

@@ -1,0 +1,177 @@
+#pragma once
+
+// Who is in the cluster and in which role: creating it from fresh nodes, meeting nodes it does
+// not know, and making every other member of a shard replicate the shard's master.
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/node.hpp>
+#include <rcplan/model/slot.hpp>
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/codes.hpp>
+#include <rcplan/planner/detail/placement.hpp>
+#include <rcplan/planner/placement.hpp>
+#include <rcplan/planner/reconcile/context.hpp>
+#include <rcplan/planner/shards.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace rcplan::planner_detail {
+
+/// The pod of each wanted shard that should be its master when the cluster is created: spread
+/// over hosts and zones by the placement policy; any reached pod where no spread is possible.
+[[nodiscard]] inline std::map<int, const shard_member*> creation_masters(const reconcile_context& c) {
+  std::map<int, const shard_member*> out;
+  for (const auto& [shard, m] : choose_masters(c.layout, c.desired.spec.placement))
+    if (c.wanted(shard) && m != nullptr && m->observed != nullptr) out[shard] = m;
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index) || out.count(s.index)) continue;
+    for (const shard_member& m : s.members)
+      if (m.observed != nullptr) {
+        out[s.index] = &m;
+        break;
+      }
+  }
+  return out;
+}
+
+[[nodiscard]] inline slot_range shard_range(int shard, int shards) {
+  const auto first = static_cast<std::size_t>(shard) * slot_count / static_cast<std::size_t>(shards);
+  const auto last = static_cast<std::size_t>(shard + 1) * slot_count / static_cast<std::size_t>(shards) - 1;
+  return {static_cast<slot>(first), static_cast<slot>(last)};
+}
+
+/// A cluster with no slot anywhere: give each shard's chosen master a contiguous range and a
+/// distinct config epoch (while it still knows only itself, as SET-CONFIG-EPOCH requires),
+/// then introduce every node to shard 0's master.
+[[nodiscard]] inline phase_result create_cluster(const reconcile_context& c) {
+  phase_result r;
+  if (!c.slot_masters().empty()) return r;
+  const auto chosen = creation_masters(c);
+  if (static_cast<int>(chosen.size()) < c.masters) {
+    r.status = plan_status::waiting;
+    r.note(severity::info, reconcile_code::waiting_for_nodes, "",
+           "creating the cluster needs a reachable node in every shard");
+    return r;
+  }
+  for (const auto& [shard, m] : chosen) {
+    const node_id& id = m->observed->id;
+    const cluster_node* n = c.node(id);
+    if (n != nullptr && n->config_epoch == 0)
+      r.add(0, "give " + m->p->name + " its own config epoch before it meets the others",
+            set_config_epoch{id, static_cast<std::uint64_t>(shard) + 1});
+    const slot_range range = shard_range(shard, c.masters);
+    r.add(0, "shard " + std::to_string(shard) + " serves slots " + std::to_string(range.first) + "-" +
+                 std::to_string(range.last),
+          add_slots{id, slot_set{range}});
+  }
+  const node_id via = chosen.begin()->second->observed->id;
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members) {
+      if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
+      if (m.observed == nullptr || m.observed->id == via) continue;
+      r.add(1, "introduce " + m.p->name + " to the cluster", meet{m.observed->id, m.observed->addr, via});
+    }
+  r.add(2, "wait until every node knows every other", wait_until{wait_condition::views_agree, "", 0});
+  r.status = plan_status::actions_planned;
+  return r;
+}
+
+[[nodiscard]] inline const cluster_node* seed(const reconcile_context& c) {
+  for (const cluster_node& n : c.nodes)
+    if (n.is_master() && !n.slots.empty() && !n.failed()) return &n;
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members)
+      if (m.node != nullptr && !m.node->failed()) return m.node;
+  return nullptr;
+}
+
+/// Node ids the cluster's seed knows: nodes observed but not known must be met.
+[[nodiscard]] inline std::set<node_id> known_to(const reconcile_context& c, const cluster_node& s) {
+  std::set<node_id> out;
+  for (const cluster_view& v : c.t.views)
+    if (v.observer == s.id)
+      for (const cluster_node& n : v.nodes) out.insert(n.id);
+  if (out.empty())
+    for (const cluster_node& n : c.nodes) out.insert(n.id);
+  return out;
+}
+
+[[nodiscard]] inline phase_result join_nodes(const reconcile_context& c) {
+  phase_result r;
+  const cluster_node* via = seed(c);
+  if (via == nullptr) return r;
+  const std::set<node_id> known = known_to(c, *via);
+  slot_set member_slots;
+  for (const cluster_node& n : c.nodes)
+    if (known.count(n.id) && n.is_master()) member_slots |= n.slots;
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members) {
+      // pods on their way out (removed shards, ordinals beyond the replica count) stay out
+      if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
+      if (m.observed == nullptr || !m.p->ready || known.count(m.observed->id)) continue;
+      if (m.node != nullptr && !(m.node->slots & member_slots).empty()) {
+        // a node that was given up (its slots now served by others) came back with its
+        // nodes.conf: meeting it would let the higher config epoch pick whose copy survives
+        r.status = plan_status::blocked;
+        r.note(severity::error, reconcile_code::conflicting_claims, m.observed->id.value,
+               "pod " + m.p->name + " runs node " + short_id(m.observed->id) + ", which claims slots " +
+                   to_string(m.node->slots & member_slots) +
+                   " the cluster serves elsewhere; flush and reset it, or restore it, before it may join");
+        continue;
+      }
+      r.add(0, "introduce " + m.p->name + " (node " + short_id(m.observed->id) + ") to the cluster",
+            meet{m.observed->id, m.observed->addr, via->id});
+    }
+  if (r.status == plan_status::blocked) {
+    r.steps.clear();  // a person decides first; meeting the others can wait for that
+    return r;
+  }
+  if (!r.steps.empty()) {
+    r.add(1, "wait until the new nodes are known everywhere", wait_until{wait_condition::views_agree, "", 0});
+    r.status = plan_status::actions_planned;
+  }
+  return r;
+}
+
+[[nodiscard]] inline phase_result assign_roles(const reconcile_context& c) {
+  phase_result r;
+  std::set<std::string> replicating;  // pod names
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index)) continue;
+    const shard_member* m = s.master();
+    if (m == nullptr || m->node->failed()) continue;
+    for (const shard_member& x : s.members) {
+      if (&x == m || x.node == nullptr || x.node->failed()) continue;
+      // pods beyond the replica count are on their way out: remove_extra_replicas owns them
+      if (x.p->ordinal > c.replicas) continue;
+      const bool empty_master = x.node->is_master() && x.node->slots.empty();
+      const bool elsewhere = !x.node->is_master() && x.node->master_id != m->node->id;
+      if (!empty_master && !elsewhere) continue;
+      if (x.node->is_master() && !x.node->slots.empty()) continue;
+      r.add(0, x.p->name + " replicates " + m->p->name + ", the master of shard " + std::to_string(s.index),
+            replicate{x.node->id, m->node->id});
+      replicating.insert(x.p->name);
+    }
+  }
+  // A pod rescheduled while a host was away can sit beside its master: a replica there still
+  // beats none, and the plan says so (design §6) with the placement finding about that pod.
+  if (!replicating.empty())
+    for (placement_finding& f : placement_issues(c.layout, c.desired.spec.placement))
+      if (f.replica_beside_master() && replicating.count(f.diagnostic.subject))
+        r.diagnostics.push_back(std::move(f.diagnostic));
+  if (!r.steps.empty()) {
+    r.add(1, "wait until the new roles are known everywhere", wait_until{wait_condition::views_agree, "", 0});
+    r.status = plan_status::actions_planned;
+  }
+  return r;
+}
+
+}  // namespace rcplan::planner_detail

@@ -1,0 +1,86 @@
+// The planners' diagnostic codes are part of the plan JSON users match on: each family's wire
+// text is pinned here once; the other tests use the constants.
+
+#include <rcplan/planner/codes.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+/// Every code of every family, for the uniqueness check.
+const std::vector<std::string>& all_codes() {
+  namespace rep = rcplan::repair_code;
+  namespace reb = rcplan::rebalance_code;
+  namespace pl = rcplan::placement_code;
+  namespace rec = rcplan::reconcile_code;
+  static const std::vector<std::string> codes = {
+      rep::several_importers, rep::migrating_to_unknown, rep::foreign_importer, rep::uncovered_unknown_keys,
+      rep::uncovered_many_holders, rep::half_finished_migration, rep::contested_slot,
+      reb::failover_settling, reb::failover_pending, reb::failed_master_no_replica, reb::unclaimed_slots,
+      reb::keys_unknown, reb::views_disagree, reb::all_weights_zero,
+      pl::masters_share_host, pl::masters_share_zone, pl::replica_on_master_host, pl::replica_on_master_zone,
+      pl::best_effort,
+      rec::data_loss, rec::no_master_to_adopt, rec::master_down_no_replica, rec::failover_pending, rec::takeover,
+      rec::no_majority, rec::waiting_for_nodes, rec::conflicting_claims, rec::no_replica_to_promote,
+      rec::shard_not_empty, rec::restart_without_replica, rec::waiting_for_synced_replica,
+  };
+  return codes;
+}
+
+}  // namespace
+
+TEST_CASE("repair codes keep their wire text") {
+  namespace c = rcplan::repair_code;
+  CHECK(std::string(c::several_importers) == "repair.several_importers");
+  CHECK(std::string(c::migrating_to_unknown) == "repair.migrating_to_unknown");
+  CHECK(std::string(c::foreign_importer) == "repair.foreign_importer");
+  CHECK(std::string(c::uncovered_unknown_keys) == "repair.uncovered_unknown_keys");
+  CHECK(std::string(c::uncovered_many_holders) == "repair.uncovered_many_holders");
+  CHECK(std::string(c::half_finished_migration) == "repair.half_finished_migration");
+  CHECK(std::string(c::contested_slot) == "repair.contested_slot");
+}
+
+TEST_CASE("rebalance codes keep their wire text") {
+  namespace c = rcplan::rebalance_code;
+  CHECK(std::string(c::failover_settling) == "rebalance.failover_settling");
+  CHECK(std::string(c::failover_pending) == "rebalance.failover_pending");
+  CHECK(std::string(c::failed_master_no_replica) == "rebalance.failed_master_no_replica");
+  CHECK(std::string(c::unclaimed_slots) == "rebalance.unclaimed_slots");
+  CHECK(std::string(c::keys_unknown) == "rebalance.keys_unknown");
+  CHECK(std::string(c::views_disagree) == "rebalance.views_disagree");
+  CHECK(std::string(c::all_weights_zero) == "rebalance.all_weights_zero");
+}
+
+TEST_CASE("placement codes keep their wire text") {
+  namespace c = rcplan::placement_code;
+  CHECK(std::string(c::masters_share_host) == "placement.masters_share_host");
+  CHECK(std::string(c::masters_share_zone) == "placement.masters_share_zone");
+  CHECK(std::string(c::replica_on_master_host) == "placement.replica_on_master_host");
+  CHECK(std::string(c::replica_on_master_zone) == "placement.replica_on_master_zone");
+  CHECK(std::string(c::best_effort) == "placement.best_effort");
+}
+
+TEST_CASE("reconcile codes keep their wire text") {
+  namespace c = rcplan::reconcile_code;
+  CHECK(std::string(c::data_loss) == "reconcile.data_loss");
+  CHECK(std::string(c::no_master_to_adopt) == "reconcile.no_master_to_adopt");
+  CHECK(std::string(c::master_down_no_replica) == "reconcile.master_down_no_replica");
+  CHECK(std::string(c::failover_pending) == "reconcile.failover_pending");
+  CHECK(std::string(c::takeover) == "reconcile.takeover");
+  CHECK(std::string(c::no_majority) == "reconcile.no_majority");
+  CHECK(std::string(c::waiting_for_nodes) == "reconcile.waiting_for_nodes");
+  CHECK(std::string(c::conflicting_claims) == "reconcile.conflicting_claims");
+  CHECK(std::string(c::no_replica_to_promote) == "reconcile.no_replica_to_promote");
+  CHECK(std::string(c::shard_not_empty) == "reconcile.shard_not_empty");
+  CHECK(std::string(c::restart_without_replica) == "reconcile.restart_without_replica");
+  CHECK(std::string(c::waiting_for_synced_replica) == "reconcile.waiting_for_synced_replica");
+}
+
+TEST_CASE("no two planner codes share a text") {
+  const std::vector<std::string>& codes = all_codes();
+  CHECK(std::set<std::string>(codes.begin(), codes.end()).size() == codes.size());
+}
