@@ -227,3 +227,13 @@ TEST_CASE("loop: unset let_time_pass sleeps the thread for the backoff") {
   (void)rcplan::run_loop(c, o);
   CHECK(std::chrono::steady_clock::now() - start >= 60ms);
 }
+
+TEST_CASE("loop: first_wave_only = false executes every wave of a plan before re-planning") {
+  const plan gaps = with_status(plan_status::actions_planned, {step{0, "a", some_action}, step{2, "b", some_action},
+                                                               step{2, "c", some_action}, step{5, "w", some_wait}});
+  scripted s{{gaps, with_status(plan_status::converged)}, {}, {}, {}, {}, 0};
+  rcplan::loop_options o = options(10);
+  o.first_wave_only = false;
+  CHECK(rcplan::run_loop(s.callables(), o).converged());
+  CHECK(s.waves_executed == std::vector<int>{3});  // waves 0, 2 and 5
+}

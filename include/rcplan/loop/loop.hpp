@@ -21,6 +21,7 @@
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/loop/detail/backoff.hpp>
+#include <rcplan/loop/detail/waves.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
 
@@ -73,6 +74,10 @@ struct loop_options {
   /// `backoff_max`, and falls back to `backoff` after an iteration that did work.
   std::chrono::milliseconds backoff{500};
   std::chrono::milliseconds backoff_max{500};
+  /// Execute only the first wave of each plan (and the waits right after it) before observing
+  /// again, as a controller does. False runs every wave of a plan before re-planning: a runbook
+  /// that was printed is carried out as printed (`rcplan fix`, `rcplan rebalance --redis`).
+  bool first_wave_only = true;
   /// Sees every plan, before it is executed, with its iteration number (from 1).
   std::function<void(std::size_t iteration, const plan&)> on_plan;
   /// Sees what every execution reported.
@@ -150,7 +155,7 @@ template <typename Observation>
         return r;
       }
     } else if (p.status != plan_status::waiting && !p.empty()) {
-      const execution e = c.execute(observed, p, first_wave_and_its_waits(p));
+      const execution e = c.execute(observed, p, o.first_wave_only ? first_wave_and_its_waits(p) : loop_detail::waves_of(p));
       r.diagnostics = e.diagnostics;
       if (o.on_result) o.on_result(r.iterations, e);
       if (e.stop) {
