@@ -4,7 +4,7 @@
 // out (`rcplan local apply` can, for a local cluster).
 
 #include "cli.hpp"
-#include "converge_run.hpp"
+#include "support/converge_run.hpp"
 #include "io.hpp"
 #include "live.hpp"
 #include "plan_text.hpp"

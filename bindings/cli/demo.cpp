@@ -5,7 +5,7 @@
 
 #include "cli.hpp"
 #include "cluster_client.hpp"
-#include "converge_run.hpp"
+#include "support/converge_run.hpp"
 #include "io.hpp"
 #include "keys.hpp"
 #include "live.hpp"

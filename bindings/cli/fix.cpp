@@ -6,7 +6,7 @@
 #include "fix_plan.hpp"
 #include "io.hpp"
 #include "live.hpp"
-#include "plan_loop.hpp"
+#include "support/plan_loop.hpp"
 
 #include <memory>
 

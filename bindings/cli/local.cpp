@@ -3,7 +3,7 @@
 // processes outlive the command; `status` looks at them, `down` stops them and removes DIR.
 
 #include "cli.hpp"
-#include "converge_run.hpp"
+#include "support/converge_run.hpp"
 #include "io.hpp"
 #include "live.hpp"
 #include "local_support.hpp"

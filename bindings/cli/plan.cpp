@@ -4,7 +4,7 @@
 // without a platform: the Kubernetes steps reconcile plans are shown, as for a dump.
 
 #include "cli.hpp"
-#include "converge_run.hpp"
+#include "support/converge_run.hpp"
 #include "io.hpp"
 #include "live.hpp"
 #include "plan_text.hpp"

@@ -7,7 +7,7 @@
 #include "cli.hpp"
 #include "io.hpp"
 #include "live.hpp"
-#include "plan_loop.hpp"
+#include "support/plan_loop.hpp"
 #include "plan_text.hpp"
 
 #include <rcplan/json/plan.hpp>

@@ -17,6 +17,7 @@
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/error.hpp>
+#include <rcplan/loop/loop.hpp>
 #include <rcplan/model/key_slot.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/pod.hpp>

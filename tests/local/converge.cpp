@@ -128,9 +128,9 @@ TEST_CASE("local runtime: run_until_converged creates the fixture's cluster and 
   auto& rt = env.rt();
 
   rcplan::cluster_resource resource = rcplan_test::local_fixture();
+  resource.spec.migration.step_timeout_seconds = 30;  // the executor's wait_timeout
   rcplan::redis::converge_options co;
   co.waiting_backoff = 200ms;
-  co.execute.wait_timeout = 30s;
   std::string last_plans;
   co.on_plan = [&](std::size_t i, const rcplan::plan& p) {
     std::string line = std::to_string(i) + ": " + std::to_string(p.steps.size()) + " steps";

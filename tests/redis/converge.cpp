@@ -1,18 +1,21 @@
 // run_until_converged() against a real cluster: an invalid spec is refused before anything is
-// touched, and a cluster whose spec asks for more masters is rebalanced onto them until the
-// plan is empty. The platform here adopts processes that already run (it creates nothing): the
+// touched, a cluster whose spec asks for more masters is rebalanced onto them until the plan is
+// empty, and the spec's migration settings reach the executor. The platform here adopts processes that already run (it creates nothing): the
 // local runtime's tests run the loop with a platform that starts processes.
 
 #include <rcplan/error.hpp>
 #include <rcplan/planner/objects.hpp>
+#include <rcplan/plan/lower.hpp>
 #include <rcplan/planner/shards.hpp>
 #include <rcplan/redis/converge.hpp>
 
 #include "redis/live_cluster.hpp"
-#include "redis/src/iteration.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -123,17 +126,72 @@ TEST_CASE("run_until_converged: a spec with two more masters spreads the slots o
   CHECK(again.iterations == 1);
 }
 
-TEST_CASE("converge: an iteration runs the first wave and the waits right after it", "[redis][converge]") {
-  using rcplan::step;
-  const rcplan::action fo = rcplan::failover{rcplan::node_id{std::string(40, 'a')}, {}};
-  const rcplan::action wait = rcplan::wait_until{rcplan::wait_condition::failover_done, "x", 0};
-  const rcplan::action met = rcplan::meet{};
-  rcplan::plan p;
-  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 1);
-  p.steps = {step{0, "", fo}, step{1, "", wait}};
-  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 2);
-  p.steps = {step{0, "", fo}, step{1, "", wait}, step{2, "", wait}, step{3, "", met}, step{4, "", wait}};
-  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 3);
-  p.steps = {step{0, "", fo}, step{1, "", wait}, step{1, "", met}};
-  CHECK(rcplan::redis::detail::first_wave_and_its_waits(p) == 1);
+namespace {
+
+/// MIGRATE calls served by node `i` since its statistics were last reset.
+long long migrate_calls(const live_cluster& c, int i) {
+  const std::string info = c.client(i).call({"INFO", "commandstats"});
+  const std::string field = "cmdstat_migrate:calls=";
+  const std::size_t at = info.find(field);
+  return at == std::string::npos ? 0 : std::stoll(info.substr(at + field.size()));
+}
+
+}  // namespace
+
+TEST_CASE("run_until_converged: spec.migration.keyBatchSize sets the keys per MIGRATE", "[redis][converge]") {
+  live_cluster c(2, 0, 1);
+  // 20 keys under each of 150 hash tags: whole slots of keys, so that the batch size shows
+  const auto owners = c.owners();
+  std::map<int, std::vector<std::vector<std::string>>> sets;  // owner -> SET commands
+  std::map<rcplan::slot, std::size_t> keys_in;                // slot -> keys written
+  for (int tag = 0; tag < 150; ++tag)
+    for (int k = 0; k < 20; ++k) {
+      const std::string key = "{tag" + std::to_string(tag) + "}:" + std::to_string(k);
+      const rcplan::slot s = rcplan::key_slot(key);
+      ++keys_in[s];
+      sets[owners[s]].push_back({"SET", key, "v"});
+    }
+  for (const auto& [node, cmds] : sets)
+    for (const rcplan_test::reply& r : c.client(node).pipeline(cmds)) REQUIRE_FALSE(r.is_error());
+  for (int i = 0; i < c.size(); ++i) c.client(i).call({"CONFIG", "RESETSTAT"});
+
+  rcplan::cluster_resource want = resource(3, 0);
+  constexpr std::size_t batch = 7;
+  want.spec.migration.key_batch_size = static_cast<std::int32_t>(batch);
+  adopted_platform platform(c, want);
+  rcplan::redis::converge_options o;
+  o.reconcile.node_timeout_ms = 2000;
+  o.waiting_backoff = std::chrono::milliseconds(100);
+  o.max_iterations = 60;
+  const rcplan::redis::converge_result r = rcplan::redis::run_until_converged({}, want, o, &platform);
+  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
+  REQUIRE(r.converged);
+
+  // every moved slot of n keys took at least ceil(n / 7) MIGRATEs (one each with the default)
+  const auto after = c.owners();
+  std::size_t needed = 0;
+  std::size_t moved = 0;
+  for (const auto& [s, n] : keys_in) {
+    if (after[s] == owners[s]) continue;
+    ++moved;
+    needed += (n + batch - 1) / batch;
+  }
+  long long calls = 0;
+  for (int i = 0; i < c.size(); ++i) calls += migrate_calls(c, i);
+  INFO(moved << " slots with keys moved; " << calls << " MIGRATE calls, at least " << needed << " needed");
+  CHECK(moved > 10);
+  CHECK(calls >= static_cast<long long>(needed));
+  CHECK(c.master_keys() == 3000);
+}
+
+TEST_CASE("migration settings: the spec, lowering and the executor start from the same defaults", "[converge]") {
+  const rcplan::migration_settings spec;
+  const rcplan::lower_context lowering;
+  const rcplan::redis::execute_options executor;
+  CHECK(spec.key_batch_size == 1000);
+  CHECK(lowering.key_batch == static_cast<std::size_t>(spec.key_batch_size));
+  CHECK(executor.key_batch == static_cast<std::size_t>(spec.key_batch_size));
+  CHECK(lowering.migrate_timeout_ms == static_cast<std::uint32_t>(spec.migrate_timeout_ms));
+  CHECK(executor.migrate_timeout_ms == static_cast<std::uint32_t>(spec.migrate_timeout_ms));
+  CHECK(executor.wait_timeout == std::chrono::seconds(spec.step_timeout_seconds));
 }

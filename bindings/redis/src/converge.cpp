@@ -1,20 +1,20 @@
 #include "connection.hpp"
-#include "iteration.hpp"
 #include "probe.hpp"
 
 #include <rcplan/error.hpp>
+#include <rcplan/loop/loop.hpp>
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/redis/converge.hpp>
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/validate.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
-#include <variant>
-#include <thread>
+#include <vector>
 
 namespace rcplan::redis {
 
@@ -83,46 +83,48 @@ topology observe_or_nothing(const std::vector<address>& from, const observe_opti
   return true;
 }
 
+/// The executor's settings for `desired`: the spec's migration settings, the observation's
+/// passwords unless given, and the platform that carries out Kubernetes steps.
+execute_options execution_for(const converge_options& o, const cluster_resource& desired, redis::platform* platform) {
+  execute_options exec = o.execute;
+  const migration_settings& m = desired.spec.migration;  // validated: every value at least 1
+  exec.key_batch = static_cast<std::size_t>(m.key_batch_size);
+  exec.migrate_timeout_ms = static_cast<std::uint32_t>(m.migrate_timeout_ms);
+  exec.wait_timeout = std::chrono::seconds(m.step_timeout_seconds);
+  exec.platform = platform != nullptr ? platform : exec.platform;
+  if (exec.password.empty()) exec.password = o.observe.password;
+  if (exec.previous_password.empty()) exec.previous_password = o.observe.previous_password;
+  return exec;
+}
+
 }  // namespace
 
 converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
                                     const converge_options& options, redis::platform* platform) {
   check_spec(desired);
   const observe_options obs = observation_for(options, desired);
-  execute_options exec = options.execute;
-  exec.max_waves = 1;
-  exec.platform = platform != nullptr ? platform : exec.platform;
-  if (exec.password.empty()) exec.password = options.observe.password;
-  if (exec.previous_password.empty()) exec.previous_password = options.observe.previous_password;
-  converge_result out;
-  for (out.iterations = 1; out.iterations <= options.max_iterations; ++out.iterations) {
+  execute_options exec = execution_for(options, desired, platform);
+  loop_callables<topology> c;
+  c.observe = [&] {
     const std::vector<address> from = exec.platform != nullptr ? exec.platform->seeds() : seeds;
     topology t = observe_or_nothing(from, obs, exec.platform != nullptr);
     if (exec.platform != nullptr) exec.platform->observe(t);
-    out.last_plan = reconcile(t, desired, options.reconcile);
-    if (options.on_plan) options.on_plan(out.iterations, out.last_plan);
-    switch (out.last_plan.status) {
-      case plan_status::converged:
-        if (cluster_state_ok(t, obs)) {
-          out.converged = true;
-          return out;
-        }
-        std::this_thread::sleep_for(options.waiting_backoff);
-        continue;
-      case plan_status::blocked: return out;
-      case plan_status::waiting:  // the cluster changes by itself (gossip, failover, a pod starting)
-        std::this_thread::sleep_for(options.waiting_backoff);
-        continue;
-      case plan_status::actions_planned: break;
-    }
-    exec.max_waves = detail::first_wave_and_its_waits(out.last_plan);
-    const execute_result r = execute(out.last_plan, t, exec);
-    out.diagnostics = r.diagnostics;
-    // a step that could not finish is retried from a fresh observation; give the cluster a moment
-    if (!r.complete) std::this_thread::sleep_for(options.waiting_backoff);
-  }
-  out.iterations = options.max_iterations;
-  return out;
+    return t;
+  };
+  c.make_plan = [&](const topology& t) { return reconcile(t, desired, options.reconcile); };
+  c.execute = [&](const topology& t, const plan& p, int waves) {
+    exec.max_waves = waves;
+    const execute_result r = execute(p, t, exec);
+    return execution{r.complete, false, r.diagnostics};
+  };
+  c.ready = [&](const topology& t) { return cluster_state_ok(t, obs); };
+  loop_options lo;
+  lo.max_iterations = options.max_iterations;
+  lo.backoff = options.waiting_backoff;
+  lo.backoff_max = std::max(options.waiting_backoff, options.waiting_backoff_max);
+  lo.on_plan = options.on_plan;
+  const loop_result r = run_loop(c, lo);
+  return converge_result{r.converged(), r.iterations, r.last_plan, r.diagnostics};
 }
 
 }  // namespace rcplan::redis

@@ -6,6 +6,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/plan/action.hpp>
+#include <rcplan/spec/spec.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -51,8 +52,8 @@ struct lower_context {
   /// Every node of the cluster (addresses for MEET and MIGRATE; masters to notify).
   std::vector<cluster_node> nodes;
   bool password = false;
-  std::size_t key_batch = 1000;
-  std::uint32_t migrate_timeout_ms = 60000;
+  std::size_t key_batch = static_cast<std::size_t>(default_key_batch_size);
+  std::uint32_t migrate_timeout_ms = static_cast<std::uint32_t>(default_migrate_timeout_ms);
   /// Step 6 of a migration: tell every other master the new owner, which saves clients a
   /// redirection; Redis would otherwise learn it by gossip.
   bool notify_other_masters = true;

@@ -141,17 +141,27 @@ struct rebalance_settings {
   friend bool operator==(const rebalance_settings&, const rebalance_settings&) = default;
 };
 
-/// JSON `migration`: {"maxConcurrentMigrations": 1, "keyBatchSize": 10,
-/// "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 300}.
+/// The defaults of `migration`, defined once: lowering (lower_context) and the Redis executor
+/// (redis::execute_options) start from them too, so a spec that leaves a field out behaves as
+/// one that spells out its default.
+inline constexpr std::int32_t default_max_concurrent_migrations = 1;
+inline constexpr std::int32_t default_key_batch_size = 1000;
+inline constexpr std::int32_t default_migrate_timeout_ms = 60000;
+inline constexpr std::int32_t default_step_timeout_seconds = 60;
+
+/// JSON `migration`: {"maxConcurrentMigrations": 1, "keyBatchSize": 1000,
+/// "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 60}. reconcile() reads the first; the
+/// executor that runs the plan (redis::run_until_converged) the other three.
 struct migration_settings {
   /// Migrations that may run in one wave (each still touches disjoint nodes).
-  std::int32_t max_concurrent_migrations = 1;
-  /// Keys per `MIGRATE ... KEYS`, as redis-cli's `--cluster-pipeline` (default 10).
-  std::int32_t key_batch_size = 10;
+  std::int32_t max_concurrent_migrations = default_max_concurrent_migrations;
+  /// Keys per `CLUSTER GETKEYSINSLOT` / `MIGRATE ... KEYS` call (redis-cli's
+  /// `--cluster-pipeline`, which defaults to 10: larger batches mean fewer round trips).
+  std::int32_t key_batch_size = default_key_batch_size;
   /// The MIGRATE timeout, as redis-cli's `--cluster-timeout` (default 60000).
-  std::int32_t migrate_timeout_ms = 60000;
-  /// How long a `wait_until` step may wait before the plan reports it stuck.
-  std::int32_t step_timeout_seconds = 300;
+  std::int32_t migrate_timeout_ms = default_migrate_timeout_ms;
+  /// How long a `wait_until` step may wait before execution stops and the loop re-plans.
+  std::int32_t step_timeout_seconds = default_step_timeout_seconds;
   value unknown_fields;
 
   friend bool operator==(const migration_settings&, const migration_settings&) = default;

@@ -1,8 +1,8 @@
 #pragma once
 
-// The level-triggered loop of design §1 against a live cluster: observe → reconcile → execute
-// the first wave (and the waits right after it) → observe …, until the plan is converged,
-// blocked, or the step limit is reached.
+// The controller loop (rcplan/loop/loop.hpp) against a live cluster: observe → reconcile →
+// execute the first wave (and the waits right after it) → observe …, until the plan is
+// converged, blocked, or the step limit is reached.
 // It keeps no state between iterations, so killing it at any moment and running it again is
 // safe: the next observation shows what was done.
 
@@ -13,6 +13,7 @@
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/spec/spec.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <vector>
@@ -21,11 +22,16 @@ namespace rcplan::redis {
 
 struct converge_options {
   observe_options observe;    ///< its password and previous password are also used for execution
-  execute_options execute;    ///< max_waves is set per plan: its first wave and the waits after it
+  /// max_waves is set per plan (its first wave and the waits after it); key_batch,
+  /// migrate_timeout_ms and wait_timeout come from the spec's `migration` settings.
+  execute_options execute;
   reconcile_options reconcile;
   std::size_t max_iterations = 200;
-  /// How long to sleep after a `waiting` plan before observing again.
+  /// How long to sleep after an iteration that could not change anything (a waiting plan, a
+  /// converged cluster not serving yet, an execution cut short) before observing again. It
+  /// doubles with each further such iteration up to `waiting_backoff_max`.
   std::chrono::milliseconds waiting_backoff{500};
+  std::chrono::milliseconds waiting_backoff_max{500};
   /// Sees every plan before it is executed (for printing it).
   std::function<void(std::size_t iteration, const plan&)> on_plan;
 };

@@ -10,6 +10,7 @@
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/spec/spec.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -51,13 +52,15 @@ struct execute_options {
   redis::secret previous_password;
   /// Migrations of one wave run at most this many at a time (each with its own connections).
   int parallel = 8;
-  /// Keys per GETKEYSINSLOT / MIGRATE call.
-  std::size_t key_batch = 1000;
-  std::uint32_t migrate_timeout_ms = 60000;
+  /// Keys per GETKEYSINSLOT / MIGRATE call (spec.migration.keyBatchSize).
+  std::size_t key_batch = static_cast<std::size_t>(default_key_batch_size);
+  /// spec.migration.migrateTimeoutMs.
+  std::uint32_t migrate_timeout_ms = static_cast<std::uint32_t>(default_migrate_timeout_ms);
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{60000};
-  /// How long a wait_until may take when the step does not say (timeout_seconds = 0).
-  std::chrono::milliseconds wait_timeout{60000};
+  /// How long a wait_until may take when the step does not say (timeout_seconds = 0):
+  /// spec.migration.stepTimeoutSeconds.
+  std::chrono::milliseconds wait_timeout{std::chrono::seconds(default_step_timeout_seconds)};
   /// Transient errors retried per command, with exponential backoff from 10 ms.
   int max_retries = 12;
   /// Run only the first this many waves (the reconcile loop runs one, then re-plans).

@@ -1,9 +1,10 @@
 #pragma once
 
 // observe → plan → execute, again until the plan is empty: how `fix` and `rebalance --redis`
-// act on a live cluster. Each round plans from a fresh observation, so a run killed at any
-// moment is finished by running the command again, and a migration cut short by a dropped
-// connection is repaired by the next round.
+// act on a live cluster, through the controller loop (rcplan/loop/loop.hpp) with every wave of
+// a printed plan run in its round. Each round plans from a fresh observation, so a run killed at
+// any moment is finished by running the command again, and a migration cut short by a dropped
+// connection is repaired by the next round; a waiting plan is looked at again a second later.
 
 #include "io.hpp"
 #include "live.hpp"
