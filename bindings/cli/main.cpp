@@ -1,5 +1,5 @@
 #include "cli.hpp"
-#include "redact.hpp"
+#include "support/redact.hpp"
 
 #include <rcplan/error.hpp>
 

@@ -1,6 +1,6 @@
 // The fixture files, read the way the CLI reads them: YAML → JSON → resource.
 
-#include "cli/yaml_to_json.hpp"
+#include "cli/support/yaml_to_json.hpp"
 
 #include <rcplan/json/spec.hpp>
 #include <rcplan/spec/defaults.hpp>

@@ -3,7 +3,7 @@
 // Test support for the local runtime: a runtime in its own temporary directory that stops its
 // processes and removes the directory however the test ends, the fixture's objects, and polling.
 
-#include "cli/yaml_to_json.hpp"
+#include "cli/support/yaml_to_json.hpp"
 #include "support/redis_server.hpp"
 
 #include <rcplan/json/spec.hpp>

@@ -1,4 +1,4 @@
-#include "cli/yaml_to_json.hpp"
+#include "cli/support/yaml_to_json.hpp"
 
 #include <rcplan/json/kube_objects.hpp>
 #include <rcplan/json/plan.hpp>

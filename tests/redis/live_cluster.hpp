@@ -172,7 +172,7 @@ class live_cluster {
       for (std::size_t i : keys) cmds.push_back({"GET", key_name(i)});
       const std::vector<reply> got = c.pipeline(cmds);
       for (std::size_t j = 0; j < keys.size(); ++j)
-        if (got[j].type != reply::kind::bulk || got[j].str != value_of(keys[j])) out.push_back(key_name(keys[j]));
+        if (got[j].type != reply::kind::string || got[j].str != value_of(keys[j])) out.push_back(key_name(keys[j]));
     }
     return out;
   }

@@ -1,7 +1,10 @@
 #pragma once
 
-// Test support: real redis-server processes on free loopback ports, and a minimal RESP client
-// to talk to them. Servers are killed and their work directories removed on destruction.
+// Test support: real redis-server processes on free loopback ports, and a client to talk to
+// them (rcplan::redis's own). Servers are killed and their work directories removed on
+// destruction.
+
+#include <rcplan/redis/client.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,61 +26,19 @@
 
 namespace rcplan_test {
 
-struct reply {
-  enum class kind { status, error, integer, bulk, nil, array } type = kind::nil;
-  std::string str;
-  long long integer = 0;
-  std::vector<reply> elements;
+using reply = rcplan::redis::reply;
 
-  [[nodiscard]] bool is_error() const { return type == kind::error; }
-};
-
-/// A blocking RESP2 client, enough for tests.
+/// A blocking client of one node on loopback: rcplan::redis::node_client, plus call() for
+/// tests that expect success.
 class resp_client {
  public:
-  resp_client() = default;
-  explicit resp_client(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) throw std::runtime_error("socket() failed");
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-      throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
-    }
-  }
-  resp_client(const resp_client&) = delete;
-  resp_client& operator=(const resp_client&) = delete;
-  resp_client(resp_client&& o) noexcept : fd_(o.fd_), buf_(std::move(o.buf_)) { o.fd_ = -1; }
-  resp_client& operator=(resp_client&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    std::swap(buf_, o.buf_);
-    return *this;
-  }
-  ~resp_client() {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  explicit resp_client(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+      : node_(rcplan::address{"127.0.0.1", port, 0, {}}, options(timeout)) {}
 
-  reply command(const std::vector<std::string>& argv) {
-    send(encode(argv));
-    return read_reply();
-  }
+  reply command(const std::vector<std::string>& argv) { return node_.command(argv); }
   /// Sends all commands, then reads all replies (one round trip).
   std::vector<reply> pipeline(const std::vector<std::vector<std::string>>& commands) {
-    std::string out;
-    for (const auto& c : commands) out += encode(c);
-    send(out);
-    std::vector<reply> replies;
-    replies.reserve(commands.size());
-    for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(read_reply());
-    return replies;
+    return node_.pipeline(commands);
   }
   /// Like command(), but throws on an error reply.
   std::string call(const std::vector<std::string>& argv) {
@@ -87,65 +48,14 @@ class resp_client {
   }
 
  private:
-  static std::string encode(const std::vector<std::string>& argv) {
-    std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-    for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-    return out;
-  }
-  void send(const std::string& data) {
-    std::size_t sent = 0;
-    while (sent < data.size()) {
-      const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) throw std::runtime_error("send failed");
-      sent += static_cast<std::size_t>(n);
-    }
-  }
-  void fill() {
-    char tmp[65536];
-    const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
-    if (n <= 0) throw std::runtime_error("connection closed or timed out");
-    buf_.append(tmp, static_cast<std::size_t>(n));
-  }
-  std::string read_line() {
-    std::size_t pos;
-    while ((pos = buf_.find("\r\n")) == std::string::npos) fill();
-    std::string line = buf_.substr(0, pos);
-    buf_.erase(0, pos + 2);
-    return line;
-  }
-  reply read_reply() {
-    const std::string line = read_line();
-    if (line.empty()) throw std::runtime_error("empty RESP line");
-    reply r;
-    const std::string rest = line.substr(1);
-    switch (line[0]) {
-      case '+': r.type = reply::kind::status; r.str = rest; break;
-      case '-': r.type = reply::kind::error; r.str = rest; break;
-      case ':': r.type = reply::kind::integer; r.integer = std::stoll(rest); break;
-      case '$': {
-        const long long len = std::stoll(rest);
-        if (len < 0) { r.type = reply::kind::nil; break; }
-        const auto n = static_cast<std::size_t>(len);
-        while (buf_.size() < n + 2) fill();
-        r.type = reply::kind::bulk;
-        r.str = buf_.substr(0, n);
-        buf_.erase(0, n + 2);
-        break;
-      }
-      case '*': {
-        const long long len = std::stoll(rest);
-        if (len < 0) { r.type = reply::kind::nil; break; }
-        r.type = reply::kind::array;
-        for (long long i = 0; i < len; ++i) r.elements.push_back(read_reply());
-        break;
-      }
-      default: throw std::runtime_error("bad RESP line: " + line);
-    }
-    return r;
+  static rcplan::redis::client_options options(std::chrono::milliseconds timeout) {
+    rcplan::redis::client_options o;
+    o.connect_timeout = timeout;
+    o.command_timeout = timeout;
+    return o;
   }
 
-  int fd_ = -1;
-  std::string buf_;
+  rcplan::redis::node_client node_;
 };
 
 /// A port nobody listens on right now (the kernel's pick for an ephemeral bind).

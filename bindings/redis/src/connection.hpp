@@ -94,6 +94,9 @@ class connection {
   void append(const argv& a);
   void flush();
   reply read();
+  /// The next reply as it is, an authentication error included: for clients that show the
+  /// server's replies rather than act on them.
+  reply read_raw();
 
   [[nodiscard]] const std::string& where() const noexcept { return where_; }
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
@@ -112,8 +115,6 @@ class connection {
   /// One AUTH: true when taken (recording `taken`, or that the node wants no password), false
   /// when the password was refused; throws for anything else.
   [[nodiscard]] bool try_auth(const secret& password, auth_outcome taken);
-  /// The next reply as it is, an authentication error included.
-  reply read_raw();
   void set_name(const std::string& name);
 
   std::string host_;

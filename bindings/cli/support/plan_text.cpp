@@ -16,7 +16,7 @@ namespace rcplan::cli {
 
 std::string short_name(const std::string& id) {
   const node_id n{id};
-  return n.well_formed() ? id.substr(0, 8) : id;
+  return n.well_formed() ? short_id(n) : id;
 }
 
 namespace {

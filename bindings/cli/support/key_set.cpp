@@ -1,4 +1,4 @@
-#include "keys.hpp"
+#include "key_set.hpp"
 
 #include <algorithm>
 #include <random>
@@ -22,7 +22,7 @@ constexpr std::size_t batch = 10000;
 
 }  // namespace
 
-void load_keys(cluster_client& client, const key_set& keys, const std::function<void(std::size_t)>& on_progress) {
+void load_keys(redis::cluster_client& client, const key_set& keys, const std::function<void(std::size_t)>& on_progress) {
   std::vector<std::vector<std::string>> commands;
   for (std::size_t from = 0; from < keys.count; from += batch) {
     const std::size_t to = std::min(keys.count, from + batch);
@@ -33,29 +33,29 @@ void load_keys(cluster_client& client, const key_set& keys, const std::function<
   }
 }
 
-verify_result verify_keys(cluster_client& client, const key_set& keys) {
+verify_result verify_keys(redis::cluster_client& client, const key_set& keys) {
   verify_result out;
   std::vector<std::vector<std::string>> commands;
   for (std::size_t from = 0; from < keys.count; from += batch) {
     const std::size_t to = std::min(keys.count, from + batch);
     commands.clear();
     for (std::size_t i = from; i < to; ++i) commands.push_back({"GET", key_name(keys, i)});
-    const std::vector<client_reply> replies = client.run(commands);
+    const std::vector<redis::reply> replies = client.run(commands);
     for (std::size_t i = from; i < to; ++i) {
-      const client_reply& r = replies[i - from];
-      if (r.type == client_reply::kind::string) ++(r.str == key_value(keys, i) ? out.present : out.wrong);
-      else if (r.type == client_reply::kind::nil) ++out.missing;
+      const redis::reply& r = replies[i - from];
+      if (r.type == redis::reply::kind::string) ++(r.str == key_value(keys, i) ? out.present : out.wrong);
+      else if (r.type == redis::reply::kind::nil) ++out.missing;
       else ++out.errors;
     }
   }
   for (const std::string& m : client.masters()) {
-    const client_reply r = client.call_node(m, {"DBSIZE"});
-    if (r.type == client_reply::kind::integer) out.dbsize += r.integer;
+    const redis::reply r = client.call_node(m, {"DBSIZE"});
+    if (r.type == redis::reply::kind::integer) out.dbsize += r.integer;
   }
   return out;
 }
 
-traffic_result run_traffic(cluster_client& client, const key_set& keys, std::chrono::milliseconds duration,
+traffic_result run_traffic(redis::cluster_client& client, const key_set& keys, std::chrono::milliseconds duration,
                            const std::atomic<bool>& stop) {
   traffic_result out;
   if (keys.count == 0) return out;
@@ -65,9 +65,9 @@ traffic_result run_traffic(cluster_client& client, const key_set& keys, std::chr
   while (!stop.load() && std::chrono::steady_clock::now() - started < duration) {
     const std::size_t i = pick(random);
     if (out.reads <= out.writes * 3) {  // three reads to a write, like a cache
-      const client_reply r = client.call({"GET", key_name(keys, i)});
+      const redis::reply r = client.call({"GET", key_name(keys, i)});
       ++out.reads;
-      if (r.type != client_reply::kind::error && (r.type != client_reply::kind::string || r.str != key_value(keys, i)))
+      if (r.type != redis::reply::kind::error && (r.type != redis::reply::kind::string || r.str != key_value(keys, i)))
         ++out.wrong_values;
     } else {
       (void)client.call({"SET", key_name(keys, i), key_value(keys, i)});

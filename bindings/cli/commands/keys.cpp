@@ -4,12 +4,12 @@
 // see during a rebalance.
 
 #include "cli.hpp"
-#include "cluster_client.hpp"
-#include "io.hpp"
-#include "keys.hpp"
-#include "live.hpp"
+#include "support/io.hpp"
+#include "support/key_set.hpp"
+#include "support/live.hpp"
 
 #include <rcplan/error.hpp>
+#include <rcplan/redis/client.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -30,22 +30,24 @@ std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
 
-cluster_client connect_client(const keys_cli_options& o) {
+redis::cluster_client connect_client(const keys_cli_options& o) {
   const std::vector<address> seeds = parse_seeds(o.connection.redis);
+  redis::client_options co;
+  co.password = resolve_password(o.connection);
   try {
-    return cluster_client(seeds, resolve_password(o.connection));
+    return redis::cluster_client(seeds, co);
   } catch (const rcplan::error& e) {
     throw input_error("cannot reach the cluster from " + describe_seeds(seeds) + ": " + e.what());
   }
 }
 
-nlohmann::ordered_json counters_json(const client_counters& c) {
+nlohmann::ordered_json counters_json(const redis::client_counters& c) {
   return {{"commands", c.commands}, {"moved", c.moved},   {"ask", c.ask},
           {"retried", c.retries},   {"failed", c.errors}};
 }
 
 void run_load(const keys_cli_options& o) {
-  cluster_client client = connect_client(o);
+  redis::cluster_client client = connect_client(o);
   const auto started = std::chrono::steady_clock::now();
   load_keys(client, o.keys);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -57,7 +59,7 @@ void run_load(const keys_cli_options& o) {
 }
 
 void run_verify(const keys_cli_options& o) {
-  cluster_client client = connect_client(o);
+  redis::cluster_client client = connect_client(o);
   const verify_result v = verify_keys(client, o.keys);
   if (o.format == output_format::json) {
     print_json(std::cout, {{"expected", o.keys.count}, {"present", v.present}, {"wrong", v.wrong},
@@ -72,12 +74,12 @@ void run_verify(const keys_cli_options& o) {
 }
 
 void run_traffic_command(const keys_cli_options& o) {
-  cluster_client client = connect_client(o);
+  redis::cluster_client client = connect_client(o);
   std::signal(SIGTERM, request_stop);
   std::signal(SIGINT, request_stop);
   const auto duration = std::chrono::milliseconds(static_cast<long long>(o.seconds * 1000));
   const traffic_result r = run_traffic(client, o.keys, duration, stop_requested);
-  const client_counters& c = client.counters();
+  const redis::client_counters& c = client.counters();
   const std::size_t visible = c.retries + c.errors + r.wrong_values;
   if (o.format == output_format::json) {
     print_json(std::cout, {{"reads", r.reads}, {"writes", r.writes}, {"seconds", r.seconds},

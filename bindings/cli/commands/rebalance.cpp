@@ -5,16 +5,16 @@
 // alone it is blocked; live, they are observed.
 
 #include "cli.hpp"
-#include "io.hpp"
-#include "live.hpp"
+#include "support/io.hpp"
+#include "support/live.hpp"
 #include "support/plan_loop.hpp"
-#include "plan_text.hpp"
+#include "support/plan_text.hpp"
 
 #include <rcplan/json/plan.hpp>
 #include <rcplan/model/topology.hpp>
+#include <rcplan/planner/fix.hpp>
 #include <rcplan/planner/rebalance.hpp>
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -122,11 +122,7 @@ void run_live_rebalance(const rebalance_cli_options& opts) {
   // weights name nodes by prefix: resolved against the first observation, kept by full id
   std::optional<rebalance_options> ro;
   // broken slots are repaired first, and the safe repair depends on where their keys are
-  s.want_key_counts = [](const topology& t) {
-    const std::vector<cluster_node> nodes = merged_nodes(t);
-    const bool open = std::any_of(nodes.begin(), nodes.end(), [](const cluster_node& n) { return !n.open_slots.empty(); });
-    return open || !uncovered_slots(nodes).empty() || !contested_slots(nodes).empty();
-  };
+  s.want_key_counts = [](const topology& t) { return has_broken_slots(merged_nodes(t)); };
   run_plan_loop(opts.connection, s, [&](const topology& t) {
     if (!ro) ro = planner_options(opts, merged_nodes(t));
     return plan_rebalance(t, *ro);

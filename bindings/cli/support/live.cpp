@@ -1,6 +1,6 @@
 #include "live.hpp"
 
-#include "cli.hpp"
+#include "exit.hpp"
 #include "redact.hpp"
 
 #include <rcplan/error.hpp>

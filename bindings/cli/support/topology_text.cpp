@@ -13,6 +13,12 @@
 #include <vector>
 
 namespace rcplan::cli {
+
+std::string_view role_name(const cluster_node& n) {
+  if (n.flags.handshake) return "unknown";
+  return n.is_master() ? "master" : "replica";
+}
+
 namespace {
 
 // --- text -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 #pragma once
 
-// What `rcplan inspect` reports about a topology, computed once and then rendered as text or
-// JSON. Everything is sorted by stable keys so that the output is deterministic.
+// An observed cluster at a glance: masters with their replicas, orphan replicas, open slots,
+// problem nodes and slot coverage, computed once from a topology and sorted by stable keys.
+// `rcplan inspect`, `check` and `local status` render it; an operator may report it.
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
@@ -12,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace rcplan::cli {
+namespace rcplan {
 
 struct master_summary {
   cluster_node node;
@@ -45,12 +46,12 @@ struct topology_summary {
   coverage_summary coverage;
 };
 
-[[nodiscard]] topology_summary summarize(const topology& t);
-
-/// "master", "replica", or "unknown" for a node still in handshake.
-[[nodiscard]] std::string_view role_name(const cluster_node& n);
-
 /// The flags that make a node a problem, as short names: fail, pfail, handshake, noaddr.
-[[nodiscard]] std::vector<std::string_view> problems(const node_flags& flags);
+[[nodiscard]] inline std::vector<std::string_view> problems(const node_flags& flags);
 
-}  // namespace rcplan::cli
+[[nodiscard]] inline topology_summary summarize(const topology& t);
+
+}  // namespace rcplan
+
+// the definitions need the types above
+#include <rcplan/planner/detail/summary.hpp>

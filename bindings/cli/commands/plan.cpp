@@ -5,10 +5,10 @@
 
 #include "cli.hpp"
 #include "support/converge_run.hpp"
-#include "io.hpp"
-#include "live.hpp"
-#include "plan_text.hpp"
-#include "spec_input.hpp"
+#include "support/io.hpp"
+#include "support/live.hpp"
+#include "support/plan_text.hpp"
+#include "support/spec_input.hpp"
 
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/plan.hpp>

@@ -1,6 +1,6 @@
 #include "spec_input.hpp"
 
-#include "cli.hpp"
+#include "exit.hpp"
 #include "io.hpp"
 #include "yaml_to_json.hpp"
 

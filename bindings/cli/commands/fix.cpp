@@ -3,10 +3,11 @@
 // be stranded makes the plan blocked (exit 3) instead.
 
 #include "cli.hpp"
-#include "fix_plan.hpp"
-#include "io.hpp"
-#include "live.hpp"
+#include "support/io.hpp"
+#include "support/live.hpp"
 #include "support/plan_loop.hpp"
+
+#include <rcplan/planner/fix.hpp>
 
 #include <memory>
 

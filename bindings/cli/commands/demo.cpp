@@ -4,15 +4,15 @@
 // back. Exit 0 only if no key was lost.
 
 #include "cli.hpp"
-#include "cluster_client.hpp"
 #include "support/converge_run.hpp"
-#include "io.hpp"
-#include "keys.hpp"
-#include "live.hpp"
-#include "local_support.hpp"
+#include "support/io.hpp"
+#include "support/key_set.hpp"
+#include "support/live.hpp"
+#include "support/local_cluster.hpp"
 
 #include <rcplan/json/spec.hpp>
 #include <rcplan/local/runtime.hpp>
+#include <rcplan/redis/client.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -148,7 +148,7 @@ void run_demo(const demo_options& o) {
   const key_set keys{"demo:", o.keys, 64};
   {
     const auto t0 = clock_type::now();
-    cluster_client client(runtime.seeds(), {});
+    redis::cluster_client client(runtime.seeds());
     load_keys(client, keys);
     std::cout << "loaded " << o.keys << " keys in " << std::fixed << std::setprecision(2) << since(t0) << " s\n";
   }
@@ -175,7 +175,7 @@ void run_demo(const demo_options& o) {
   converge(runtime, desired, o, ro);
 
   heading("6. check every key");
-  cluster_client client(runtime.seeds(), {});
+  redis::cluster_client client(runtime.seeds());
   const verify_result v = verify_keys(client, keys);
   const bool ok = v.all_present() && v.dbsize == static_cast<long long>(o.keys);
   std::cout << (ok ? "no key lost: " : "KEYS LOST: ") << v.present << "/" << o.keys;

@@ -2,12 +2,13 @@
 // exit 0 when every slot is covered once, all views agree, no slot is open and every node is
 // up; exit 1 with the findings otherwise.
 
-#include "check_findings.hpp"
 #include "cli.hpp"
-#include "io.hpp"
-#include "live.hpp"
-#include "topology_summary.hpp"
-#include "topology_text.hpp"
+#include "support/io.hpp"
+#include "support/live.hpp"
+#include "support/topology_text.hpp"
+
+#include <rcplan/planner/check.hpp>
+#include <rcplan/planner/summary.hpp>
 
 #include <iomanip>
 #include <iostream>

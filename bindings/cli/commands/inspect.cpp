@@ -3,12 +3,12 @@
 // is a CLUSTER NODES dump (--cluster-nodes) or a live cluster observed from seeds (--redis).
 
 #include "cli.hpp"
-#include "io.hpp"
-#include "live.hpp"
-#include "topology_summary.hpp"
-#include "topology_text.hpp"
+#include "support/io.hpp"
+#include "support/live.hpp"
+#include "support/topology_text.hpp"
 
 #include <rcplan/json/model.hpp>
+#include <rcplan/planner/summary.hpp>
 
 #include <iostream>
 #include <memory>

@@ -1,7 +1,7 @@
-#include "local_support.hpp"
+#include "local_cluster.hpp"
 
-#include "cli.hpp"
-#include "topology_summary.hpp"
+#include "exit.hpp"
+#include <rcplan/planner/summary.hpp>
 #include "topology_text.hpp"
 
 #include <rcplan/json/kube_objects.hpp>

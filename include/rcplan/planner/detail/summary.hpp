@@ -1,39 +1,28 @@
-#include "topology_summary.hpp"
+#pragma once
+
+// Internals of summary.hpp: its definitions, in the pieces summarize() puts together.
+
+#include <rcplan/planner/summary.hpp>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <utility>
 
-namespace rcplan::cli {
-
-std::vector<std::string_view> problems(const node_flags& flags) {
-  std::vector<std::string_view> out;
-  if (flags.fail) out.emplace_back("fail");
-  if (flags.pfail) out.emplace_back("pfail");
-  if (flags.handshake) out.emplace_back("handshake");
-  if (flags.noaddr) out.emplace_back("noaddr");
-  return out;
-}
-
-std::string_view role_name(const cluster_node& n) {
-  if (n.flags.handshake) return "unknown";
-  return n.is_master() ? "master" : "replica";
-}
-
-namespace {
+namespace rcplan::planner_detail {
 
 // A node in handshake is a stranger that has not told us its role yet, so it is not counted
 // as a master even though it lacks the `slave` flag.
-bool is_listed_master(const cluster_node& n) { return n.is_master() && !n.flags.handshake; }
+[[nodiscard]] inline bool is_listed_master(const cluster_node& n) { return n.is_master() && !n.flags.handshake; }
 
-bool by_lowest_slot(const master_summary& a, const master_summary& b) {
-  const auto fa = a.node.slots.first(), fb = b.node.slots.first();
+[[nodiscard]] inline bool by_lowest_slot(const master_summary& a, const master_summary& b) {
+  const std::optional<slot> fa = a.node.slots.first(), fb = b.node.slots.first();
   // masters without slots (nullopt) sort after those with slots
   return std::make_tuple(!fa, fa.value_or(0), a.node.id) < std::make_tuple(!fb, fb.value_or(0), b.node.id);
 }
 
-void collect_masters(topology_summary& s) {
+inline void collect_masters(topology_summary& s) {
   std::map<node_id, master_summary> masters;
   for (const cluster_node& n : s.nodes)
     if (is_listed_master(n)) masters.emplace(n.id, master_summary{n, {}});
@@ -49,15 +38,15 @@ void collect_masters(topology_summary& s) {
   std::sort(s.masters.begin(), s.masters.end(), by_lowest_slot);
 }
 
-void collect_open_slots(topology_summary& s) {
+inline void collect_open_slots(topology_summary& s) {
   for (const cluster_node& n : s.nodes)
     for (const open_slot& o : n.open_slots) s.open_slots.push_back({n.id, o});
-  std::sort(s.open_slots.begin(), s.open_slots.end(), [](const auto& a, const auto& b) {
+  std::sort(s.open_slots.begin(), s.open_slots.end(), [](const open_slot_summary& a, const open_slot_summary& b) {
     return std::tie(a.slot.number, a.node, a.slot) < std::tie(b.slot.number, b.node, b.slot);
   });
 }
 
-coverage_summary compute_coverage(const std::vector<cluster_node>& nodes) {
+[[nodiscard]] inline coverage_summary compute_coverage(const std::vector<cluster_node>& nodes) {
   coverage_summary c;
   c.uncovered = uncovered_slots(nodes);
   c.covered = slot_count - c.uncovered.count();
@@ -70,20 +59,31 @@ coverage_summary compute_coverage(const std::vector<cluster_node>& nodes) {
   return c;
 }
 
-}  // namespace
+}  // namespace rcplan::planner_detail
 
-topology_summary summarize(const topology& t) {
+namespace rcplan {
+
+inline std::vector<std::string_view> problems(const node_flags& flags) {
+  std::vector<std::string_view> out;
+  if (flags.fail) out.emplace_back("fail");
+  if (flags.pfail) out.emplace_back("pfail");
+  if (flags.handshake) out.emplace_back("handshake");
+  if (flags.noaddr) out.emplace_back("noaddr");
+  return out;
+}
+
+inline topology_summary summarize(const topology& t) {
   topology_summary s;
   for (const cluster_view& v : t.views)
     if (!v.observer.empty()) s.observers.push_back(v.observer);
   std::sort(s.observers.begin(), s.observers.end());
   s.nodes = merged_nodes(t);
-  collect_masters(s);
-  collect_open_slots(s);
+  planner_detail::collect_masters(s);
+  planner_detail::collect_open_slots(s);
   for (const cluster_node& n : s.nodes)
     if (!problems(n.flags).empty()) s.problem_nodes.push_back(n);
-  s.coverage = compute_coverage(s.nodes);
+  s.coverage = planner_detail::compute_coverage(s.nodes);
   return s;
 }
 
-}  // namespace rcplan::cli
+}  // namespace rcplan

@@ -3,13 +3,17 @@
 // A topology summary rendered for people (text) and programs (JSON); `inspect`, `check` and
 // `local status` show it.
 
-#include "topology_summary.hpp"
+#include <rcplan/planner/summary.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
+#include <string_view>
 
 namespace rcplan::cli {
+
+/// "master", "replica", or "unknown" for a node still in handshake.
+[[nodiscard]] std::string_view role_name(const cluster_node& n);
 
 /// Observers, masters with their slots and replicas, open slots, problem nodes, coverage.
 void print_topology_text(std::ostream& out, const topology_summary& s);

@@ -1,6 +1,6 @@
 #include "io.hpp"
 
-#include "cli.hpp"
+#include "exit.hpp"
 
 #include <rcplan/error.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>

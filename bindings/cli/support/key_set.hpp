@@ -4,7 +4,7 @@
 // count can check, after any amount of resharding, that every key is there with its value.
 // Used by the demo and by `rcplan keys` (which the benchmark script uses to load its clusters).
 
-#include "cluster_client.hpp"
+#include <rcplan/redis/client.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -27,7 +27,7 @@ struct key_set {
 [[nodiscard]] std::string key_value(const key_set& keys, std::size_t i);
 
 /// SETs every key of `keys`. `on_progress(done)` after each batch.
-void load_keys(cluster_client& client, const key_set& keys, const std::function<void(std::size_t)>& on_progress = {});
+void load_keys(redis::cluster_client& client, const key_set& keys, const std::function<void(std::size_t)>& on_progress = {});
 
 struct verify_result {
   std::size_t present = 0;  ///< with the right value
@@ -39,7 +39,7 @@ struct verify_result {
 };
 
 /// GETs every key of `keys` and compares its value.
-[[nodiscard]] verify_result verify_keys(cluster_client& client, const key_set& keys);
+[[nodiscard]] verify_result verify_keys(redis::cluster_client& client, const key_set& keys);
 
 struct traffic_result {
   std::size_t reads = 0, writes = 0;
@@ -49,7 +49,7 @@ struct traffic_result {
 
 /// Reads and writes random keys of `keys`, one command at a time like an application, until
 /// `duration` passed or `stop` is set. The client's counters say what it saw.
-[[nodiscard]] traffic_result run_traffic(cluster_client& client, const key_set& keys, std::chrono::milliseconds duration,
+[[nodiscard]] traffic_result run_traffic(redis::cluster_client& client, const key_set& keys, std::chrono::milliseconds duration,
                                          const std::atomic<bool>& stop);
 
 }  // namespace rcplan::cli

@@ -4,10 +4,10 @@
 
 #include "cli.hpp"
 #include "support/converge_run.hpp"
-#include "io.hpp"
-#include "live.hpp"
-#include "local_support.hpp"
-#include "spec_input.hpp"
+#include "support/io.hpp"
+#include "support/live.hpp"
+#include "support/local_cluster.hpp"
+#include "support/spec_input.hpp"
 
 #include <rcplan/json/plan.hpp>
 #include <rcplan/local/runtime.hpp>

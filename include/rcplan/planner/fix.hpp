@@ -1,0 +1,64 @@
+#pragma once
+
+// The plan that repairs a cluster's slots, like `redis-cli --cluster fix`: plan_repair()'s steps
+// for open, contested and uncovered slots, plus add_slots for uncovered slots that hold no keys
+// anywhere (plan_repair leaves those to the balancer; a fix hands them to the masters with the
+// fewest slots, covering them without rebalancing). `rcplan fix` runs it.
+
+#include <rcplan/diagnostic.hpp>
+#include <rcplan/model/topology.hpp>
+#include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/detail/fix.hpp>
+#include <rcplan/planner/repair.hpp>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace rcplan {
+
+namespace fix_code {
+/// Uncovered slots hold no keys, but no healthy master can take them.
+inline constexpr const char* no_master = "fix.no_master";
+}  // namespace fix_code
+
+/// Whether `nodes` (merged_nodes of a topology) have slots a fix repairs: open, uncovered or
+/// contested ones. Their safe repair depends on where their keys are, so an observation for
+/// plan_fix or plan_rebalance needs key counts per slot when this holds.
+[[nodiscard]] inline bool has_broken_slots(const std::vector<cluster_node>& nodes) {
+  const bool open = std::any_of(nodes.begin(), nodes.end(), [](const cluster_node& n) { return !n.open_slots.empty(); });
+  return open || !uncovered_slots(nodes).empty() || !contested_slots(nodes).empty();
+}
+
+/// The repair of `t`'s slots. Needs key counts per slot in `t` to repair anything that may hold
+/// keys (else blocked); converged when nothing is broken.
+[[nodiscard]] inline plan plan_fix(const topology& t) {
+  plan p;
+  const std::vector<cluster_node> nodes = merged_nodes(t);
+  repair_result r = plan_repair(t, nodes);
+  p.diagnostics = std::move(r.diagnostics);
+  if (r.blocked) {
+    p.status = plan_status::blocked;
+    return p;
+  }
+  p.steps = std::move(r.steps);
+  if (!r.unassigned.empty()) {
+    const std::map<node_id, slot_set> given = planner_detail::spread_free_slots(r.unassigned, nodes, r.ownership);
+    if (given.empty()) {
+      p.status = plan_status::blocked;
+      p.diagnostics.push_back({severity::error, fix_code::no_master, planner_detail::slots_text(r.unassigned),
+                               "uncovered slots hold no keys but no healthy master can take them"});
+      return p;
+    }
+    for (const auto& [id, slots] : given)
+      p.steps.push_back({0, "uncovered slots " + planner_detail::slots_text(slots) + " hold no keys; " + short_id(id) +
+                                " takes them",
+                         add_slots{id, slots}});
+  }
+  std::stable_sort(p.steps.begin(), p.steps.end(), [](const step& a, const step& b) { return a.wave < b.wave; });
+  p.status = p.steps.empty() ? plan_status::converged : plan_status::actions_planned;
+  return p;
+}
+
+}  // namespace rcplan
