@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,7 @@ int even_owner(rcplan::slot s, int masters) { return static_cast<int>(static_cas
 
 }  // namespace
 
-TEST_CASE("node_client: replies of every kind, errors as replies, pipelines in order", "[redis][client]") {
+TEST_CASE("node_client: replies of every kind; errors are replies; pipelines keep the order", "[redis][client]") {
   rcplan_test::redis_process server(false);
   rcplan::redis::node_client c(local(server.port()));
   CHECK(c.where() == "127.0.0.1:" + std::to_string(server.port()));
@@ -71,7 +72,9 @@ TEST_CASE("node_client: an unreachable node and a refused password are errors wi
   CHECK(id == "rcplan.redis.connect");
   CHECK(text.find("127.0.0.1:" + std::to_string(closed)) != std::string::npos);
 
-  rcplan_test::redis_process server(false, {"--requirepass", "s3cret"});
+  // the password is set once the server runs: the fixture's readiness probe does not authenticate
+  rcplan_test::redis_process server(false);
+  CHECK(rcplan::redis::node_client(local(server.port())).command({"CONFIG", "SET", "requirepass", "s3cret"}).is_ok());
   // without a password the server's NOAUTH is a reply, as the server sent it
   rcplan::redis::node_client anonymous(local(server.port()));
   const reply r = anonymous.command({"PING"});
@@ -92,8 +95,9 @@ TEST_CASE("node_client: an unreachable node and a refused password are errors wi
 TEST_CASE("cluster_client: keys go to their masters without redirections", "[redis][client][live]") {
   live_cluster c(3, 0);
   rcplan::redis::cluster_client client(c.seeds());
-  CHECK(client.masters().size() == 3);
-  CHECK(std::is_sorted(client.masters().begin(), client.masters().end()));
+  const std::vector<std::string> masters = client.masters();
+  CHECK(masters.size() == 3);
+  CHECK(std::is_sorted(masters.begin(), masters.end()));
 
   std::vector<rcplan::redis::command_args> sets, gets;
   for (std::size_t i = 0; i < 3000; ++i) {
@@ -110,11 +114,11 @@ TEST_CASE("cluster_client: keys go to their masters without redirections", "[red
   CHECK(c.missing(0, 3000).empty());  // each key is on the master that owns its slot
 
   long long dbsize = 0;
-  for (const std::string& m : client.masters()) dbsize += client.call_node(m, {"DBSIZE"}).integer;
+  for (const std::string& m : masters) dbsize += client.call_node(m, {"DBSIZE"}).integer;
   CHECK(dbsize == 3000);
 }
 
-TEST_CASE("cluster_client: follows MOVED after a slot moved, and ASK during its migration", "[redis][client][live]") {
+TEST_CASE("cluster_client: follows ASK during a migration and MOVED after it", "[redis][client][live]") {
   live_cluster c(3, 0);
   rcplan::redis::cluster_client client(c.seeds());
   const rcplan::slot s = 100;
@@ -145,7 +149,7 @@ TEST_CASE("cluster_client: follows MOVED after a slot moved, and ASK during its 
   CHECK(client.counters().errors == 0);
 }
 
-TEST_CASE("cluster_client: seeds that do not answer, and a password", "[redis][client][live]") {
+TEST_CASE("cluster_client: seeds that do not answer; a password", "[redis][client][live]") {
   std::string id;
   const std::uint16_t closed = rcplan_test::free_port();
   const std::string text =
