@@ -41,7 +41,7 @@
 // the wrong type or out of range throws rcplan::json_error whose path() names it in full, such
 // as `views[1].nodes[3].slots[0]`.
 //
-// Each struct's fields are listed once, in a `json_detail::shape` below, which drives both
+// Each struct's fields are listed once, in a `json_detail::fields_of` below, which drives both
 // directions (see <rcplan/json/detail/record.hpp>).
 //
 // Writing: into nlohmann::ordered_json the fields come in the order above; into nlohmann::json
@@ -71,38 +71,17 @@
 
 namespace rcplan::json_detail {
 
-template <>
-struct json_enum<node_role> {
-  static constexpr name_table<node_role, 2> names{{{node_role::master, "master"}, {node_role::replica, "replica"}}};
-};
-
-template <>
-struct json_enum<link_state> {
-  static constexpr name_table<link_state, 2> names{
-      {{link_state::connected, "connected"}, {link_state::disconnected, "disconnected"}}};
-};
-
-template <>
-struct json_enum<open_slot::direction> {
-  static constexpr name_table<open_slot::direction, 2> names{
-      {{open_slot::direction::migrating, "migrating"}, {open_slot::direction::importing, "importing"}}};
-};
-
-template <>
-struct json_enum<view_disagreement::kind> {
-  static constexpr name_table<view_disagreement::kind, 4> names{{
-      {view_disagreement::kind::unknown_node, "unknown_node"},
-      {view_disagreement::kind::role, "role"},
-      {view_disagreement::kind::master, "master"},
-      {view_disagreement::kind::slots, "slots"},
-  }};
-};
-
-template <>
-struct json_enum<severity> {
-  static constexpr name_table<severity, 3> names{
-      {{severity::info, "info"}, {severity::warning, "warning"}, {severity::error, "error"}}};
-};
+template <> inline constexpr name_table<node_role, 2> enum_names<node_role>{
+    {{node_role::master, "master"}, {node_role::replica, "replica"}}};
+template <> inline constexpr name_table<link_state, 2> enum_names<link_state>{
+    {{link_state::connected, "connected"}, {link_state::disconnected, "disconnected"}}};
+template <> inline constexpr name_table<open_slot::direction, 2> enum_names<open_slot::direction>{
+    {{open_slot::direction::migrating, "migrating"}, {open_slot::direction::importing, "importing"}}};
+template <> inline constexpr name_table<view_disagreement::kind, 4> enum_names<view_disagreement::kind>{
+    {{view_disagreement::kind::unknown_node, "unknown_node"}, {view_disagreement::kind::role, "role"},
+     {view_disagreement::kind::master, "master"}, {view_disagreement::kind::slots, "slots"}}};
+template <> inline constexpr name_table<severity, 3> enum_names<severity>{
+    {{severity::info, "info"}, {severity::warning, "warning"}, {severity::error, "error"}}};
 
 /// The flags as `CLUSTER NODES` spells them, in the order Redis prints them.
 inline constexpr name_table<bool node_flags::*, 8> node_flag_names{{
@@ -116,40 +95,7 @@ inline constexpr name_table<bool node_flags::*, 8> node_flag_names{{
     {&node_flags::nofailover, "nofailover"},
 }};
 
-}  // namespace rcplan::json_detail
-
-namespace rcplan {
-
-// nlohmann converts every enum to its number unless an overload for that very enum exists.
-template <json_detail::json_document J>
-void to_json(J& j, node_role v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, node_role& v) { v = json_detail::read_enum<node_role>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, link_state v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, link_state& v) { v = json_detail::read_enum<link_state>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, open_slot::direction v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, open_slot::direction& v) {
-  v = json_detail::read_enum<open_slot::direction>(j);
-}
-
-template <json_detail::json_document J>
-void to_json(J& j, view_disagreement::kind v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, view_disagreement::kind& v) {
-  v = json_detail::read_enum<view_disagreement::kind>(j);
-}
-
-template <json_detail::json_document J>
-void to_json(J& j, severity v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, severity& v) { v = json_detail::read_enum<severity>(j); }
-
 // --- values with a shape of their own: slots, ids, flags --------------------------------
-
-}  // namespace rcplan
-
-namespace rcplan::json_detail {
 
 [[nodiscard]] inline slot read_slot(const nlohmann::json& j) {
   const auto v = read_integer<std::int64_t>(j);
@@ -246,136 +192,72 @@ inline void from_json(const nlohmann::json& j, node_flags& f) {
 
 namespace rcplan::json_detail {
 
-template <>
-struct shape<address> {
-  static constexpr auto fields = std::tuple{defaulted("host", &address::host), defaulted("port", &address::port),
-                                            defaulted("bus_port", &address::bus_port),
-                                            defaulted("hostname", &address::hostname)};
-};
+template <> inline constexpr auto fields_of<address> = std::tuple{defaulted("host", &address::host),
+    defaulted("port", &address::port), defaulted("bus_port", &address::bus_port),
+    defaulted("hostname", &address::hostname)};
 
-template <>
-struct shape<open_slot> {
-  static constexpr auto fields = std::tuple{required("number", &open_slot::number, slot_number{}),
-                                            required("dir", &open_slot::dir), required("peer", &open_slot::peer)};
-};
+template <> inline constexpr auto fields_of<open_slot> = std::tuple{
+    required("number", &open_slot::number, slot_number{}), required("dir", &open_slot::dir),
+    required("peer", &open_slot::peer)};
 
-template <>
-struct shape<cluster_node> {
-  static constexpr auto fields = std::tuple{
-      required("id", &cluster_node::id),
-      defaulted("addr", &cluster_node::addr),
-      defaulted("flags", &cluster_node::flags),
-      omitempty("master_id", &cluster_node::master_id),
-      defaulted("ping_sent", &cluster_node::ping_sent),
-      defaulted("pong_received", &cluster_node::pong_received),
-      defaulted("config_epoch", &cluster_node::config_epoch),
-      defaulted("link", &cluster_node::link),
-      defaulted("slots", &cluster_node::slots),
-      defaulted("open_slots", &cluster_node::open_slots),
-  };
-};
+template <> inline constexpr auto fields_of<cluster_node> = std::tuple{required("id", &cluster_node::id),
+    defaulted("addr", &cluster_node::addr), defaulted("flags", &cluster_node::flags),
+    omitempty("master_id", &cluster_node::master_id), defaulted("ping_sent", &cluster_node::ping_sent),
+    defaulted("pong_received", &cluster_node::pong_received), defaulted("config_epoch", &cluster_node::config_epoch),
+    defaulted("link", &cluster_node::link), defaulted("slots", &cluster_node::slots),
+    defaulted("open_slots", &cluster_node::open_slots)};
 
-template <>
-struct shape<cluster_view> {
-  static constexpr auto fields =
-      std::tuple{required("observer", &cluster_view::observer), defaulted("nodes", &cluster_view::nodes)};
-};
+template <> inline constexpr auto fields_of<cluster_view> = std::tuple{required("observer", &cluster_view::observer),
+    defaulted("nodes", &cluster_view::nodes)};
 
-template <>
-struct shape<replica_link> {
-  static constexpr auto fields =
-      std::tuple{defaulted("host", &replica_link::host), defaulted("port", &replica_link::port),
-                 defaulted("state", &replica_link::state), defaulted("offset", &replica_link::offset),
-                 defaulted("lag", &replica_link::lag)};
-};
+template <> inline constexpr auto fields_of<replica_link> = std::tuple{defaulted("host", &replica_link::host),
+    defaulted("port", &replica_link::port), defaulted("state", &replica_link::state),
+    defaulted("offset", &replica_link::offset), defaulted("lag", &replica_link::lag)};
 
-template <>
-struct shape<replication_info> {
-  using r = replication_info;
-  static constexpr auto fields = std::tuple{
-      defaulted("role", &r::role),
-      defaulted("master_host", &r::master_host),
-      defaulted("master_port", &r::master_port),
-      defaulted("master_link_up", &r::master_link_up),
-      omitempty("master_last_io_seconds_ago", &r::master_last_io_seconds_ago),
-      defaulted("master_sync_in_progress", &r::master_sync_in_progress),
-      defaulted("replica_repl_offset", &r::replica_repl_offset),
-      defaulted("replica_priority", &r::replica_priority),
-      defaulted("replica_read_only", &r::replica_read_only),
-      defaulted("replicas", &r::replicas),
-      defaulted("master_replid", &r::master_replid),
-      defaulted("master_repl_offset", &r::master_repl_offset),
-  };
-};
+template <> inline constexpr auto fields_of<replication_info> = std::tuple{defaulted("role", &replication_info::role),
+    defaulted("master_host", &replication_info::master_host), defaulted("master_port", &replication_info::master_port),
+    defaulted("master_link_up", &replication_info::master_link_up),
+    omitempty("master_last_io_seconds_ago", &replication_info::master_last_io_seconds_ago),
+    defaulted("master_sync_in_progress", &replication_info::master_sync_in_progress),
+    defaulted("replica_repl_offset", &replication_info::replica_repl_offset),
+    defaulted("replica_priority", &replication_info::replica_priority),
+    defaulted("replica_read_only", &replication_info::replica_read_only),
+    defaulted("replicas", &replication_info::replicas), defaulted("master_replid", &replication_info::master_replid),
+    defaulted("master_repl_offset", &replication_info::master_repl_offset)};
 
-template <>
-struct shape<password_state> {
-  static constexpr auto fields = std::tuple{defaulted("requirepass_current", &password_state::requirepass_current),
-                                            defaulted("masterauth_current", &password_state::masterauth_current)};
-};
+template <> inline constexpr auto fields_of<password_state> = std::tuple{
+    defaulted("requirepass_current", &password_state::requirepass_current),
+    defaulted("masterauth_current", &password_state::masterauth_current)};
 
-template <>
-struct shape<node_observation> {
-  using o = node_observation;
-  static constexpr auto fields = std::tuple{
-      required("id", &o::id),
-      defaulted("addr", &o::addr),
-      defaulted("reachable", &o::reachable),
-      defaulted("error", &o::error),
-      omitempty("replication", &o::replication),
-      omitempty("keys_per_slot", &o::keys_per_slot, keyed_map<slot_key, codec<std::uint64_t>>{}),
-      omitempty("config", &o::config),
-      omitempty("password", &o::password),
-  };
-};
+template <> inline constexpr auto fields_of<node_observation> = std::tuple{required("id", &node_observation::id),
+    defaulted("addr", &node_observation::addr), defaulted("reachable", &node_observation::reachable),
+    defaulted("error", &node_observation::error), omitempty("replication", &node_observation::replication),
+    omitempty("keys_per_slot", &node_observation::keys_per_slot, keyed_map<slot_key, codec<std::uint64_t>>{}),
+    omitempty("config", &node_observation::config), omitempty("password", &node_observation::password)};
 
-template <>
-struct shape<pod> {
-  static constexpr auto fields = std::tuple{
-      required("name", &pod::name),   defaulted("shard_index", &pod::shard_index),
-      defaulted("ordinal", &pod::ordinal), defaulted("kube_node", &pod::kube_node),
-      defaulted("zone", &pod::zone),  defaulted("ip", &pod::ip),
-      defaulted("port", &pod::port),  defaulted("ready", &pod::ready),
-      defaulted("terminating", &pod::terminating), defaulted("revision", &pod::revision),
-  };
-};
+template <> inline constexpr auto fields_of<pod> = std::tuple{required("name", &pod::name),
+    defaulted("shard_index", &pod::shard_index), defaulted("ordinal", &pod::ordinal),
+    defaulted("kube_node", &pod::kube_node), defaulted("zone", &pod::zone), defaulted("ip", &pod::ip),
+    defaulted("port", &pod::port), defaulted("ready", &pod::ready), defaulted("terminating", &pod::terminating),
+    defaulted("revision", &pod::revision)};
 
-template <>
-struct shape<statefulset> {
-  using s = statefulset;
-  static constexpr auto fields = std::tuple{
-      required("name", &s::name),
-      defaulted("shard_index", &s::shard_index),
-      defaulted("replicas", &s::replicas),
-      defaulted("ready_replicas", &s::ready_replicas),
-      defaulted("current_revision", &s::current_revision),
-      defaulted("update_revision", &s::update_revision),
-      omitempty("image", &s::image),
-      omitempty("config_hash", &s::config_hash),
-      omitempty("password_secret", &s::password_secret),
-  };
-};
+template <> inline constexpr auto fields_of<statefulset> = std::tuple{required("name", &statefulset::name),
+    defaulted("shard_index", &statefulset::shard_index), defaulted("replicas", &statefulset::replicas),
+    defaulted("ready_replicas", &statefulset::ready_replicas),
+    defaulted("current_revision", &statefulset::current_revision),
+    defaulted("update_revision", &statefulset::update_revision), omitempty("image", &statefulset::image),
+    omitempty("config_hash", &statefulset::config_hash), omitempty("password_secret", &statefulset::password_secret)};
 
-template <>
-struct shape<topology> {
-  static constexpr auto fields =
-      std::tuple{defaulted("views", &topology::views), defaulted("observations", &topology::observations),
-                 defaulted("pods", &topology::pods), defaulted("statefulsets", &topology::statefulsets),
-                 omitempty("observed_at_ms", &topology::observed_at_ms)};
-};
+template <> inline constexpr auto fields_of<topology> = std::tuple{defaulted("views", &topology::views),
+    defaulted("observations", &topology::observations), defaulted("pods", &topology::pods),
+    defaulted("statefulsets", &topology::statefulsets), omitempty("observed_at_ms", &topology::observed_at_ms)};
 
-template <>
-struct shape<view_disagreement> {
-  static constexpr auto fields =
-      std::tuple{required("observer", &view_disagreement::observer), required("subject", &view_disagreement::subject),
-                 required("what", &view_disagreement::what)};
-};
+template <> inline constexpr auto fields_of<view_disagreement> = std::tuple{
+    required("observer", &view_disagreement::observer), required("subject", &view_disagreement::subject),
+    required("what", &view_disagreement::what)};
 
-template <>
-struct shape<diagnostic> {
-  static constexpr auto fields =
-      std::tuple{required("severity", &diagnostic::severity), required("code", &diagnostic::code),
-                 omitempty("subject", &diagnostic::subject), defaulted("message", &diagnostic::message)};
-};
+template <> inline constexpr auto fields_of<diagnostic> = std::tuple{required("severity", &diagnostic::severity),
+    required("code", &diagnostic::code), omitempty("subject", &diagnostic::subject),
+    defaulted("message", &diagnostic::message)};
 
 }  // namespace rcplan::json_detail

@@ -29,7 +29,7 @@
 // else is an error, so a plan file can never hold a password.
 //
 // Write into nlohmann::ordered_json to get the field order above; nlohmann::json sorts fields.
-// Each action's fields are listed once, in its `json_detail::shape` below, for both directions.
+// Each action's fields are listed once, in its `json_detail::fields_of` below, for both directions.
 // Reading ignores unknown fields; an unknown action type is a json_error at
 // `steps[i].action.type`.
 
@@ -56,64 +56,19 @@
 
 namespace rcplan::json_detail {
 
-template <>
-struct json_enum<failover_mode> {
-  static constexpr name_table<failover_mode, 3> names{
-      {{failover_mode::default_mode, "default"}, {failover_mode::force, "force"}, {failover_mode::takeover, "takeover"}}};
-};
-
-template <>
-struct json_enum<reset_mode> {
-  static constexpr name_table<reset_mode, 2> names{{{reset_mode::soft, "soft"}, {reset_mode::hard, "hard"}}};
-};
-
-template <>
-struct json_enum<wait_condition> {
-  static constexpr name_table<wait_condition, 6> names{{
-      {wait_condition::views_agree, "views_agree"},
-      {wait_condition::replica_synced, "replica_synced"},
-      {wait_condition::node_known, "node_known"},
-      {wait_condition::pods_ready, "pods_ready"},
-      {wait_condition::node_reachable, "node_reachable"},
-      {wait_condition::failover_done, "failover_done"},
-  }};
-};
-
-template <>
-struct json_enum<plan_status> {
-  static constexpr name_table<plan_status, 4> names{{
-      {plan_status::converged, "converged"},
-      {plan_status::actions_planned, "actions_planned"},
-      {plan_status::waiting, "waiting"},
-      {plan_status::blocked, "blocked"},
-  }};
-};
-
-}  // namespace rcplan::json_detail
-
-namespace rcplan {
-
-template <json_detail::json_document J>
-void to_json(J& j, failover_mode v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, failover_mode& v) { v = json_detail::read_enum<failover_mode>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, reset_mode v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, reset_mode& v) { v = json_detail::read_enum<reset_mode>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, wait_condition v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, wait_condition& v) { v = json_detail::read_enum<wait_condition>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, plan_status v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, plan_status& v) { v = json_detail::read_enum<plan_status>(j); }
-
-}  // namespace rcplan
+template <> inline constexpr name_table<failover_mode, 3> enum_names<failover_mode>{
+    {{failover_mode::default_mode, "default"}, {failover_mode::force, "force"}, {failover_mode::takeover, "takeover"}}};
+template <> inline constexpr name_table<reset_mode, 2> enum_names<reset_mode>{
+    {{reset_mode::soft, "soft"}, {reset_mode::hard, "hard"}}};
+template <> inline constexpr name_table<wait_condition, 6> enum_names<wait_condition>{
+    {{wait_condition::views_agree, "views_agree"}, {wait_condition::replica_synced, "replica_synced"},
+     {wait_condition::node_known, "node_known"}, {wait_condition::pods_ready, "pods_ready"},
+     {wait_condition::node_reachable, "node_reachable"}, {wait_condition::failover_done, "failover_done"}}};
+template <> inline constexpr name_table<plan_status, 4> enum_names<plan_status>{
+    {{plan_status::converged, "converged"}, {plan_status::actions_planned, "actions_planned"},
+     {plan_status::waiting, "waiting"}, {plan_status::blocked, "blocked"}}};
 
 // --- actions ----------------------------------------------------------------------------
-
-namespace rcplan::json_detail {
 
 /// An action's fields after its "type", so the type reads first in ordered output.
 template <typename T, typename... Fields>
@@ -121,79 +76,40 @@ template <typename T, typename... Fields>
   return std::tuple{constant("type", action_type_name<T>()), fields...};
 }
 
-template <>
-struct shape<meet> {
-  static constexpr auto fields = action_fields<meet>(required("node", &meet::node), required("addr", &meet::addr),
-                                                     required("via", &meet::via));
-};
+template <> inline constexpr auto fields_of<meet> = action_fields<meet>(required("node", &meet::node),
+    required("addr", &meet::addr), required("via", &meet::via));
+template <> inline constexpr auto fields_of<add_slots> = action_fields<add_slots>(required("node", &add_slots::node),
+    required("slots", &add_slots::slots));
+template <> inline constexpr auto fields_of<set_config_epoch> = action_fields<set_config_epoch>(
+    required("node", &set_config_epoch::node), required("epoch", &set_config_epoch::epoch));
+template <> inline constexpr auto fields_of<replicate> = action_fields<replicate>(
+    required("replica", &replicate::replica), required("master", &replicate::master));
+template <> inline constexpr auto fields_of<migrate_slots> = action_fields<migrate_slots>(
+    required("source", &migrate_slots::source), required("target", &migrate_slots::target),
+    required("slots", &migrate_slots::slots));
+template <> inline constexpr auto fields_of<set_slot_stable> = action_fields<set_slot_stable>(
+    required("node", &set_slot_stable::node), required("slots", &set_slot_stable::slots));
+template <> inline constexpr auto fields_of<set_slot_node> = action_fields<set_slot_node>(
+    required("node", &set_slot_node::node), required("owner", &set_slot_node::owner),
+    required("slots", &set_slot_node::slots));
+template <> inline constexpr auto fields_of<failover> = action_fields<failover>(required("replica", &failover::replica),
+    defaulted("mode", &failover::mode));
+template <> inline constexpr auto fields_of<forget> = action_fields<forget>(required("node", &forget::node));
+template <> inline constexpr auto fields_of<reset> = action_fields<reset>(required("node", &reset::node),
+    defaulted("mode", &reset::mode));
+template <> inline constexpr auto fields_of<config_set> = action_fields<config_set>(required("node", &config_set::node),
+    required("parameter", &config_set::parameter), defaulted("value", &config_set::value),
+    defaulted("secret", &config_set::secret));
 
 template <>
-struct shape<add_slots> {
-  static constexpr auto fields =
-      action_fields<add_slots>(required("node", &add_slots::node), required("slots", &add_slots::slots));
-};
-
-template <>
-struct shape<set_config_epoch> {
-  static constexpr auto fields = action_fields<set_config_epoch>(required("node", &set_config_epoch::node),
-                                                                 required("epoch", &set_config_epoch::epoch));
-};
-
-template <>
-struct shape<replicate> {
-  static constexpr auto fields =
-      action_fields<replicate>(required("replica", &replicate::replica), required("master", &replicate::master));
-};
-
-template <>
-struct shape<migrate_slots> {
-  using m = migrate_slots;
-  static constexpr auto fields =
-      action_fields<m>(required("source", &m::source), required("target", &m::target), required("slots", &m::slots));
-};
-
-template <>
-struct shape<set_slot_stable> {
-  static constexpr auto fields = action_fields<set_slot_stable>(required("node", &set_slot_stable::node),
-                                                                required("slots", &set_slot_stable::slots));
-};
-
-template <>
-struct shape<set_slot_node> {
-  using s = set_slot_node;
-  static constexpr auto fields =
-      action_fields<s>(required("node", &s::node), required("owner", &s::owner), required("slots", &s::slots));
-};
-
-template <>
-struct shape<failover> {
-  static constexpr auto fields =
-      action_fields<failover>(required("replica", &failover::replica), defaulted("mode", &failover::mode));
-};
-
-template <>
-struct shape<forget> {
-  static constexpr auto fields = action_fields<forget>(required("node", &forget::node));
-};
-
-template <>
-struct shape<reset> {
-  static constexpr auto fields = action_fields<reset>(required("node", &reset::node), defaulted("mode", &reset::mode));
-};
-
-template <>
-struct shape<config_set> {
-  using c = config_set;
-  static constexpr auto fields = action_fields<c>(required("node", &c::node), required("parameter", &c::parameter),
-                                                  defaulted("value", &c::value), defaulted("secret", &c::secret));
-
+struct record_hooks<config_set> {
   // Never trust the struct to hold only a placeholder: whatever it holds stays out of the JSON.
-  [[nodiscard]] static c for_writing(c x) {
+  [[nodiscard]] static config_set for_writing(config_set x) {
     if (x.secret) x.value = std::string(secret_placeholder);
     return x;
   }
 
-  static void after_read(const nlohmann::json& j, c& x) {
+  static void after_read(const nlohmann::json& j, config_set& x) {
     if (!x.secret) return;
     // The value is not echoed: it may be the very secret that must not travel.
     if (member_of(j, "value") != nullptr && x.value != secret_placeholder)
@@ -203,58 +119,27 @@ struct shape<config_set> {
   }
 };
 
-template <>
-struct shape<wait_until> {
-  using w = wait_until;
-  static constexpr auto fields = action_fields<w>(required("condition", &w::condition), defaulted("subject", &w::subject),
-                                                  defaulted("timeout_seconds", &w::timeout_seconds));
-};
+template <> inline constexpr auto fields_of<wait_until> = action_fields<wait_until>(
+    required("condition", &wait_until::condition), defaulted("subject", &wait_until::subject),
+    defaulted("timeout_seconds", &wait_until::timeout_seconds));
 
-template <>
-struct shape<apply_statefulset> {
-  static constexpr auto fields = action_fields<apply_statefulset>(required("object", &apply_statefulset::object));
-};
+// Kubernetes actions: most carry one object, or name one.
+template <typename T>
+inline constexpr auto object_action = action_fields<T>(required("object", &T::object));
+template <typename T>
+inline constexpr auto named_action = action_fields<T>(required("name", &T::name));
 
-template <>
-struct shape<apply_service> {
-  static constexpr auto fields = action_fields<apply_service>(required("object", &apply_service::object));
-};
-
-template <>
-struct shape<apply_pdb> {
-  static constexpr auto fields = action_fields<apply_pdb>(required("object", &apply_pdb::object));
-};
-
-template <>
-struct shape<apply_configmap> {
-  static constexpr auto fields = action_fields<apply_configmap>(required("object", &apply_configmap::object));
-};
-
-template <>
-struct shape<scale_statefulset> {
-  static constexpr auto fields = action_fields<scale_statefulset>(required("name", &scale_statefulset::name),
-                                                                  required("replicas", &scale_statefulset::replicas));
-};
-
-template <>
-struct shape<delete_pod> {
-  static constexpr auto fields = action_fields<delete_pod>(required("name", &delete_pod::name));
-};
-
-template <>
-struct shape<delete_statefulset> {
-  static constexpr auto fields = action_fields<delete_statefulset>(required("name", &delete_statefulset::name));
-};
-
-template <>
-struct shape<delete_pvc> {
-  static constexpr auto fields = action_fields<delete_pvc>(required("name", &delete_pvc::name));
-};
-
-template <>
-struct shape<update_status> {
-  static constexpr auto fields = action_fields<update_status>(required("status", &update_status::status));
-};
+template <> inline constexpr auto fields_of<apply_statefulset> = object_action<apply_statefulset>;
+template <> inline constexpr auto fields_of<apply_service> = object_action<apply_service>;
+template <> inline constexpr auto fields_of<apply_pdb> = object_action<apply_pdb>;
+template <> inline constexpr auto fields_of<apply_configmap> = object_action<apply_configmap>;
+template <> inline constexpr auto fields_of<scale_statefulset> = action_fields<scale_statefulset>(
+    required("name", &scale_statefulset::name), required("replicas", &scale_statefulset::replicas));
+template <> inline constexpr auto fields_of<delete_pod> = named_action<delete_pod>;
+template <> inline constexpr auto fields_of<delete_statefulset> = named_action<delete_statefulset>;
+template <> inline constexpr auto fields_of<delete_pvc> = named_action<delete_pvc>;
+template <> inline constexpr auto fields_of<update_status> = action_fields<update_status>(
+    required("status", &update_status::status));
 
 /// The alternative of `action` whose type name is `type`.
 template <std::size_t I = 0>
@@ -283,26 +168,17 @@ struct node_id_key {
   [[nodiscard]] static std::string to_key(const node_id& id) { return id.value; }
 };
 
-template <>
-struct shape<step> {
-  static constexpr auto fields = std::tuple{required("wave", &step::wave), defaulted("reason", &step::reason),
-                                            required("action", &step::action)};
-};
+template <> inline constexpr auto fields_of<step> = std::tuple{required("wave", &step::wave),
+    defaulted("reason", &step::reason), required("action", &step::action)};
 
-template <>
-struct shape<plan_summary> {
-  using s = plan_summary;
-  static constexpr auto fields = std::tuple{
-      defaulted("slots_moved", &s::slots_moved), defaulted("lower_bound", &s::lower_bound),
-      omitempty("keys_moved", &s::keys_moved),
-      defaulted("ranges_after", &s::ranges_after, keyed_map<node_id_key, codec<std::size_t>>{})};
-};
+template <> inline constexpr auto fields_of<plan_summary> = std::tuple{
+    defaulted("slots_moved", &plan_summary::slots_moved), defaulted("lower_bound", &plan_summary::lower_bound),
+    omitempty("keys_moved", &plan_summary::keys_moved),
+    defaulted("ranges_after", &plan_summary::ranges_after, keyed_map<node_id_key, codec<std::size_t>>{})};
 
-template <>
-struct shape<plan> {
-  static constexpr auto fields = std::tuple{required("status", &plan::status), defaulted("diagnostics", &plan::diagnostics),
-                                            defaulted("steps", &plan::steps), defaulted("summary", &plan::summary)};
-};
+template <> inline constexpr auto fields_of<plan> = std::tuple{required("status", &plan::status),
+    defaulted("diagnostics", &plan::diagnostics), defaulted("steps", &plan::steps),
+    defaulted("summary", &plan::summary)};
 
 }  // namespace rcplan::json_detail
 

@@ -9,7 +9,7 @@
 // operator's `omitempty` tags do, and is deterministic byte for byte: into nlohmann::json
 // object members come out sorted by key.
 //
-// Each struct's fields are listed once, in a `json_detail::shape` below, for both directions.
+// Each struct's fields are listed once, in a `json_detail::fields_of` below, for both directions.
 
 #include <rcplan/error.hpp>
 #include <rcplan/json/detail/codecs.hpp>
@@ -35,24 +35,13 @@
 
 namespace rcplan::json_detail {
 
-template <>
-struct json_enum<spread_domain> {
-  static constexpr name_table<spread_domain, 4> names{{{spread_domain::none, "none"},
-                                                      {spread_domain::host, "host"},
-                                                      {spread_domain::zone, "zone"},
-                                                      {spread_domain::host_and_zone, "hostAndZone"}}};
-};
-
-template <>
-struct json_enum<placement_mode> {
-  static constexpr name_table<placement_mode, 2> names{
-      {{placement_mode::preferred, "preferred"}, {placement_mode::required, "required"}}};
-};
-
-template <>
-struct json_enum<balance_metric> {
-  static constexpr name_table<balance_metric, 2> names{{{balance_metric::slots, "slots"}, {balance_metric::keys, "keys"}}};
-};
+template <> inline constexpr name_table<spread_domain, 4> enum_names<spread_domain>{
+    {{spread_domain::none, "none"}, {spread_domain::host, "host"}, {spread_domain::zone, "zone"},
+     {spread_domain::host_and_zone, "hostAndZone"}}};
+template <> inline constexpr name_table<placement_mode, 2> enum_names<placement_mode>{
+    {{placement_mode::preferred, "preferred"}, {placement_mode::required, "required"}}};
+template <> inline constexpr name_table<balance_metric, 2> enum_names<balance_metric>{
+    {{balance_metric::slots, "slots"}, {balance_metric::keys, "keys"}}};
 
 /// Kubernetes accepts quantities as strings or bare numbers; both are kept as text.
 [[nodiscard]] inline std::string read_quantity(const nlohmann::json& j) {
@@ -93,7 +82,9 @@ struct shard_weights {
   [[nodiscard]] static type read(const nlohmann::json& j) {
     if (!j.is_array()) return by_key::read(j);
     type out;
-    for_each_element(j, [&out](const nlohmann::json& e, std::size_t i) { out[static_cast<std::int32_t>(i)] = read_number(e); });
+    for_each_element(j, [&out](const nlohmann::json& e, std::size_t i) {
+      out[static_cast<std::int32_t>(i)] = read_number(e);
+    });
     return out;
   }
   template <json_document J>
@@ -104,177 +95,91 @@ struct shard_weights {
 
 }  // namespace rcplan::json_detail
 
-namespace rcplan {
-
-template <json_detail::json_document J>
-void to_json(J& j, spread_domain v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, spread_domain& v) { v = json_detail::read_enum<spread_domain>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, placement_mode v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, placement_mode& v) { v = json_detail::read_enum<placement_mode>(j); }
-
-template <json_detail::json_document J>
-void to_json(J& j, balance_metric v) { j = json_detail::enum_name(v); }
-inline void from_json(const nlohmann::json& j, balance_metric& v) { v = json_detail::read_enum<balance_metric>(j); }
-
-}  // namespace rcplan
-
 // --- the spec's pieces (unknown members kept in `unknown_fields`) -----------------------------
 
 namespace rcplan::json_detail {
 
-template <>
-struct shape<object_meta> {
-  using m = object_meta;
-  static constexpr auto fields = std::tuple{omitempty("name", &m::name), omitempty("namespace", &m::namespace_),
-                                            omitempty("labels", &m::labels), omitempty("annotations", &m::annotations)};
-  static constexpr auto unknown = &m::unknown_fields;
-};
+template <> inline constexpr auto fields_of<object_meta> = std::tuple{omitempty("name", &object_meta::name),
+    omitempty("namespace", &object_meta::namespace_), omitempty("labels", &object_meta::labels),
+    omitempty("annotations", &object_meta::annotations)};
 
-template <>
-struct shape<local_object_reference> {
-  static constexpr auto fields = std::tuple{omitempty("name", &local_object_reference::name)};
-  static constexpr auto unknown = &local_object_reference::unknown_fields;
-};
+template <> inline constexpr auto fields_of<local_object_reference> = std::tuple{
+    omitempty("name", &local_object_reference::name)};
 
-template <>
-struct shape<resource_requirements> {
-  using r = resource_requirements;
-  static constexpr auto fields = std::tuple{omitempty("requests", &r::requests, map_of<quantity>{}),
-                                            omitempty("limits", &r::limits, map_of<quantity>{})};
-  static constexpr auto unknown = &r::unknown_fields;
-};
+template <> inline constexpr auto fields_of<resource_requirements> = std::tuple{
+    omitempty("requests", &resource_requirements::requests, map_of<quantity>{}),
+    omitempty("limits", &resource_requirements::limits, map_of<quantity>{})};
 
-template <>
-struct shape<storage_spec> {
-  using s = storage_spec;
-  static constexpr auto fields = std::tuple{omitempty("type", &s::type), omitempty("size", &s::size, quantity{}),
-                                            omitempty("class", &s::class_name), omitempty("deleteClaim", &s::delete_claim)};
-  static constexpr auto unknown = &s::unknown_fields;
-};
+template <> inline constexpr auto fields_of<storage_spec> = std::tuple{omitempty("type", &storage_spec::type),
+    omitempty("size", &storage_spec::size, quantity{}), omitempty("class", &storage_spec::class_name),
+    omitempty("deleteClaim", &storage_spec::delete_claim)};
 
-template <>
-struct shape<prometheus_spec> {
-  using p = prometheus_spec;
-  static constexpr auto fields = std::tuple{omitempty("port", &p::port), omitempty("namespace", &p::namespace_),
-                                            omitempty("labels", &p::labels), omitempty("interval", &p::interval)};
-  static constexpr auto unknown = &p::unknown_fields;
-};
+template <> inline constexpr auto fields_of<prometheus_spec> = std::tuple{omitempty("port", &prometheus_spec::port),
+    omitempty("namespace", &prometheus_spec::namespace_), omitempty("labels", &prometheus_spec::labels),
+    omitempty("interval", &prometheus_spec::interval)};
 
-template <>
-struct shape<monitor_spec> {
-  using m = monitor_spec;
-  static constexpr auto fields =
-      std::tuple{omitempty("image", &m::image),         omitempty("prometheus", &m::prometheus),
-                 omitempty("args", &m::args),           omitempty("env", &m::env, opaque_array{}),
-                 omitempty("resources", &m::resources), omitempty("securityContext", &m::security_context, opaque_object{})};
-  static constexpr auto unknown = &m::unknown_fields;
-};
+template <> inline constexpr auto fields_of<monitor_spec> = std::tuple{omitempty("image", &monitor_spec::image),
+    omitempty("prometheus", &monitor_spec::prometheus), omitempty("args", &monitor_spec::args),
+    omitempty("env", &monitor_spec::env, opaque_array{}), omitempty("resources", &monitor_spec::resources),
+    omitempty("securityContext", &monitor_spec::security_context, opaque_object{})};
 
-template <>
-struct shape<backup_source> {
-  using b = backup_source;
-  static constexpr auto fields =
-      std::tuple{omitempty("name", &b::name), omitempty("namespace", &b::namespace_), omitempty("args", &b::args)};
-  static constexpr auto unknown = &b::unknown_fields;
-};
+template <> inline constexpr auto fields_of<backup_source> = std::tuple{omitempty("name", &backup_source::name),
+    omitempty("namespace", &backup_source::namespace_), omitempty("args", &backup_source::args)};
 
-template <>
-struct shape<init_spec> {
-  static constexpr auto fields = std::tuple{omitempty("backupSource", &init_spec::backup_source)};
-  static constexpr auto unknown = &init_spec::unknown_fields;
-};
+template <> inline constexpr auto fields_of<init_spec> = std::tuple{
+    omitempty("backupSource", &init_spec::backup_source)};
 
 // rcplan's extensions are written complete, defaults filled in.
 
-template <>
-struct shape<placement_policy> {
-  static constexpr auto fields =
-      std::tuple{defaulted("spreadBy", &placement_policy::spread_by), defaulted("mode", &placement_policy::mode)};
-  static constexpr auto unknown = &placement_policy::unknown_fields;
-};
+template <> inline constexpr auto fields_of<placement_policy> = std::tuple{
+    defaulted("spreadBy", &placement_policy::spread_by), defaulted("mode", &placement_policy::mode)};
 
-template <>
-struct shape<rebalance_settings> {
-  using r = rebalance_settings;
-  static constexpr auto fields =
-      std::tuple{defaulted("thresholdPercent", &r::threshold_percent), defaulted("balanceBy", &r::balance_by),
-                 defaulted("useEmptyMasters", &r::use_empty_masters)};
-  static constexpr auto unknown = &r::unknown_fields;
-};
+template <> inline constexpr auto fields_of<rebalance_settings> = std::tuple{
+    defaulted("thresholdPercent", &rebalance_settings::threshold_percent),
+    defaulted("balanceBy", &rebalance_settings::balance_by),
+    defaulted("useEmptyMasters", &rebalance_settings::use_empty_masters)};
 
-template <>
-struct shape<migration_settings> {
-  using m = migration_settings;
-  static constexpr auto fields =
-      std::tuple{defaulted("maxConcurrentMigrations", &m::max_concurrent_migrations),
-                 defaulted("keyBatchSize", &m::key_batch_size), defaulted("migrateTimeoutMs", &m::migrate_timeout_ms),
-                 defaulted("stepTimeoutSeconds", &m::step_timeout_seconds)};
-  static constexpr auto unknown = &m::unknown_fields;
-};
+template <> inline constexpr auto fields_of<migration_settings> = std::tuple{
+    defaulted("maxConcurrentMigrations", &migration_settings::max_concurrent_migrations),
+    defaulted("keyBatchSize", &migration_settings::key_batch_size),
+    defaulted("migrateTimeoutMs", &migration_settings::migrate_timeout_ms),
+    defaulted("stepTimeoutSeconds", &migration_settings::step_timeout_seconds)};
 
-template <>
-struct shape<failover_policy> {
-  static constexpr auto fields = std::tuple{defaulted("allowTakeover", &failover_policy::allow_takeover),
-                                            defaulted("allowDataLoss", &failover_policy::allow_data_loss)};
-  static constexpr auto unknown = &failover_policy::unknown_fields;
-};
+template <> inline constexpr auto fields_of<failover_policy> = std::tuple{
+    defaulted("allowTakeover", &failover_policy::allow_takeover),
+    defaulted("allowDataLoss", &failover_policy::allow_data_loss)};
 
-template <>
-struct shape<cluster_spec> {
+template <> inline constexpr auto fields_of<cluster_spec> = [] {
   using s = cluster_spec;
-  static constexpr auto fields = std::tuple{
-      omitempty("image", &s::image),
-      omitempty("imagePullPolicy", &s::image_pull_policy),
-      omitempty("imagePullSecrets", &s::image_pull_secrets),
-      omitempty("command", &s::command),
-      omitempty("env", &s::env, opaque_array{}),
-      omitempty("masterSize", &s::master_size),
-      omitempty("clusterReplicas", &s::cluster_replicas),
-      omitempty("serviceName", &s::service_name),
+  return std::tuple{
+      omitempty("image", &s::image), omitempty("imagePullPolicy", &s::image_pull_policy),
+      omitempty("imagePullSecrets", &s::image_pull_secrets), omitempty("command", &s::command),
+      omitempty("env", &s::env, opaque_array{}), omitempty("masterSize", &s::master_size),
+      omitempty("clusterReplicas", &s::cluster_replicas), omitempty("serviceName", &s::service_name),
       omitempty("config", &s::config, map_of<config_text>{}),
       omitempty("requiredAntiAffinity", &s::required_anti_affinity),
-      omitempty("affinity", &s::affinity, opaque_object{}),
-      omitempty("nodeSelector", &s::node_selector),
+      omitempty("affinity", &s::affinity, opaque_object{}), omitempty("nodeSelector", &s::node_selector),
       // the original's tag, misspelled; the usual spelling is read too
       omitempty("toleRations", &s::tolerations, opaque_array{}).also_read_as("tolerations"),
       omitempty("securityContext", &s::security_context, opaque_object{}),
       omitempty("containerSecurityContext", &s::container_security_context, opaque_object{}),
-      omitempty("annotations", &s::annotations),
-      omitempty("storage", &s::storage),
-      omitempty("resources", &s::resources),
-      omitempty("passwordSecret", &s::password_secret),
-      omitempty("monitor", &s::monitor),
-      omitempty("init", &s::init),
-      omitempty("shardWeights", &s::shard_weights, shard_weights{}),
-      omitempty("placement", &s::placement),
-      omitempty("rebalance", &s::rebalance),
-      omitempty("migration", &s::migration),
-      omitempty("failover", &s::failover),
-  };
-  static constexpr auto unknown = &s::unknown_fields;
-};
+      omitempty("annotations", &s::annotations), omitempty("storage", &s::storage),
+      omitempty("resources", &s::resources), omitempty("passwordSecret", &s::password_secret),
+      omitempty("monitor", &s::monitor), omitempty("init", &s::init),
+      omitempty("shardWeights", &s::shard_weights, shard_weights{}), omitempty("placement", &s::placement),
+      omitempty("rebalance", &s::rebalance), omitempty("migration", &s::migration),
+      omitempty("failover", &s::failover)};
+}();
 
 // --- backup ---------------------------------------------------------------------------------
 
-template <>
-struct shape<s3_spec> {
-  using s = s3_spec;
-  static constexpr auto fields =
-      std::tuple{omitempty("endpoint", &s::endpoint), omitempty("bucket", &s::bucket), omitempty("prefix", &s::prefix)};
-  static constexpr auto unknown = &s::unknown_fields;
-};
+template <> inline constexpr auto fields_of<s3_spec> = std::tuple{omitempty("endpoint", &s3_spec::endpoint),
+    omitempty("bucket", &s3_spec::bucket), omitempty("prefix", &s3_spec::prefix)};
 
-template <>
-struct shape<backup_spec> {
-  using b = backup_spec;
-  static constexpr auto fields =
-      std::tuple{omitempty("image", &b::image), omitempty("redisClusterName", &b::redis_cluster_name),
-                 omitempty("storageSecretName", &b::storage_secret_name), omitempty("s3", &b::s3),
-                 omitempty("storage", &b::storage)};
-  static constexpr auto unknown = &b::unknown_fields;
-};
+template <> inline constexpr auto fields_of<backup_spec> = std::tuple{omitempty("image", &backup_spec::image),
+    omitempty("redisClusterName", &backup_spec::redis_cluster_name),
+    omitempty("storageSecretName", &backup_spec::storage_secret_name), omitempty("s3", &backup_spec::s3),
+    omitempty("storage", &backup_spec::storage)};
 
 // --- resources: a resource of another kind must not be read as this one ----------------------
 
@@ -284,17 +189,8 @@ template <typename R>
                     defaulted("metadata", &R::metadata), defaulted("spec", &R::spec)};
 }
 
-template <>
-struct shape<cluster_resource> {
-  static constexpr auto fields = resource_fields<cluster_resource>(cluster_kind);
-  static constexpr auto unknown = &cluster_resource::unknown_fields;
-};
-
-template <>
-struct shape<backup_resource> {
-  static constexpr auto fields = resource_fields<backup_resource>(backup_kind);
-  static constexpr auto unknown = &backup_resource::unknown_fields;
-};
+template <> inline constexpr auto fields_of<cluster_resource> = resource_fields<cluster_resource>(cluster_kind);
+template <> inline constexpr auto fields_of<backup_resource> = resource_fields<backup_resource>(backup_kind);
 
 }  // namespace rcplan::json_detail
 

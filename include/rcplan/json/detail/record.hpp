@@ -1,21 +1,19 @@
 #pragma once
 
 // Records: one declarative description per struct drives both directions. A description is a
-// specialisation of `shape<T>` listing the JSON fields in output order:
+// specialisation of `fields_of<T>` listing the JSON fields in output order:
 //
-//   template <> struct shape<open_slot> {
-//     static constexpr auto fields = std::tuple{required("number", &open_slot::number, slot_number{}),
-//                                               required("dir", &open_slot::dir), ...};
-//   };
+//   template <>
+//   inline constexpr auto fields_of<open_slot> = std::tuple{
+//       required("number", &open_slot::number, slot_number{}), required("dir", &open_slot::dir), ...};
 //
 // A field is `required` (absent or null is an error naming it), `defaulted` (absent or null
 // leaves the struct's default; always written) or `omitempty` (like defaulted, and left out
 // when it equals the default, as Go's `omitempty` tag does). `constant` writes a fixed string
 // and, when present, checks it (an action's "type", a resource's "kind").
 //
-// Optional members of a shape:
-//   unknown          member pointer to a `value` that keeps the members nobody knows (written
-//                    first, so known members win); without it unknown members are ignored
+// A struct with a `value unknown_fields` member keeps there the members nobody knows (written
+// first, so known members win); other structs ignore unknown members. `record_hooks<T>` may add
 //   after_read(j, x) checks that span fields, run after every field is read
 //   for_writing(x)   the struct as it is to be written (e.g. a secret replaced by a placeholder)
 
@@ -28,11 +26,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 namespace rcplan::json_detail {
 
@@ -94,10 +95,19 @@ struct constant_field {
 
 /// Specialised for every record; see the top of this file.
 template <typename T>
-struct shape {};
+inline constexpr std::nullptr_t fields_of = nullptr;
 
 template <typename T>
-concept described = requires { shape<T>::fields; };
+concept described = !std::is_same_v<std::remove_cv_t<decltype(fields_of<T>)>, std::nullptr_t>;
+
+template <typename T>
+concept keeps_unknown = requires(T& x) {
+  { x.unknown_fields } -> std::same_as<value&>;
+};
+
+/// Checks and rewrites beyond single fields; see the top of this file.
+template <typename T>
+struct record_hooks {};
 
 // --- reading ----------------------------------------------------------------------------
 
@@ -154,9 +164,9 @@ template <described T>
 [[nodiscard]] T read_record(const nlohmann::json& j) {
   require_object(j);
   T out{};
-  std::apply([&](const auto&... f) { (read_field(j, out, f), ...); }, shape<T>::fields);
-  if constexpr (requires { shape<T>::unknown; }) out.*shape<T>::unknown = unknown_members(j, shape<T>::fields);
-  if constexpr (requires { shape<T>::after_read(j, out); }) shape<T>::after_read(j, out);
+  std::apply([&](const auto&... f) { (read_field(j, out, f), ...); }, fields_of<T>);
+  if constexpr (keeps_unknown<T>) out.unknown_fields = unknown_members(j, fields_of<T>);
+  if constexpr (requires { record_hooks<T>::after_read(j, out); }) record_hooks<T>::after_read(j, out);
   return out;
 }
 
@@ -181,19 +191,18 @@ void write_field(J& j, const T&, const constant_field& f) {
 template <json_document J, described T>
 [[nodiscard]] J write_fields(const T& x) {
   J j = J::object();
-  if constexpr (requires { shape<T>::unknown; }) {
-    const value& unknown = x.*shape<T>::unknown;
-    if (unknown.is_object())
-      for (const auto& [k, e] : unknown.as_object()) j[k] = value_to_json<J>(e);
+  if constexpr (keeps_unknown<T>) {
+    if (x.unknown_fields.is_object())
+      for (const auto& [k, e] : x.unknown_fields.as_object()) j[k] = value_to_json<J>(e);
   }
-  std::apply([&](const auto&... f) { (write_field(j, x, f), ...); }, shape<T>::fields);
+  std::apply([&](const auto&... f) { (write_field(j, x, f), ...); }, fields_of<T>);
   return j;
 }
 
 template <json_document J, described T>
 [[nodiscard]] J write_record(const T& x) {
-  if constexpr (requires { shape<T>::for_writing(x); })
-    return write_fields<J>(shape<T>::for_writing(x));
+  if constexpr (requires { record_hooks<T>::for_writing(x); })
+    return write_fields<J>(record_hooks<T>::for_writing(x));
   else
     return write_fields<J>(x);
 }

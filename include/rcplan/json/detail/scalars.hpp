@@ -15,6 +15,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace rcplan::json_detail {
@@ -65,21 +66,45 @@ template <typename V, std::size_t N>
   throw json_error("", "unknown value \"" + text + "\"; expected one of: " + accepted);
 }
 
-/// The spellings of an enum's values; specialised next to each enum's to_json/from_json.
+/// The spellings of an enum's values (a name_table), specialised where the enum's JSON is described.
 template <typename E>
-struct json_enum;
+inline constexpr std::nullptr_t enum_names = nullptr;
 
 template <typename E>
+concept named_enum = std::is_enum_v<E> && !std::is_same_v<std::remove_cv_t<decltype(enum_names<E>)>, std::nullptr_t>;
+
+template <named_enum E>
 [[nodiscard]] std::string enum_name(E value) {
-  for (const auto& [v, name] : json_enum<E>::names)
+  for (const auto& [v, name] : enum_names<E>)
     if (v == value) return std::string(name);
   // Only reachable with a value cast from an integer outside the enum.
   return "unknown";
 }
 
-template <typename E>
+template <named_enum E>
 [[nodiscard]] E read_enum(const nlohmann::json& j) {
-  return named(json_enum<E>::names, read_string(j));
+  return named(enum_names<E>, read_string(j));
 }
 
 }  // namespace rcplan::json_detail
+
+namespace rcplan {
+
+// Enums with names are written as strings. One overload per document type, because nlohmann's
+// own (an enum as its number) is then the less specialised one.
+template <json_detail::named_enum E>
+void to_json(nlohmann::json& j, E v) {
+  j = json_detail::enum_name(v);
+}
+
+template <json_detail::named_enum E>
+void to_json(nlohmann::ordered_json& j, E v) {
+  j = json_detail::enum_name(v);
+}
+
+template <json_detail::named_enum E>
+void from_json(const nlohmann::json& j, E& v) {
+  v = json_detail::read_enum<E>(j);
+}
+
+}  // namespace rcplan
