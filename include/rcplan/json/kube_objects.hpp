@@ -55,10 +55,9 @@ template <> inline constexpr auto fields_of<service_port> = std::tuple{defaulted
 
 template <> inline constexpr auto fields_of<service_description> = [] {
   using s = service_description;
-  return std::tuple{required("name", &s::name),         defaulted("cluster", &s::cluster),
-                    defaulted("headless", &s::headless), defaulted("shard_index", &s::shard_index),
-                    defaulted("ports", &s::ports),       defaulted("selector", &s::selector),
-                    defaulted("labels", &s::labels)};
+  return std::tuple{required("name", &s::name), defaulted("cluster", &s::cluster), defaulted("headless", &s::headless),
+                    defaulted("shard_index", &s::shard_index), defaulted("ports", &s::ports),
+                    defaulted("selector", &s::selector), defaulted("labels", &s::labels)};
 }();
 
 template <> inline constexpr auto fields_of<pdb_description> = [] {

@@ -61,7 +61,8 @@ void for_each_element(const nlohmann::json& j, F&& f) {
 template <typename F>
 void for_each_member(const nlohmann::json& j, std::string_view expected, F&& f) {
   if (!j.is_object()) type_mismatch(j, expected);
-  for (const auto& [key, member] : j.items()) within(key, [&] { f(key, member); });
+  // no structured binding: Clang 14 cannot capture one in a lambda
+  for (const auto& item : j.items()) within(item.key(), [&] { f(item.key(), item.value()); });
 }
 
 /// The member `key` of the object `j`, or nullptr when it is absent or null (which mean the same).

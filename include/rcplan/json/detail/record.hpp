@@ -153,9 +153,10 @@ template <typename T, typename M, typename C>
 template <typename Fields>
 [[nodiscard]] value unknown_members(const nlohmann::json& j, const Fields& fields) {
   value out;
-  for (const auto& [k, e] : j.items()) {
-    const bool known = std::apply([&k](const auto&... f) { return (names(f, k) || ...); }, fields);
-    if (!known) out.set(k, within(k, [&e] { return value_from_json(e); }));
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();
+    const bool known = std::apply([&key](const auto&... f) { return (names(f, key) || ...); }, fields);
+    if (!known) out.set(key, within(key, [&item] { return value_from_json(item.value()); }));
   }
   return out;
 }
