@@ -2,6 +2,8 @@
 #include <rcplan/testing/gen_model.hpp>
 #include <rcplan/testing/gen_topology.hpp>
 
+#include "json/json_errors.hpp"
+
 #include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
 
@@ -16,17 +18,7 @@ T parse_as(const std::string& text) {
   return json::parse(text).get<T>();
 }
 
-/// The json_error that parsing `text` as `T` throws; fails the test when nothing is thrown.
-template <typename T>
-rcplan::json_error error_of(const std::string& text) {
-  try {
-    (void)parse_as<T>(text);
-  } catch (const rcplan::json_error& e) {
-    return e;
-  }
-  FAIL("no json_error for " << text);
-  return rcplan::json_error("", "");
-}
+using rcplan::json_test::error_of;
 
 const std::string id_a(40, 'a');
 const std::string id_b(40, 'b');

@@ -1,6 +1,8 @@
 #include <rcplan/json/plan.hpp>
 #include <rcplan/testing/gen_plan.hpp>
 
+#include "json/json_errors.hpp"
+
 #include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
 
@@ -12,16 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-rcplan::json_error error_of(const std::string& text) {
-  try {
-    (void)json::parse(text).get<T>();
-  } catch (const rcplan::json_error& e) {
-    return e;
-  }
-  FAIL("no json_error for " << text);
-  return rcplan::json_error("", "");
-}
+using rcplan::json_test::error_of;
 
 const std::string id_a = "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca";
 const std::string id_b = "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1";

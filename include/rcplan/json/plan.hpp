@@ -29,12 +29,15 @@
 // else is an error, so a plan file can never hold a password.
 //
 // Write into nlohmann::ordered_json to get the field order above; nlohmann::json sorts fields.
+// Each action's fields are listed once, in its `json_detail::fields_of` below, for both directions.
 // Reading ignores unknown fields; an unknown action type is a json_error at
 // `steps[i].action.type`.
 
 #include <rcplan/error.hpp>
-#include <rcplan/json/convert.hpp>
-#include <rcplan/json/detail.hpp>
+#include <rcplan/json/detail/codecs.hpp>
+#include <rcplan/json/detail/errors.hpp>
+#include <rcplan/json/detail/record.hpp>
+#include <rcplan/json/detail/scalars.hpp>
 #include <rcplan/json/kube_objects.hpp>
 #include <rcplan/json/model.hpp>
 #include <rcplan/plan/action.hpp>
@@ -42,463 +45,155 @@
 
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <cstddef>
-#include <map>
 #include <string>
 #include <string_view>
-#include <type_traits>
+#include <tuple>
 #include <utility>
 #include <variant>
 
-namespace rcplan::detail {
+// --- enums ------------------------------------------------------------------------------
 
-template <>
-struct json_enum<failover_mode> {
-  static constexpr std::array<std::pair<failover_mode, std::string_view>, 3> names{{
-      {failover_mode::default_mode, "default"},
-      {failover_mode::force, "force"},
-      {failover_mode::takeover, "takeover"},
-  }};
-};
+namespace rcplan::json_detail {
 
-template <>
-struct json_enum<reset_mode> {
-  static constexpr std::array<std::pair<reset_mode, std::string_view>, 2> names{{
-      {reset_mode::soft, "soft"},
-      {reset_mode::hard, "hard"},
-  }};
-};
+template <> inline constexpr name_table<failover_mode, 3> enum_names<failover_mode>{
+    {{failover_mode::default_mode, "default"}, {failover_mode::force, "force"}, {failover_mode::takeover, "takeover"}}};
+template <> inline constexpr name_table<reset_mode, 2> enum_names<reset_mode>{
+    {{reset_mode::soft, "soft"}, {reset_mode::hard, "hard"}}};
+template <> inline constexpr name_table<wait_condition, 6> enum_names<wait_condition>{
+    {{wait_condition::views_agree, "views_agree"}, {wait_condition::replica_synced, "replica_synced"},
+     {wait_condition::node_known, "node_known"}, {wait_condition::pods_ready, "pods_ready"},
+     {wait_condition::node_reachable, "node_reachable"}, {wait_condition::failover_done, "failover_done"}}};
+template <> inline constexpr name_table<plan_status, 4> enum_names<plan_status>{
+    {{plan_status::converged, "converged"}, {plan_status::actions_planned, "actions_planned"},
+     {plan_status::waiting, "waiting"}, {plan_status::blocked, "blocked"}}};
 
-template <>
-struct json_enum<wait_condition> {
-  static constexpr std::array<std::pair<wait_condition, std::string_view>, 6> names{{
-      {wait_condition::views_agree, "views_agree"},
-      {wait_condition::replica_synced, "replica_synced"},
-      {wait_condition::node_known, "node_known"},
-      {wait_condition::pods_ready, "pods_ready"},
-      {wait_condition::node_reachable, "node_reachable"},
-      {wait_condition::failover_done, "failover_done"},
-  }};
-};
+// --- actions ----------------------------------------------------------------------------
 
-template <>
-struct json_enum<plan_status> {
-  static constexpr std::array<std::pair<plan_status, std::string_view>, 4> names{{
-      {plan_status::converged, "converged"},
-      {plan_status::actions_planned, "actions_planned"},
-      {plan_status::waiting, "waiting"},
-      {plan_status::blocked, "blocked"},
-  }};
-};
-
-/// A fresh action object that starts with its "type", so the type reads first in ordered output.
-template <typename T, json_document J>
-[[nodiscard]] J action_object() {
-  J j = J::object();
-  j["type"] = action_type_name<T>();
-  return j;
+/// An action's fields after its "type", so the type reads first in ordered output.
+template <typename T, typename... Fields>
+[[nodiscard]] constexpr auto action_fields(Fields... fields) {
+  return std::tuple{constant("type", action_type_name<T>()), fields...};
 }
 
-/// Parses the alternative of `action` whose type name is `type`.
+template <> inline constexpr auto fields_of<meet> = action_fields<meet>(required("node", &meet::node),
+    required("addr", &meet::addr), required("via", &meet::via));
+template <> inline constexpr auto fields_of<add_slots> = action_fields<add_slots>(required("node", &add_slots::node),
+    required("slots", &add_slots::slots));
+template <> inline constexpr auto fields_of<set_config_epoch> = action_fields<set_config_epoch>(
+    required("node", &set_config_epoch::node), required("epoch", &set_config_epoch::epoch));
+template <> inline constexpr auto fields_of<replicate> = action_fields<replicate>(
+    required("replica", &replicate::replica), required("master", &replicate::master));
+template <> inline constexpr auto fields_of<migrate_slots> = action_fields<migrate_slots>(
+    required("source", &migrate_slots::source), required("target", &migrate_slots::target),
+    required("slots", &migrate_slots::slots));
+template <> inline constexpr auto fields_of<set_slot_stable> = action_fields<set_slot_stable>(
+    required("node", &set_slot_stable::node), required("slots", &set_slot_stable::slots));
+template <> inline constexpr auto fields_of<set_slot_node> = action_fields<set_slot_node>(
+    required("node", &set_slot_node::node), required("owner", &set_slot_node::owner),
+    required("slots", &set_slot_node::slots));
+template <> inline constexpr auto fields_of<failover> = action_fields<failover>(required("replica", &failover::replica),
+    defaulted("mode", &failover::mode));
+template <> inline constexpr auto fields_of<forget> = action_fields<forget>(required("node", &forget::node));
+template <> inline constexpr auto fields_of<reset> = action_fields<reset>(required("node", &reset::node),
+    defaulted("mode", &reset::mode));
+template <> inline constexpr auto fields_of<config_set> = action_fields<config_set>(required("node", &config_set::node),
+    required("parameter", &config_set::parameter), defaulted("value", &config_set::value),
+    defaulted("secret", &config_set::secret));
+
+template <>
+struct record_hooks<config_set> {
+  // Never trust the struct to hold only a placeholder: whatever it holds stays out of the JSON.
+  [[nodiscard]] static config_set for_writing(config_set x) {
+    if (x.secret) x.value = std::string(secret_placeholder);
+    return x;
+  }
+
+  static void after_read(const nlohmann::json& j, config_set& x) {
+    if (!x.secret) return;
+    // The value is not echoed: it may be the very secret that must not travel.
+    if (member_of(j, "value") != nullptr && x.value != secret_placeholder)
+      throw json_error("value", "a secret config_set carries only the placeholder \"" +
+                                    std::string(secret_placeholder) + "\"");
+    x.value = std::string(secret_placeholder);
+  }
+};
+
+template <> inline constexpr auto fields_of<wait_until> = action_fields<wait_until>(
+    required("condition", &wait_until::condition), defaulted("subject", &wait_until::subject),
+    defaulted("timeout_seconds", &wait_until::timeout_seconds));
+
+// Kubernetes actions: most carry one object, or name one.
+template <typename T>
+inline constexpr auto object_action = action_fields<T>(required("object", &T::object));
+template <typename T>
+inline constexpr auto named_action = action_fields<T>(required("name", &T::name));
+
+template <> inline constexpr auto fields_of<apply_statefulset> = object_action<apply_statefulset>;
+template <> inline constexpr auto fields_of<apply_service> = object_action<apply_service>;
+template <> inline constexpr auto fields_of<apply_pdb> = object_action<apply_pdb>;
+template <> inline constexpr auto fields_of<apply_configmap> = object_action<apply_configmap>;
+template <> inline constexpr auto fields_of<scale_statefulset> = action_fields<scale_statefulset>(
+    required("name", &scale_statefulset::name), required("replicas", &scale_statefulset::replicas));
+template <> inline constexpr auto fields_of<delete_pod> = named_action<delete_pod>;
+template <> inline constexpr auto fields_of<delete_statefulset> = named_action<delete_statefulset>;
+template <> inline constexpr auto fields_of<delete_pvc> = named_action<delete_pvc>;
+template <> inline constexpr auto fields_of<update_status> = action_fields<update_status>(
+    required("status", &update_status::status));
+
+/// The alternative of `action` whose type name is `type`.
 template <std::size_t I = 0>
-[[nodiscard]] action action_from_json(std::string_view type, const nlohmann::json& j) {
+[[nodiscard]] action read_action(std::string_view type, const nlohmann::json& j) {
   if constexpr (I == std::variant_size_v<action>) {
     std::string accepted;
     [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      ((accepted += (Is == 0 ? "" : ", "),
-        accepted += action_type_name<std::variant_alternative_t<Is, action>>()),
+      ((accepted += (Is == 0 ? "" : ", "), accepted += action_type_name<std::variant_alternative_t<Is, action>>()),
        ...);
     }(std::make_index_sequence<std::variant_size_v<action>>{});
     throw json_error("type", "unknown action type \"" + std::string(type) + "\"; expected one of: " + accepted);
   } else {
     using alternative = std::variant_alternative_t<I, action>;
-    if (type != action_type_name<alternative>()) return action_from_json<I + 1>(type, j);
-    alternative out{};
-    json_convert(j, out);
-    return out;
+    if (type != action_type_name<alternative>()) return read_action<I + 1>(type, j);
+    return read_record<alternative>(j);
   }
 }
 
-}  // namespace rcplan::detail
+// --- steps and plans --------------------------------------------------------------------
+
+/// Node ids as object keys (`ranges_after`).
+struct node_id_key {
+  using type = node_id;
+  static constexpr const char* expected = "an object of node id to range count";
+  [[nodiscard]] static node_id from_key(const std::string& key) { return node_id{key}; }
+  [[nodiscard]] static std::string to_key(const node_id& id) { return id.value; }
+};
+
+template <> inline constexpr auto fields_of<step> = std::tuple{required("wave", &step::wave),
+    defaulted("reason", &step::reason), required("action", &step::action)};
+
+template <> inline constexpr auto fields_of<plan_summary> = std::tuple{
+    defaulted("slots_moved", &plan_summary::slots_moved), defaulted("lower_bound", &plan_summary::lower_bound),
+    omitempty("keys_moved", &plan_summary::keys_moved),
+    defaulted("ranges_after", &plan_summary::ranges_after, keyed_map<node_id_key, codec<std::size_t>>{})};
+
+template <> inline constexpr auto fields_of<plan> = std::tuple{required("status", &plan::status),
+    defaulted("diagnostics", &plan::diagnostics), defaulted("steps", &plan::steps),
+    defaulted("summary", &plan::summary)};
+
+}  // namespace rcplan::json_detail
 
 namespace rcplan {
 
-// --- enums ------------------------------------------------------------------------------
-
-template <detail::json_document J>
-void to_json(J& j, failover_mode v) { j = detail::enum_to_string(v); }
-inline void from_json(const nlohmann::json& j, failover_mode& v) { v = detail::enum_from_json<failover_mode>(j); }
-
-template <detail::json_document J>
-void to_json(J& j, reset_mode v) { j = detail::enum_to_string(v); }
-inline void from_json(const nlohmann::json& j, reset_mode& v) { v = detail::enum_from_json<reset_mode>(j); }
-
-template <detail::json_document J>
-void to_json(J& j, wait_condition v) { j = detail::enum_to_string(v); }
-inline void from_json(const nlohmann::json& j, wait_condition& v) { v = detail::enum_from_json<wait_condition>(j); }
-
-template <detail::json_document J>
-void to_json(J& j, plan_status v) { j = detail::enum_to_string(v); }
-inline void from_json(const nlohmann::json& j, plan_status& v) { v = detail::enum_from_json<plan_status>(j); }
-
-// --- Redis actions ----------------------------------------------------------------------
-
-template <detail::json_document J>
-void to_json(J& j, const meet& a) {
-  j = detail::action_object<meet, J>();
-  j["node"] = a.node;
-  j["addr"] = a.addr;
-  j["via"] = a.via;
-}
-inline void from_json(const nlohmann::json& j, meet& a) {
-  meet out;
-  detail::read_required(j, "node", out.node);
-  detail::read_required(j, "addr", out.addr);
-  detail::read_required(j, "via", out.via);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const add_slots& a) {
-  j = detail::action_object<add_slots, J>();
-  j["node"] = a.node;
-  j["slots"] = a.slots;
-}
-inline void from_json(const nlohmann::json& j, add_slots& a) {
-  add_slots out;
-  detail::read_required(j, "node", out.node);
-  detail::read_required(j, "slots", out.slots);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const set_config_epoch& a) {
-  j = detail::action_object<set_config_epoch, J>();
-  j["node"] = a.node;
-  j["epoch"] = a.epoch;
-}
-inline void from_json(const nlohmann::json& j, set_config_epoch& a) {
-  set_config_epoch out;
-  detail::read_required(j, "node", out.node);
-  detail::read_required_integer(j, "epoch", out.epoch);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const replicate& a) {
-  j = detail::action_object<replicate, J>();
-  j["replica"] = a.replica;
-  j["master"] = a.master;
-}
-inline void from_json(const nlohmann::json& j, replicate& a) {
-  replicate out;
-  detail::read_required(j, "replica", out.replica);
-  detail::read_required(j, "master", out.master);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const migrate_slots& a) {
-  j = detail::action_object<migrate_slots, J>();
-  j["source"] = a.source;
-  j["target"] = a.target;
-  j["slots"] = a.slots;
-}
-inline void from_json(const nlohmann::json& j, migrate_slots& a) {
-  migrate_slots out;
-  detail::read_required(j, "source", out.source);
-  detail::read_required(j, "target", out.target);
-  detail::read_required(j, "slots", out.slots);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const set_slot_stable& a) {
-  j = detail::action_object<set_slot_stable, J>();
-  j["node"] = a.node;
-  j["slots"] = a.slots;
-}
-inline void from_json(const nlohmann::json& j, set_slot_stable& a) {
-  set_slot_stable out;
-  detail::read_required(j, "node", out.node);
-  detail::read_required(j, "slots", out.slots);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const set_slot_node& a) {
-  j = detail::action_object<set_slot_node, J>();
-  j["node"] = a.node;
-  j["owner"] = a.owner;
-  j["slots"] = a.slots;
-}
-inline void from_json(const nlohmann::json& j, set_slot_node& a) {
-  set_slot_node out;
-  detail::read_required(j, "node", out.node);
-  detail::read_required(j, "owner", out.owner);
-  detail::read_required(j, "slots", out.slots);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const failover& a) {
-  j = detail::action_object<failover, J>();
-  j["replica"] = a.replica;
-  j["mode"] = a.mode;
-}
-inline void from_json(const nlohmann::json& j, failover& a) {
-  failover out;
-  detail::read_required(j, "replica", out.replica);
-  detail::read_optional(j, "mode", out.mode);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const forget& a) {
-  j = detail::action_object<forget, J>();
-  j["node"] = a.node;
-}
-inline void from_json(const nlohmann::json& j, forget& a) {
-  forget out;
-  detail::read_required(j, "node", out.node);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const reset& a) {
-  j = detail::action_object<reset, J>();
-  j["node"] = a.node;
-  j["mode"] = a.mode;
-}
-inline void from_json(const nlohmann::json& j, reset& a) {
-  reset out;
-  detail::read_required(j, "node", out.node);
-  detail::read_optional(j, "mode", out.mode);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const config_set& a) {
-  j = detail::action_object<config_set, J>();
-  j["node"] = a.node;
-  j["parameter"] = a.parameter;
-  // Never trust the struct to hold only a placeholder: whatever it holds stays out of the JSON.
-  j["value"] = a.secret ? std::string(secret_placeholder) : a.value;
-  j["secret"] = a.secret;
-}
-inline void from_json(const nlohmann::json& j, config_set& a) {
-  config_set out;
-  detail::read_required(j, "node", out.node);
-  detail::read_required(j, "parameter", out.parameter);
-  detail::read_optional(j, "secret", out.secret);
-  const bool has_value = detail::read_optional(j, "value", out.value);
-  if (out.secret) {
-    // The value is not echoed: it may be the very secret that must not travel.
-    if (has_value && out.value != secret_placeholder)
-      throw json_error("value", "a secret config_set carries only the placeholder \"" +
-                                    std::string(secret_placeholder) + "\"");
-    out.value = std::string(secret_placeholder);
-  }
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const wait_until& a) {
-  j = detail::action_object<wait_until, J>();
-  j["condition"] = a.condition;
-  j["subject"] = a.subject;
-  j["timeout_seconds"] = a.timeout_seconds;
-}
-inline void from_json(const nlohmann::json& j, wait_until& a) {
-  wait_until out;
-  detail::read_required(j, "condition", out.condition);
-  detail::read_optional(j, "subject", out.subject);
-  detail::read_integer(j, "timeout_seconds", out.timeout_seconds);
-  a = std::move(out);
-}
-
-// --- Kubernetes actions -----------------------------------------------------------------
-
-template <detail::json_document J>
-void to_json(J& j, const apply_statefulset& a) {
-  j = detail::action_object<apply_statefulset, J>();
-  j["object"] = a.object;
-}
-inline void from_json(const nlohmann::json& j, apply_statefulset& a) {
-  apply_statefulset out;
-  detail::read_required(j, "object", out.object);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const apply_service& a) {
-  j = detail::action_object<apply_service, J>();
-  j["object"] = a.object;
-}
-inline void from_json(const nlohmann::json& j, apply_service& a) {
-  apply_service out;
-  detail::read_required(j, "object", out.object);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const apply_pdb& a) {
-  j = detail::action_object<apply_pdb, J>();
-  j["object"] = a.object;
-}
-inline void from_json(const nlohmann::json& j, apply_pdb& a) {
-  apply_pdb out;
-  detail::read_required(j, "object", out.object);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const apply_configmap& a) {
-  j = detail::action_object<apply_configmap, J>();
-  j["object"] = a.object;
-}
-inline void from_json(const nlohmann::json& j, apply_configmap& a) {
-  apply_configmap out;
-  detail::read_required(j, "object", out.object);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const scale_statefulset& a) {
-  j = detail::action_object<scale_statefulset, J>();
-  j["name"] = a.name;
-  j["replicas"] = a.replicas;
-}
-inline void from_json(const nlohmann::json& j, scale_statefulset& a) {
-  scale_statefulset out;
-  detail::read_required(j, "name", out.name);
-  detail::read_required_integer(j, "replicas", out.replicas);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const delete_pod& a) {
-  j = detail::action_object<delete_pod, J>();
-  j["name"] = a.name;
-}
-inline void from_json(const nlohmann::json& j, delete_pod& a) {
-  delete_pod out;
-  detail::read_required(j, "name", out.name);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const delete_statefulset& a) {
-  j = detail::action_object<delete_statefulset, J>();
-  j["name"] = a.name;
-}
-inline void from_json(const nlohmann::json& j, delete_statefulset& a) {
-  delete_statefulset out;
-  detail::read_required(j, "name", out.name);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const delete_pvc& a) {
-  j = detail::action_object<delete_pvc, J>();
-  j["name"] = a.name;
-}
-inline void from_json(const nlohmann::json& j, delete_pvc& a) {
-  delete_pvc out;
-  detail::read_required(j, "name", out.name);
-  a = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const update_status& a) {
-  j = detail::action_object<update_status, J>();
-  j["status"] = a.status;
-}
-inline void from_json(const nlohmann::json& j, update_status& a) {
-  update_status out;
-  detail::read_required(j, "status", out.status);
-  a = std::move(out);
-}
-
-// --- the action variant, steps, plans ---------------------------------------------------
-
-template <detail::json_document J>
+template <json_detail::json_document J>
 void to_json(J& j, const action& a) {
   std::visit([&](const auto& alternative) { to_json(j, alternative); }, a);
 }
 
 inline void from_json(const nlohmann::json& j, action& a) {
-  std::string type;
-  detail::read_required(j, "type", type);
-  a = detail::action_from_json(type, j);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const step& s) {
-  j = J::object();
-  j["wave"] = s.wave;
-  j["reason"] = s.reason;
-  j["action"] = s.action;
-}
-
-inline void from_json(const nlohmann::json& j, step& s) {
-  step out;
-  detail::read_required_integer(j, "wave", out.wave);
-  detail::read_optional(j, "reason", out.reason);
-  detail::read_required(j, "action", out.action);
-  s = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const plan_summary& s) {
-  j = J::object();
-  j["slots_moved"] = s.slots_moved;
-  j["lower_bound"] = s.lower_bound;
-  if (s.keys_moved != 0) j["keys_moved"] = s.keys_moved;
-  J ranges = J::object();
-  for (const auto& [id, count] : s.ranges_after) ranges[id.value] = count;
-  j["ranges_after"] = std::move(ranges);
-}
-
-inline void from_json(const nlohmann::json& j, plan_summary& s) {
-  detail::require_object(j);
-  plan_summary out;
-  detail::read_integer(j, "slots_moved", out.slots_moved);
-  detail::read_integer(j, "lower_bound", out.lower_bound);
-  detail::read_integer(j, "keys_moved", out.keys_moved);
-  detail::read_optional_with(j, "ranges_after", out.ranges_after, [](const nlohmann::json& ranges) {
-    if (!ranges.is_object())
-      throw json_error("", "expected an object of node id to range count, got " + detail::json_type_name(ranges));
-    std::map<node_id, std::size_t> counts;
-    for (const auto& [key, count] : ranges.items()) {
-      try {
-        counts[node_id{key}] = detail::integer_from_json<std::size_t>(count);
-      } catch (const json_error& e) {
-        throw e.within(key);
-      }
-    }
-    return counts;
-  });
-  s = std::move(out);
-}
-
-template <detail::json_document J>
-void to_json(J& j, const plan& p) {
-  j = J::object();
-  j["status"] = p.status;
-  j["diagnostics"] = p.diagnostics;
-  j["steps"] = p.steps;
-  j["summary"] = p.summary;
-}
-
-inline void from_json(const nlohmann::json& j, plan& p) {
-  plan out;
-  detail::read_required(j, "status", out.status);
-  detail::read_array(j, "diagnostics", out.diagnostics);
-  detail::read_array(j, "steps", out.steps);
-  detail::read_optional(j, "summary", out.summary);
-  p = std::move(out);
+  json_detail::require_object(j);
+  const nlohmann::json* type = json_detail::member_of(j, "type");
+  if (type == nullptr) json_detail::missing_field("type");
+  a = json_detail::read_action(json_detail::within("type", [type] { return json_detail::read_string(*type); }), j);
 }
 
 }  // namespace rcplan
