@@ -49,11 +49,20 @@ auto within(const std::string& segment, F&& f) -> decltype(f()) {
   }
 }
 
+/// `[i]`, the path segment of an array element. Appended piecewise: GCC 12 at -O3 raises a
+/// false -Wrestrict on `"[" + std::to_string(i)` once inlined into a caller.
+[[nodiscard]] inline std::string index_segment(std::size_t i) {
+  std::string out = "[";
+  out += std::to_string(i);
+  out += ']';
+  return out;
+}
+
 /// Calls `f(element, index)` for each element of the array `j`; errors name the index.
 template <typename F>
 void for_each_element(const nlohmann::json& j, F&& f) {
   if (!j.is_array()) type_mismatch(j, "an array");
-  for (std::size_t i = 0; i < j.size(); ++i) within("[" + std::to_string(i) + "]", [&] { f(j[i], i); });
+  for (std::size_t i = 0; i < j.size(); ++i) within(index_segment(i), [&] { f(j[i], i); });
 }
 
 /// Calls `f(key, member)` for each member of `j`, which must be an object (`expected` says of
