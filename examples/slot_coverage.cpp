@@ -17,14 +17,7 @@
 
 namespace {
 
-std::string ranges(const rcplan::slot_set& slots) {
-  std::string out;
-  for (const rcplan::slot_range& r : slots.ranges()) {
-    out += out.empty() ? "" : ",";
-    out += std::to_string(r.first) + (r.first == r.last ? "" : "-" + std::to_string(r.last));
-  }
-  return out.empty() ? "none" : out;
-}
+std::string ranges(const rcplan::slot_set& slots) { return slots.empty() ? "none" : rcplan::to_string(slots); }
 
 }  // namespace
 

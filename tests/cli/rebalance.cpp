@@ -24,7 +24,6 @@ namespace {
 
 // examples/data/empty-master.nodes and importing.nodes
 constexpr const char* id_7201 = "f00ab0706791fc0c47833820e8e84d2b1e2be0d4";
-constexpr const char* id_7202 = "187fd72a80af20bf2262df23bff9366ef86a9af8";
 constexpr const char* id_7204 = "0a45d433a0df958243039ec5ac9c6854ab2884c7";
 // examples/data/resharding.nodes
 constexpr const char* id_7101 = "755275f2e0dbd82b5ec6c1d6c20f5b3a04dbf082";

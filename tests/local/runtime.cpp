@@ -299,6 +299,21 @@ TEST_CASE("local runtime: a killed pod stays down for its down time, then comes 
   CHECK_THROWS_AS(rt.kill_pod("no-such-pod"), rcplan::error);
 }
 
+TEST_CASE("local runtime: when kill_pod returns, the pod's port refuses connections") {
+  // A SIGKILLed redis-server's main thread turns zombie while its other threads, which still
+  // hold the listening socket, are exiting: the kernel goes on completing connections.
+  local_env env("kill-port");
+  auto& rt = env.rt();
+  create(rt, shard0(1));
+  const std::uint16_t port = rcplan_test::find_pod(rcplan_test::observe_pods(rt), pod0)->port;
+  for (int i = 0; i < 10; ++i) {
+    CAPTURE(i);
+    rt.kill_pod(pod0, 50ms);
+    CHECK_THROWS_AS(rcplan_test::resp_client(port, 1s), rcplan::error);
+    REQUIRE(eventually([&] { return rcplan_test::find_pod(rcplan_test::observe_pods(rt), pod0)->ready; }, 15s));
+  }
+}
+
 TEST_CASE("local runtime: with a password Secret pods require AUTH, and the password is only in redis.conf") {
   const std::string password = "pw-Secret\"quote\\ and space-8c1f";
   rcplan::local::runtime_options o;

@@ -10,7 +10,7 @@
 TEST_CASE("template_config_hash reads the config hash annotation, empty when there is none") {
   rcplan::statefulset_description s;
   CHECK(rcplan::template_config_hash(s).empty());
-  s.annotations["unrelated"] = "x";
+  s.annotations.emplace("unrelated", "x");
   CHECK(rcplan::template_config_hash(s).empty());
   s.annotations[rcplan::config_hash_annotation] = "0123abcd";
   CHECK(rcplan::template_config_hash(s) == "0123abcd");

@@ -247,8 +247,8 @@ rc::Gen<generated> gen_layout(bool all_healthy) {
       for (std::size_t j = 0; j < size; ++j) {
         pod_spec p;
         const int h = *rc::gen::inRange(0, hosts);
-        p.host = "h" + std::to_string(h);
-        p.zone = "z" + std::to_string(h % zones);
+        p.host = 'h' + std::to_string(h);
+        p.zone = 'z' + std::to_string(h % zones);
         p.master = j == master;
         if (!all_healthy) {
           p.healthy = *rc::gen::inRange(0, 8) != 0;
@@ -363,7 +363,7 @@ TEST_CASE("zones: more shards than zones balance masters, and say it is best eff
   for (int i = 0; i < 6; ++i) {
     // every master in zone a at first; each shard also has a pod in zone b or c
     const std::string other = i % 2 == 0 ? "b" : "c";
-    shards.push_back({{"a" + std::to_string(i), "a", true}, {other + std::to_string(i), other, false}});
+    shards.push_back({{'a' + std::to_string(i), "a", true}, {other + std::to_string(i), other, false}});
   }
   const fixture f(make_topology(shards));
   const auto p = rcplan::plan_spread_failovers(f.layout, policy(spread_domain::zone));

@@ -7,6 +7,7 @@
 #include <rcplan/model/key_slot.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
 #include <rcplan/plan/lower.hpp>
+#include <rcplan/planner/codes.hpp>
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/repair.hpp>
 
@@ -77,6 +78,12 @@ class live_cluster {
   void on(int node, const std::vector<std::string>& argv) {
     INFO("node " << node << ": " << argv.at(0) << ' ' << argv.at(1) << ' ' << argv.at(2));
     REQUIRE(c.client(node).call(argv) == "OK");
+  }
+
+  /// Steps 1 and 2 of a migration of slot 100 from `source` to `target`.
+  void open_migration(int source, int target) {
+    on(target, {"CLUSTER", "SETSLOT", "100", "IMPORTING", c.id(source)});
+    on(source, {"CLUSTER", "SETSLOT", "100", "MIGRATING", c.id(target)});
   }
 
   [[nodiscard]] snapshot snap(int i) const {
@@ -213,6 +220,23 @@ std::vector<std::string> codes(const std::vector<rcplan::diagnostic>& d) {
   return out;
 }
 
+/// The repair refused, with `code` alone, and planned nothing.
+void check_blocked(const rcplan::repair_result& r, const char* code) {
+  CHECK(r.blocked);
+  CHECK(codes(r.diagnostics) == std::vector<std::string>{code});
+  CHECK(r.steps.empty());
+}
+
+/// The repair is the one step `expected`; executed, it leaves the cluster repaired.
+void check_one_step_repairs(live_cluster& x, const rcplan::topology& t, const rcplan::repair_result& r,
+                            const rcplan::action& expected, long long keys_before) {
+  CHECK_FALSE(r.blocked);
+  REQUIRE(r.steps.size() == 1);
+  CHECK(r.steps[0].action == expected);
+  x.execute(r.steps, t);
+  x.check_repaired(keys_before);
+}
+
 constexpr slot s100 = 100;  // owned by node 0 (slots 0-5460)
 
 }  // namespace
@@ -221,22 +245,16 @@ TEST_CASE("live repair: migrating on the owner, importing on the target: the mig
           "[planner][repair][live]") {
   live_cluster x;
   const auto keys = x.write_keys(0, s100, 20);
-  x.on(1, {"CLUSTER", "SETSLOT", "100", "IMPORTING", x.c.id(0)});
-  x.on(0, {"CLUSTER", "SETSLOT", "100", "MIGRATING", x.c.id(1)});
+  x.open_migration(0, 1);
   x.migrate(0, 1, {keys.begin(), keys.begin() + 8});
   const long long before = x.total_keys();
 
   const rcplan::topology t = x.observe_settled();
   const auto r = repair(t);
-  CHECK_FALSE(r.blocked);
-  REQUIRE(r.steps.size() == 1);
-  CHECK(r.steps[0].action == rcplan::action{rcplan::migrate_slots{x.id(0), x.id(1), slot_set{{100, 100}}}});
   const rcplan::plan p = rcplan::plan_rebalance(t);
   CHECK(p.status == rcplan::plan_status::actions_planned);
   CHECK(actions<rcplan::migrate_slots>(p.steps).size() == 1);
-
-  x.execute(r.steps, t);
-  x.check_repaired(before);
+  check_one_step_repairs(x, t, r, rcplan::action{rcplan::migrate_slots{x.id(0), x.id(1), slot_set{{100, 100}}}}, before);
 }
 
 TEST_CASE("live repair: importing on a target that holds no keys: the import is closed", "[planner][repair][live]") {
@@ -247,33 +265,22 @@ TEST_CASE("live repair: importing on a target that holds no keys: the import is 
 
   const rcplan::topology t = x.observe_settled();
   const auto r = repair(t);
-  CHECK_FALSE(r.blocked);
-  REQUIRE(r.steps.size() == 1);
-  CHECK(r.steps[0].action == rcplan::action{rcplan::set_slot_stable{x.id(1), slot_set{{100, 100}}}});
   CHECK(r.ownership.at(x.id(0)).contains(100));
-
-  x.execute(r.steps, t);
-  x.check_repaired(before);
+  check_one_step_repairs(x, t, r, rcplan::action{rcplan::set_slot_stable{x.id(1), slot_set{{100, 100}}}}, before);
 }
 
 TEST_CASE("live repair: importing on a target that holds keys, source closed: the migration is finished",
           "[planner][repair][live]") {
   live_cluster x;
   const auto keys = x.write_keys(0, s100, 20);
-  x.on(1, {"CLUSTER", "SETSLOT", "100", "IMPORTING", x.c.id(0)});
-  x.on(0, {"CLUSTER", "SETSLOT", "100", "MIGRATING", x.c.id(1)});
+  x.open_migration(0, 1);
   x.migrate(0, 1, {keys.begin(), keys.begin() + 5});
   x.on(0, {"CLUSTER", "SETSLOT", "100", "STABLE"});  // e.g. the source restarted
   const long long before = x.total_keys();
 
   const rcplan::topology t = x.observe_settled();
   const auto r = repair(t);
-  CHECK_FALSE(r.blocked);
-  REQUIRE(r.steps.size() == 1);
-  CHECK(r.steps[0].action == rcplan::action{rcplan::migrate_slots{x.id(0), x.id(1), slot_set{{100, 100}}}});
-
-  x.execute(r.steps, t);
-  x.check_repaired(before);
+  check_one_step_repairs(x, t, r, rcplan::action{rcplan::migrate_slots{x.id(0), x.id(1), slot_set{{100, 100}}}}, before);
 }
 
 TEST_CASE("live repair: migrating on the owner toward a node that does not import: the source is closed",
@@ -285,19 +292,13 @@ TEST_CASE("live repair: migrating on the owner toward a node that does not impor
 
   const rcplan::topology t = x.observe_settled();
   const auto r = repair(t);
-  CHECK_FALSE(r.blocked);
-  REQUIRE(r.steps.size() == 1);
-  CHECK(r.steps[0].action == rcplan::action{rcplan::set_slot_stable{x.id(0), slot_set{{100, 100}}}});
-
-  x.execute(r.steps, t);
-  x.check_repaired(before);
+  check_one_step_repairs(x, t, r, rcplan::action{rcplan::set_slot_stable{x.id(0), slot_set{{100, 100}}}}, before);
 }
 
 TEST_CASE("live repair: the target took the slot, the source still migrating", "[planner][repair][live]") {
   live_cluster x;
   const auto keys = x.write_keys(0, s100, 12);
-  x.on(1, {"CLUSTER", "SETSLOT", "100", "IMPORTING", x.c.id(0)});
-  x.on(0, {"CLUSTER", "SETSLOT", "100", "MIGRATING", x.c.id(1)});
+  x.open_migration(0, 1);
   const bool all_moved = GENERATE(true, false);
   CAPTURE(all_moved);
   x.migrate(0, 1, all_moved ? keys : std::vector<std::string>{keys.begin(), keys.begin() + 6});
@@ -314,17 +315,10 @@ TEST_CASE("live repair: the target took the slot, the source still migrating", "
 
   const auto r = repair(t);
   if (!all_moved) {
-    CHECK(r.blocked);
-    CHECK(codes(r.diagnostics) == std::vector<std::string>{"repair.half_finished_migration"});
-    CHECK(r.steps.empty());
+    check_blocked(r, rcplan::repair_code::half_finished_migration);
     return;  // nothing to execute; what Redis itself then does is not the planner's doing
   }
-  CHECK_FALSE(r.blocked);
-  REQUIRE(r.steps.size() == 1);
-  CHECK(r.steps[0].action == rcplan::action{rcplan::set_slot_node{x.id(0), x.id(1), slot_set{{100, 100}}}});
-
-  x.execute(r.steps, t);
-  x.check_repaired(before);
+  check_one_step_repairs(x, t, r, rcplan::action{rcplan::set_slot_node{x.id(0), x.id(1), slot_set{{100, 100}}}}, before);
 }
 
 TEST_CASE("live repair: uncovered slots", "[planner][repair][live]") {
@@ -350,7 +344,7 @@ TEST_CASE("live repair: uncovered slots", "[planner][repair][live]") {
     unknown.observations.back().keys_per_slot.reset();
     const auto u = repair(unknown);
     CHECK(u.blocked);
-    CHECK(codes(u.diagnostics) == std::vector<std::string>{"repair.uncovered_unknown_keys"});
+    CHECK(codes(u.diagnostics) == std::vector<std::string>{rcplan::repair_code::uncovered_unknown_keys});
     CHECK(rcplan::plan_rebalance(unknown).status == rcplan::plan_status::blocked);
 
     x.execute(r.steps, t);
@@ -372,8 +366,7 @@ TEST_CASE("live repair: uncovered slots", "[planner][repair][live]") {
 TEST_CASE("live repair: a hand-over each side thinks the other finished", "[planner][repair][live]") {
   live_cluster x;
   const auto keys = x.write_keys(0, s100, 20);
-  x.on(1, {"CLUSTER", "SETSLOT", "100", "IMPORTING", x.c.id(0)});
-  x.on(0, {"CLUSTER", "SETSLOT", "100", "MIGRATING", x.c.id(1)});
+  x.open_migration(0, 1);
   x.migrate(0, 1, keys);
   // the source is told first and the target never: node 0 thinks node 1 owns the slot,
   // node 1 (no longer importing) still thinks node 0 does; nobody claims it
@@ -410,9 +403,7 @@ TEST_CASE("live repair: an uncovered slot with keys on two masters is blocked", 
 
   const rcplan::topology t = x.observe_settled();
   const auto r = repair(t);
-  CHECK(r.blocked);
-  CHECK(r.steps.empty());
-  CHECK(codes(r.diagnostics) == std::vector<std::string>{"repair.uncovered_many_holders"});
+  check_blocked(r, rcplan::repair_code::uncovered_many_holders);
   const rcplan::plan p = rcplan::plan_rebalance(t);
   CHECK(p.status == rcplan::plan_status::blocked);
   CHECK(p.steps.empty());
@@ -449,16 +440,10 @@ TEST_CASE("live repair: a slot claimed by two masters", "[planner][repair][live]
 
   const auto r = repair(t);
   if (claimant_has_keys) {
-    CHECK(r.blocked);
-    CHECK(codes(r.diagnostics) == std::vector<std::string>{"repair.contested_slot"});
-    CHECK(r.steps.empty());
+    check_blocked(r, rcplan::repair_code::contested_slot);
     return;
   }
-  CHECK_FALSE(r.blocked);
-  REQUIRE(r.steps.size() == 1);
-  CHECK(r.steps[0].action == rcplan::action{rcplan::set_slot_node{x.id(claimant), x.id(owner), slot_set{{s, s}}}});
-  x.execute(r.steps, t);
-  x.check_repaired(before);
+  check_one_step_repairs(x, t, r, rcplan::action{rcplan::set_slot_node{x.id(claimant), x.id(owner), slot_set{{s, s}}}}, before);
 }
 
 TEST_CASE("live repair: several importers", "[planner][repair][live]") {
@@ -476,9 +461,7 @@ TEST_CASE("live repair: several importers", "[planner][repair][live]") {
   const rcplan::topology t = x.observe_settled();
   const auto r = repair(t);
   if (both_hold_keys) {
-    CHECK(r.blocked);
-    CHECK(codes(r.diagnostics) == std::vector<std::string>{"repair.several_importers"});
-    CHECK(r.steps.empty());
+    check_blocked(r, rcplan::repair_code::several_importers);
     return;
   }
   CHECK_FALSE(r.blocked);
@@ -495,8 +478,7 @@ TEST_CASE("live repair: several importers", "[planner][repair][live]") {
 TEST_CASE("live repair: a migration seen from the source only, keys already on the target", "[planner][repair][live]") {
   live_cluster x;
   const auto keys = x.write_keys(0, s100, 10);
-  x.on(1, {"CLUSTER", "SETSLOT", "100", "IMPORTING", x.c.id(0)});
-  x.on(0, {"CLUSTER", "SETSLOT", "100", "MIGRATING", x.c.id(1)});
+  x.open_migration(0, 1);
   x.migrate(0, 1, {keys.begin(), keys.begin() + 4});
   const long long before = x.total_keys();
 

@@ -37,8 +37,8 @@ inline std::vector<std::string> raw_replies(std::uint16_t port, const std::vecto
     throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
   std::string out;
   for (const auto& argv : commands) {
-    out += "*" + std::to_string(argv.size()) + "\r\n";
-    for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+    out.append("*").append(std::to_string(argv.size())).append("\r\n");
+    for (const auto& a : argv) out.append("$").append(std::to_string(a.size())).append("\r\n").append(a).append("\r\n");
   }
   if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size()))
     throw std::runtime_error("send failed");

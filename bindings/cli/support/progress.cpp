@@ -34,7 +34,8 @@ std::string progress_line(const wave_progress& w, std::size_t index, std::size_t
 std::string progress_bar(std::size_t done, std::size_t total, std::size_t width) {
   const std::size_t filled = total == 0 ? width : std::min(width, done * width / total);
   const std::size_t percent = total == 0 ? 100 : std::min<std::size_t>(100, done * 100 / total);
-  std::string out = "[" + std::string(filled, '#') + std::string(width - filled, '-') + "] ";
+  std::string out = "[";
+  out.append(filled, '#').append(width - filled, '-').append("] ");
   const std::string pct = std::to_string(percent) + "%";
   out += std::string(4 - std::min<std::size_t>(4, pct.size()), ' ') + pct;
   return out;

@@ -1,6 +1,6 @@
 #pragma once
 
-// The readiness probe: a blocking RESP exchange with deadlines, enough for AUTH and PING.
+// The readiness probe: one PING (after AUTH) through the Redis binding's client.
 
 #include <chrono>
 #include <cstdint>

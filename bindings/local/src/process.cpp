@@ -54,6 +54,25 @@ std::string read_small_file(const std::filesystem::path& path) {
 
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
+/// The state letter of a /proc stat line: "pid (comm) S ...", after the last ')' as comm may
+/// hold anything; 0 when the line is not one.
+char state_of(const std::string& stat) {
+  const auto close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ? '\0' : stat[close + 2];
+}
+
+bool exited(char state) { return state == 'Z' || state == 'X'; }
+
+/// Whether any thread of `proc` has not exited yet. A killed redis-server's main thread turns
+/// zombie before its other threads have exited, and those still hold the listening socket,
+/// which goes on completing connections until the last thread is gone.
+bool some_thread_running(const std::filesystem::path& proc) {
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc / "task", ec))
+    if (!exited(state_of(read_small_file(task.path() / "stat")))) return true;
+  return false;
+}
+
 bool wait_gone(pid_t pid, std::chrono::milliseconds limit) {
   const auto until = clock::now() + limit;
   while (redis_alive(pid)) {
@@ -182,13 +201,11 @@ bool redis_alive(pid_t pid) {
   const std::filesystem::path proc = "/proc/" + std::to_string(pid);
   const std::string stat = read_small_file(proc / "stat");
   if (stat.empty()) return true;  // no /proc: trust kill()
-  // "pid (comm) S ...": the state follows the last ')', as comm may hold anything
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 2 >= stat.size()) return false;
-  const char st = stat[close + 2];
-  if (st == 'Z' || st == 'X') return false;
+  const char st = state_of(stat);
+  if (st == '\0') return false;
+  if (exited(st)) return some_thread_running(proc);
   const std::string cmdline = read_small_file(proc / "cmdline");
-  const std::string comm = stat.substr(0, close);
+  const std::string comm = stat.substr(0, stat.rfind(')'));
   return cmdline.find("redis") != std::string::npos || comm.find("redis") != std::string::npos;
 }
 

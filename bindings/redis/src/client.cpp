@@ -33,7 +33,7 @@ std::vector<reply> node_client::pipeline(const std::vector<command_args>& comman
   out.reserve(commands.size());
   try {
     for (const command_args& a : commands) impl_->conn.append(a);
-    for (std::size_t i = 0; i < commands.size(); ++i) out.push_back(detail::to_public(impl_->conn.read_raw()));
+    for (std::size_t i = 0; i < commands.size(); ++i) out.push_back(impl_->conn.read_raw());
   } catch (const detail::transport_error& e) {
     throw rcplan::error("rcplan.redis.connection", e.what());
   }

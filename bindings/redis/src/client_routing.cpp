@@ -38,23 +38,6 @@ std::string_view key_of(const command_args& words) {
 
 }  // namespace
 
-redis::reply to_public(detail::reply&& r) {
-  redis::reply out;
-  switch (r.type) {
-    case reply::kind::status: out.type = redis::reply::kind::status; break;
-    case reply::kind::error: out.type = redis::reply::kind::error; break;
-    case reply::kind::integer: out.type = redis::reply::kind::integer; break;
-    case reply::kind::string: out.type = redis::reply::kind::string; break;
-    case reply::kind::nil: out.type = redis::reply::kind::nil; break;
-    case reply::kind::array: out.type = redis::reply::kind::array; break;
-  }
-  out.str = std::move(r.str);
-  out.integer = r.integer;
-  out.elements.reserve(r.elements.size());
-  for (reply& e : r.elements) out.elements.push_back(to_public(std::move(e)));
-  return out;
-}
-
 connection open_connection(const std::string& host, std::uint16_t port, const client_options& options) {
   connect_options o;
   o.password = options.password;
@@ -71,7 +54,7 @@ connection open_connection(const std::string& host, std::uint16_t port, const cl
 
 redis::reply send_raw(connection& c, const command_args& words) {
   c.append(words);
-  return to_public(c.read_raw());
+  return c.read_raw();
 }
 
 cluster_router::cluster_router(std::vector<address> seeds, client_options options)
@@ -215,7 +198,7 @@ bool cluster_router::send_batch(connection& c, const std::vector<std::size_t>& l
     if (!lost) {
       try {
         if (r.where[i].asking) (void)c.read_raw();
-        answer = to_public(c.read_raw());
+        answer = c.read_raw();
       } catch (const transport_error&) {
         lost = true;
       }

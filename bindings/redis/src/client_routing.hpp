@@ -16,9 +16,6 @@
 
 namespace rcplan::redis::detail {
 
-/// Copies a reply of the connection into the public type.
-[[nodiscard]] redis::reply to_public(detail::reply&& r);
-
 /// Connects; throws rcplan::error (`rcplan.redis.connect`, `rcplan.redis.auth`).
 [[nodiscard]] connection open_connection(const std::string& host, std::uint16_t port, const client_options& options);
 

@@ -54,12 +54,6 @@ bool is_auth_rejection(std::string_view text) {
 
 }  // namespace
 
-std::string_view reply::error_code() const noexcept {
-  if (type != kind::error) return {};
-  const std::string_view s{str};
-  return s.substr(0, s.find(' '));
-}
-
 std::string endpoint_text(const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);

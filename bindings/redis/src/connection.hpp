@@ -5,6 +5,7 @@
 // `transport_error` so callers can tell "the node did not answer" from "the node said no".
 
 #include <rcplan/model/node.hpp>
+#include <rcplan/redis/reply.hpp>
 #include <rcplan/redis/secret.hpp>
 
 #include <chrono>
@@ -17,19 +18,7 @@
 
 namespace rcplan::redis::detail {
 
-/// A reply, copied out of hiredis so that callers never touch its memory.
-struct reply {
-  enum class kind : unsigned char { status, error, integer, string, nil, array };
-  kind type = kind::nil;
-  std::string str;  ///< status, error and string replies
-  long long integer = 0;
-  std::vector<reply> elements;
-
-  [[nodiscard]] bool is_error() const noexcept { return type == kind::error; }
-  [[nodiscard]] bool is_ok() const noexcept { return type == kind::status && str == "OK"; }
-  /// The error's first word (`BUSYKEY`, `TRYAGAIN`, `ERR`...); empty for other replies.
-  [[nodiscard]] std::string_view error_code() const noexcept;
-};
+using reply = redis::reply;
 
 using argv = std::vector<std::string>;
 

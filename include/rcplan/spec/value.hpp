@@ -21,7 +21,7 @@ class value {
   using object = std::vector<std::pair<std::string, value>>;
   using storage = std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, array, object>;
 
-  value() = default;
+  value() noexcept {}  // user-provided: Clang 14 deems a defaulted one not default-constructible through the recursive variant
   value(std::nullptr_t) {}
   value(bool b) : data_(b) {}
   value(std::int64_t i) : data_(i) {}
