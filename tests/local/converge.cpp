@@ -26,9 +26,7 @@ std::string key_name(int i) { return "key:" + std::to_string(i); }
 rcplan::topology observe_all(rcplan::local::runtime& rt) {
   rcplan::redis::observe_options o;
   o.keys_per_slot = true;
-  rcplan::topology t = rcplan::redis::observe(rt.seeds(), o);
-  rt.observe(t);
-  return t;
+  return rcplan::redis::observe(rt, o);
 }
 
 /// The master owning each slot, by its port (every node listens on 127.0.0.1).

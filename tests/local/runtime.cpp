@@ -3,12 +3,14 @@
 #include <rcplan/error.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/planner/objects.hpp>
+#include <rcplan/redis/observe.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -418,4 +420,39 @@ TEST_CASE("local runtime: pods wait for their ConfigMap, and a broken state file
     CHECK(e.id() == "rcplan.local.state");
   }
   std::filesystem::remove_all(o.dir);
+}
+
+TEST_CASE("local runtime: holds_cluster says whether a directory has a runtime's state") {
+  const std::filesystem::path empty = rcplan_test::make_temp_dir("holds");
+  CHECK_FALSE(rcplan::local::holds_cluster(empty));
+  CHECK_FALSE(rcplan::local::holds_cluster(empty / "missing"));
+  std::filesystem::remove_all(empty);
+
+  local_env env("holds-state");
+  create(env.rt(), shard0(1));
+  CHECK(rcplan::local::holds_cluster(env.dir()));
+}
+
+TEST_CASE("local runtime: redis::observe through the runtime gives pods and Redis together, or pods alone") {
+  local_env env("observe-platform");
+  auto& rt = env.rt();
+
+  // nothing runs yet: a state to plan from, not an error
+  const rcplan::topology none = rcplan::redis::observe(rt);
+  CHECK(none.views.empty());
+  CHECK(none.pods.empty());
+  CHECK(none.observed_at_ms > 0);
+
+  create(rt, shard0(2));
+  const rcplan::topology t = rcplan::redis::observe(rt);
+  REQUIRE(t.pods.size() == 2);
+  REQUIRE(t.statefulsets.size() == 1);
+  // every pod's redis-server answered with its own view (no cluster formed yet: one node each)
+  REQUIRE(t.views.size() == 2);
+  std::set<std::uint16_t> observed_ports;
+  for (const rcplan::node_observation& o : t.observations) {
+    CHECK(o.reachable);
+    observed_ports.insert(o.addr.port);
+  }
+  for (const rcplan::pod& p : t.pods) CHECK(observed_ports.count(p.port) == 1);
 }

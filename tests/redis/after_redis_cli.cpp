@@ -16,12 +16,7 @@
 namespace {
 
 using rcplan_redis_test::live_cluster;
-
-rcplan::topology observe_all(const live_cluster& c) {
-  rcplan::redis::observe_options o;
-  o.keys_per_slot = true;
-  return rcplan::redis::observe(c.seeds(), o);
-}
+using rcplan_redis_test::observe_all;
 
 std::size_t most_ranges(const rcplan::topology& t) {
   std::size_t most = 0;

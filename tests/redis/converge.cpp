@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -194,4 +196,23 @@ TEST_CASE("migration settings: the spec, lowering and the executor start from th
   CHECK(lowering.migrate_timeout_ms == static_cast<std::uint32_t>(spec.migrate_timeout_ms));
   CHECK(executor.migrate_timeout_ms == static_cast<std::uint32_t>(spec.migrate_timeout_ms));
   CHECK(executor.wait_timeout == std::chrono::seconds(spec.step_timeout_seconds));
+}
+
+TEST_CASE("observation_for: what reconcile compares is observed, on top of the caller's options", "[converge]") {
+  rcplan::cluster_resource desired = resource(3, 1);
+  desired.spec.config["maxmemory-policy"] = "allkeys-lru";
+  rcplan::redis::observe_options base;
+  base.password = rcplan::redis::secret("s3cret");
+  base.connect_timeout = std::chrono::milliseconds{123};
+  base.config_parameters = {"maxmemory-policy", "lfu-log-factor"};
+  const rcplan::redis::observe_options o = rcplan::redis::observation_for(desired, base);
+  CHECK(o.keys_per_slot);
+  CHECK(o.password.reveal() == "s3cret");
+  CHECK(o.connect_timeout == std::chrono::milliseconds{123});
+  // every effective setting exactly once, the caller's own extra ones kept
+  for (const auto& [key, value] : rcplan::effective_config(desired.spec))
+    CHECK(std::count(o.config_parameters.begin(), o.config_parameters.end(), key) == 1);
+  CHECK(std::count(o.config_parameters.begin(), o.config_parameters.end(), "lfu-log-factor") == 1);
+  CHECK(std::count(o.config_parameters.begin(), o.config_parameters.end(), "maxmemory-policy") == 1);
+  CHECK(o.config_parameters.size() == rcplan::effective_config(desired.spec).size() + 1);
 }

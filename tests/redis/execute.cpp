@@ -22,14 +22,8 @@ namespace {
 
 using rcplan_redis_test::key_name;
 using rcplan_redis_test::live_cluster;
+using rcplan_redis_test::observe_all;
 using rcplan_redis_test::value_of;
-
-rcplan::topology observe_all(const live_cluster& c) {
-  rcplan::redis::observe_options o;
-  o.keys_per_slot = true;
-  o.password = rcplan::redis::secret{c.password()};
-  return rcplan::redis::observe(c.seeds(), o);
-}
 
 /// Every master within one slot of an even share.
 void check_balanced(const rcplan::topology& t, std::size_t masters) {

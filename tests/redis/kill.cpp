@@ -26,13 +26,7 @@
 namespace {
 
 using rcplan_redis_test::live_cluster;
-
-rcplan::topology observe_all(const live_cluster& c) {
-  rcplan::redis::observe_options o;
-  o.keys_per_slot = true;
-  o.password = rcplan::redis::secret{c.password()};
-  return rcplan::redis::observe(c.seeds(), o);
-}
+using rcplan_redis_test::observe_all;
 
 /// Observe, plan, execute until the plan is converged; fails the test on a blocked plan.
 void finish(const live_cluster& c, const rcplan::rebalance_options& ro) {

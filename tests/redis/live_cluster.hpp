@@ -216,4 +216,12 @@ class live_cluster {
   return n;
 }
 
+/// The whole cluster observed as the planners need it: keys per slot, with its password.
+inline rcplan::topology observe_all(const live_cluster& c) {
+  rcplan::redis::observe_options o;
+  o.keys_per_slot = true;
+  o.password = rcplan::redis::secret{c.password()};
+  return rcplan::redis::observe(c.seeds(), o);
+}
+
 }  // namespace rcplan_redis_test

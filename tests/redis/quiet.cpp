@@ -19,12 +19,7 @@
 namespace {
 
 using rcplan_redis_test::live_cluster;
-
-rcplan::topology observe_all(const live_cluster& c) {
-  rcplan::redis::observe_options o;
-  o.keys_per_slot = true;
-  return rcplan::redis::observe(c.seeds(), o);
-}
+using rcplan_redis_test::observe_all;
 
 /// One slot of node 0 to node 1: a plan whose effect is easy to see.
 rcplan::plan move_first_slot(const live_cluster& c) {

@@ -121,7 +121,7 @@ void run_demo(const demo_options& o) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "rcplan-demo-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw input_error("cannot create a temporary directory");
     dir = tmpl;
-  } else if (holds_local_cluster(dir)) {
+  } else if (local::holds_cluster(dir)) {
     throw input_error(dir.string() + " already holds a local cluster; give another --dir or run `rcplan local down`");
   }
   cluster_resource desired = load_cluster_resource(nlohmann::json::parse(demo_spec));

@@ -11,6 +11,7 @@
 
 #include <rcplan/json/plan.hpp>
 #include <rcplan/local/runtime.hpp>
+#include <rcplan/redis/converge.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -35,10 +36,10 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
   const cluster_resource desired = read_valid_resource(o.spec);
   const redis::secret password = password_for_spec(desired, o.connection);
   const std::filesystem::path dir{o.dir};
-  if (mode == converge_mode::up && holds_local_cluster(dir))
+  if (mode == converge_mode::up && local::holds_cluster(dir))
     throw input_error(o.dir + " already holds a local cluster: change it with `rcplan local apply`, or remove it "
                               "with `rcplan local down`");
-  if (mode == converge_mode::apply && !holds_local_cluster(dir))
+  if (mode == converge_mode::apply && !local::holds_cluster(dir))
     throw input_error("no local cluster in " + o.dir + ": create one with `rcplan local up`");
 
   local::runtime_options ro = local_options(dir, password);
@@ -74,7 +75,7 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
 
 void run_status(const local_cli_options& o) {
   const std::filesystem::path dir{o.dir};
-  if (!holds_local_cluster(dir)) throw input_error("no local cluster in " + o.dir);
+  if (!local::holds_cluster(dir)) throw input_error("no local cluster in " + o.dir);
   std::optional<cluster_resource> desired;
   if (!o.spec.empty()) desired = read_valid_resource(o.spec);
   const redis::secret password = desired ? password_for_spec(*desired, o.connection) : resolve_password(o.connection);
@@ -82,7 +83,7 @@ void run_status(const local_cli_options& o) {
   redis::observe_options oo;
   oo.password = password;
   oo.keys_per_slot = true;
-  if (desired) oo.config_parameters = config_parameters(*desired);
+  if (desired) oo = redis::observation_for(*desired, oo);
   const topology t = observe_local(runtime, oo);
   print_local_status(std::cout, t, desired ? &*desired : nullptr, o.format);
 }
@@ -90,7 +91,7 @@ void run_status(const local_cli_options& o) {
 void run_down(const local_cli_options& o) {
   const std::filesystem::path dir{o.dir};
   // never remove a directory that is not a local cluster's: DIR is whatever the user typed
-  if (!holds_local_cluster(dir)) throw input_error("no local cluster in " + o.dir + "; nothing removed");
+  if (!local::holds_cluster(dir)) throw input_error("no local cluster in " + o.dir + "; nothing removed");
   local::runtime runtime(local_options(dir, {}));
   runtime.down(true);
   if (o.format == output_format::json) print_json(std::cout, {{"stopped", true}, {"removed", o.dir}});

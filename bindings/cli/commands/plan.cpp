@@ -14,6 +14,7 @@
 #include <rcplan/json/plan.hpp>
 #include <rcplan/json/spec.hpp>
 #include <rcplan/planner/reconcile.hpp>
+#include <rcplan/redis/converge.hpp>
 
 #include <iostream>
 #include <memory>
@@ -50,8 +51,7 @@ void run_plan(const plan_cli_options& o) {
   if (!o.connection.redis.empty()) {
     redis::observe_options oo;
     oo.password = resolve_password(o.connection);
-    oo.keys_per_slot = true;
-    oo.config_parameters = config_parameters(desired);
+    oo = redis::observation_for(desired, oo);
     t = observe_cluster(parse_seeds(o.connection.redis), oo);
   } else {
     t = o.observed.empty() ? read_topology(o.cluster_nodes) : read_observed(o.observed);

@@ -3,7 +3,7 @@
 #include "plan_text.hpp"
 
 #include <rcplan/json/plan.hpp>
-#include <rcplan/planner/objects.hpp>
+#include <rcplan/plan/action.hpp>
 
 #include <algorithm>
 #include <iostream>
@@ -21,21 +21,12 @@ struct stuck_at_kubernetes {
 
 }  // namespace
 
-std::vector<std::string> config_parameters(const cluster_resource& desired) {
-  std::vector<std::string> out;
-  // the defaults rcplan writes into redis.conf too: reconcile compares all of them
-  for (const auto& [key, value] : effective_config(desired.spec)) out.push_back(key);
-  return out;
-}
-
 converge_run converge_printing(std::ostream& out, const std::vector<address>& seeds, const cluster_resource& desired,
                                const converge_settings& settings, redis::platform* platform) {
   converge_run run;
   progress_reporter progress(std::cerr, stderr_is_tty(), settings.quiet_progress);
   redis::converge_options co;
   co.observe.password = settings.password;
-  co.observe.keys_per_slot = true;  // reconcile forgets a node only once it is proven empty
-  co.observe.config_parameters = config_parameters(desired);
   co.execute.password = settings.password;
   co.execute.parallel = settings.parallel;
   co.execute.progress = progress.callback();

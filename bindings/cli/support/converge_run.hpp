@@ -45,7 +45,4 @@ struct converge_run {
 /// what every converging command prints in JSON.
 void add_converge_result(nlohmann::ordered_json& doc, const converge_run& run);
 
-/// Config parameters of the spec, read back from the nodes so that reconcile sees their values.
-[[nodiscard]] std::vector<std::string> config_parameters(const cluster_resource& desired);
-
 }  // namespace rcplan::cli

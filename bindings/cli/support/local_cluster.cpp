@@ -1,13 +1,14 @@
 #include "local_cluster.hpp"
 
 #include "exit.hpp"
-#include <rcplan/planner/summary.hpp>
 #include "topology_text.hpp"
 
 #include <rcplan/json/kube_objects.hpp>
 #include <rcplan/json/plan.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/planner/status.hpp>
+#include <rcplan/planner/summary.hpp>
+#include <rcplan/redis/observe.hpp>
 
 #include <iomanip>
 #include <optional>
@@ -24,11 +25,6 @@ redis::secret password_for_spec(const cluster_resource& desired, const connectio
   return s;
 }
 
-bool holds_local_cluster(const std::filesystem::path& dir) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(dir / "state.json", ec);
-}
-
 local::runtime_options local_options(const std::filesystem::path& dir, const redis::secret& password) {
   local::runtime_options o;
   o.dir = dir;
@@ -37,12 +33,8 @@ local::runtime_options local_options(const std::filesystem::path& dir, const red
 }
 
 topology observe_local(local::runtime& runtime, const redis::observe_options& options) {
-  topology t;
   runtime.keep_pods_running();
-  const std::vector<address> seeds = runtime.seeds();
-  if (!seeds.empty()) t = observe_cluster(seeds, options);
-  runtime.observe(t);
-  return t;
+  return redis::observe(runtime, options);
 }
 
 namespace {

@@ -23,9 +23,6 @@ namespace rcplan::cli {
 /// none when the spec names no Secret.
 [[nodiscard]] redis::secret password_for_spec(const cluster_resource& desired, const connection_options& c);
 
-/// Whether `dir` holds a local cluster's state.
-[[nodiscard]] bool holds_local_cluster(const std::filesystem::path& dir);
-
 /// Runtime options for `dir` with `password`.
 [[nodiscard]] local::runtime_options local_options(const std::filesystem::path& dir, const redis::secret& password);
 

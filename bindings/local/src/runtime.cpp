@@ -468,6 +468,11 @@ struct runtime::impl {
 
 // --- runtime ---------------------------------------------------------------------------------
 
+bool holds_cluster(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(detail::state_path(dir), ec);
+}
+
 runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::move(options))) {
   impl& i = *impl_;
   const auto binary = detail::find_executable(i.o.redis_server);

@@ -121,8 +121,10 @@ state state_from_json(const std::string& text, const std::string& origin) {
   }
 }
 
+std::filesystem::path state_path(const std::filesystem::path& dir) { return dir / "state.json"; }
+
 state load_state(const std::filesystem::path& dir) {
-  const std::filesystem::path path = dir / "state.json";
+  const std::filesystem::path path = state_path(dir);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (!std::filesystem::exists(path)) return {};
@@ -134,7 +136,7 @@ state load_state(const std::filesystem::path& dir) {
 }
 
 void save_state(const std::filesystem::path& dir, const state& s) {
-  write_file_atomically(dir / "state.json", state_to_json(s));
+  write_file_atomically(state_path(dir), state_to_json(s));
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {

@@ -53,6 +53,8 @@ struct state {
 /// Throws rcplan::error (`rcplan.local.state`) naming `origin` when the text is not a state.
 [[nodiscard]] state state_from_json(const std::string& text, const std::string& origin);
 
+/// DIR/state.json: where a work directory keeps its state.
+[[nodiscard]] std::filesystem::path state_path(const std::filesystem::path& dir);
 /// DIR/state.json, or an empty state when there is none yet.
 [[nodiscard]] state load_state(const std::filesystem::path& dir);
 void save_state(const std::filesystem::path& dir, const state& s);

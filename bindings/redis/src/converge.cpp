@@ -20,13 +20,6 @@ namespace rcplan::redis {
 
 namespace {
 
-[[nodiscard]] topology empty_topology() {
-  topology t;
-  t.observed_at_ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  return t;
-}
-
 void check_spec(const cluster_resource& desired) {
   cluster_resource r = desired;
   apply_defaults(r);
@@ -39,31 +32,6 @@ void check_spec(const cluster_resource& desired) {
     text += d.subject + ": " + d.message;
   }
   throw error("rcplan.redis.invalid_spec", "the spec is invalid: " + text);
-}
-
-/// What the planners compare with the spec: its runtime settings (reconcile's live config) and
-/// the keys of every node (a drained node is forgotten only once it is proven empty).
-observe_options observation_for(const converge_options& o, const cluster_resource& desired) {
-  observe_options obs = o.observe;
-  obs.keys_per_slot = true;
-  for (const auto& [key, value] : effective_config(desired.spec)) obs.config_parameters.push_back(key);
-  return obs;
-}
-
-/// With a platform, no running pod (a cluster not created yet) or no pod answering (all
-/// restarting) is a state to plan from, not an error: reconcile creates or waits for the pods.
-/// A rejected password stays an error.
-topology observe_or_nothing(const std::vector<address>& from, const observe_options& obs, bool platform) {
-  if (platform) {
-    if (from.empty()) return empty_topology();
-    try {
-      return observe(from, obs);
-    } catch (const error& e) {
-      if (e.id() != "rcplan.redis.unreachable") throw;
-      return empty_topology();
-    }
-  }
-  return observe(from, obs);
 }
 
 /// Whether every reachable node serves requests (`cluster_state:ok`). A converged topology can
@@ -99,17 +67,23 @@ execute_options execution_for(const converge_options& o, const cluster_resource&
 
 }  // namespace
 
+observe_options observation_for(const cluster_resource& desired, observe_options base) {
+  base.keys_per_slot = true;
+  for (const auto& [key, value] : effective_config(desired.spec)) {
+    if (std::find(base.config_parameters.begin(), base.config_parameters.end(), key) == base.config_parameters.end())
+      base.config_parameters.push_back(key);
+  }
+  return base;
+}
+
 converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
                                     const converge_options& options, redis::platform* platform) {
   check_spec(desired);
-  const observe_options obs = observation_for(options, desired);
+  const observe_options obs = observation_for(desired, options.observe);
   execute_options exec = execution_for(options, desired, platform);
   loop_callables<topology> c;
   c.observe = [&] {
-    const std::vector<address> from = exec.platform != nullptr ? exec.platform->seeds() : seeds;
-    topology t = observe_or_nothing(from, obs, exec.platform != nullptr);
-    if (exec.platform != nullptr) exec.platform->observe(t);
-    return t;
+    return exec.platform != nullptr ? observe(*exec.platform, obs) : observe(seeds, obs);
   };
   c.make_plan = [&](const topology& t) { return reconcile(t, desired, options.reconcile); };
   c.execute = [&](const topology& t, const plan& p, int waves) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <map>
 #include <set>
@@ -17,6 +18,12 @@
 namespace rcplan::redis {
 
 namespace {
+
+[[nodiscard]] std::uint64_t wall_clock_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
 
 /// Nodes probed at the same time: enough to hide round trips, few enough for small machines.
 constexpr std::size_t probe_parallelism = 16;
@@ -131,9 +138,7 @@ class observer {
               [](const node_observation& a, const node_observation& b) { return a.id < b.id; });
     t.views = std::move(views_);
     t.observations = std::move(observations_);
-    t.observed_at_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                      std::chrono::system_clock::now().time_since_epoch())
-                                                      .count());
+    t.observed_at_ms = wall_clock_ms();
     return t;
   }
 
@@ -154,6 +159,19 @@ topology observe(const std::vector<address>& seeds, const observe_options& optio
     if (a.host.empty() || a.port == 0)
       throw error("rcplan.redis.address", "seed \"" + detail::endpoint_text(a.host, a.port) + "\" has no host or port");
   return observer(options).run(seeds);
+}
+
+topology observe(platform& on, const observe_options& options) {
+  topology t;
+  const std::vector<address> seeds = on.seeds();
+  try {
+    if (!seeds.empty()) t = observe(seeds, options);
+  } catch (const error& e) {
+    if (e.id() != "rcplan.redis.unreachable") throw;
+  }
+  if (t.observed_at_ms == 0) t.observed_at_ms = wall_clock_ms();
+  on.observe(t);
+  return t;
 }
 
 }  // namespace rcplan::redis

@@ -43,6 +43,10 @@ struct runtime_options {
   bool new_port_on_restart = false;
 };
 
+/// Whether `dir` holds a local cluster's state (a runtime opened on it would find StatefulSets
+/// to keep running), without opening it.
+[[nodiscard]] bool holds_cluster(const std::filesystem::path& dir);
+
 class runtime final : public redis::platform {
  public:
   /// Opens (or creates) the work directory and loads its state. Throws rcplan::error

@@ -43,6 +43,12 @@ struct converge_result {
   std::vector<diagnostic> diagnostics;  ///< of the last execution that stopped early
 };
 
+/// What reconcile() needs observed to plan for `desired`, on top of `base` (its passwords,
+/// timeouts): the keys of every node (a drained node is forgotten only once it is proven empty)
+/// and the live value of every setting the spec gives or rcplan writes by default (reconcile
+/// compares them). An embedder running its own loop observes with these options.
+[[nodiscard]] observe_options observation_for(const cluster_resource& desired, observe_options base = {});
+
 /// Runs the loop. Seeds come from `platform->seeds()` when a platform is given (its pods),
 /// else from `seeds`. Throws rcplan::error for an invalid spec (its diagnostics in the message)
 /// before touching anything.

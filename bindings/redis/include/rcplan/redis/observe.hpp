@@ -8,6 +8,7 @@
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/topology.hpp>
+#include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
 
 #include <chrono>
@@ -43,5 +44,11 @@ struct observe_options {
 /// (`rcplan.redis.unreachable`, or `rcplan.redis.auth` for a rejected password) when no seed
 /// answers.
 [[nodiscard]] topology observe(const std::vector<address>& seeds, const observe_options& options = {});
+
+/// Observes the pods `on` runs: Redis from their addresses, then the platform's own half (pods,
+/// StatefulSets). No running pod (a cluster not created yet) or no pod answering (all
+/// restarting) is a state to plan from, not an error — reconcile creates or waits for the pods —
+/// so the Redis half is then empty. A rejected password stays an error.
+[[nodiscard]] topology observe(platform& on, const observe_options& options = {});
 
 }  // namespace rcplan::redis
