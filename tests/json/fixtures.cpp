@@ -1,6 +1,6 @@
 // The fixture files, read the way the CLI reads them: YAML → JSON → resource.
 
-#include "cli/support/yaml_to_json.hpp"
+#include <rcplan/yaml/yaml.hpp>
 
 #include <rcplan/json/spec.hpp>
 #include <rcplan/spec/defaults.hpp>
@@ -19,11 +19,11 @@ using nlohmann::json;
 
 std::string fixture_path(const char* name) { return std::string(RCPLAN_TEST_DATA_DIR "/fixtures/") + name; }
 
-json fixture(const char* name) { return rcplan::cli::load_yaml_file(fixture_path(name)); }
+json fixture(const char* name) { return rcplan::yaml::load_yaml_file(fixture_path(name)); }
 
 std::size_t error_line(const std::string& yaml) {
   try {
-    (void)rcplan::cli::parse_yaml(yaml);
+    (void)rcplan::yaml::parse_yaml(yaml);
   } catch (const rcplan::parse_error& e) {
     CHECK(e.id() == "rcplan.yaml");
     return e.line();
@@ -96,7 +96,7 @@ TEST_CASE("redisclusterbackup.yaml") {
 }
 
 TEST_CASE("YAML scalars are typed by the core schema") {
-  const auto j = rcplan::cli::parse_yaml(R"(
+  const auto j = rcplan::yaml::parse_yaml(R"(
 int: 3
 neg: -42
 hex: 0x1F
@@ -159,13 +159,13 @@ TEST_CASE("YAML errors name the line") {
   CHECK(error_line("a: 1\nb: .inf\n") == 2);
   CHECK(error_line("a: !!int x\n") == 1);
   CHECK(error_line("a: 1\n---\nb: 2\n") == 0);  // two documents: no single line to blame
-  CHECK(rcplan::cli::parse_yaml_documents("a: 1\n---\nb: 2\n").size() == 2);
-  CHECK(rcplan::cli::parse_yaml("").is_null());
-  CHECK_THROWS_AS(rcplan::cli::load_yaml_file(fixture_path("no-such-file.yaml")), rcplan::error);
+  CHECK(rcplan::yaml::parse_yaml_documents("a: 1\n---\nb: 2\n").size() == 2);
+  CHECK(rcplan::yaml::parse_yaml("").is_null());
+  CHECK_THROWS_AS(rcplan::yaml::load_yaml_file(fixture_path("no-such-file.yaml")), rcplan::error);
 }
 
 TEST_CASE("a YAML spec with a wrong type fails at the exact path") {
-  const auto j = rcplan::cli::parse_yaml(R"(
+  const auto j = rcplan::yaml::parse_yaml(R"(
 apiVersion: redis.kun/v1alpha1
 kind: DistributedRedisCluster
 metadata:

@@ -3,7 +3,7 @@
 // Test support for the local runtime: a runtime in its own temporary directory that stops its
 // processes and removes the directory however the test ends, the fixture's objects, and polling.
 
-#include "cli/support/yaml_to_json.hpp"
+#include <rcplan/yaml/yaml.hpp>
 #include "support/redis_server.hpp"
 
 #include <rcplan/json/spec.hpp>
@@ -25,7 +25,7 @@ namespace rcplan_test {
 
 inline rcplan::cluster_resource local_fixture(const char* name = "distributedrediscluster.yaml") {
   return rcplan::load_cluster_resource(
-      rcplan::cli::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/") + name));
+      rcplan::yaml::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/") + name));
 }
 
 inline std::filesystem::path make_temp_dir(const char* tag) {

@@ -1,4 +1,4 @@
-#include "cli/support/yaml_to_json.hpp"
+#include <rcplan/yaml/yaml.hpp>
 
 #include <rcplan/json/kube_objects.hpp>
 #include <rcplan/json/plan.hpp>
@@ -15,7 +15,7 @@ namespace {
 
 rcplan::cluster_resource fixture(const char* name) {
   return rcplan::load_cluster_resource(
-      rcplan::cli::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/") + name));
+      rcplan::yaml::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/") + name));
 }
 
 std::string dump(const rcplan::kube_objects& o) { return nlohmann::ordered_json(o).dump(); }
@@ -96,7 +96,7 @@ TEST_CASE("desired objects of distributedrediscluster-restore.yaml") {
 }
 
 TEST_CASE("the backup fixture is not a cluster") {
-  const auto j = rcplan::cli::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/redisclusterbackup.yaml"));
+  const auto j = rcplan::yaml::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/redisclusterbackup.yaml"));
   CHECK_THROWS_AS(rcplan::load_cluster_resource(j), rcplan::json_error);
 }
 

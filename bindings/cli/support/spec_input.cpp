@@ -2,7 +2,7 @@
 
 #include "exit.hpp"
 #include "io.hpp"
-#include "yaml_to_json.hpp"
+#include <rcplan/yaml/yaml.hpp>
 
 #include <rcplan/error.hpp>
 #include <rcplan/json/spec.hpp>
@@ -14,7 +14,7 @@ cluster_resource read_resource(const std::string& path) {
   const std::string text = read_input(path);
   try {
     // YAML is a superset of JSON: one reader takes both
-    return load_cluster_resource(parse_yaml(text));
+    return load_cluster_resource(yaml::parse_yaml(text));
   } catch (const rcplan::error& e) {
     throw input_error(input_name(path) + ": " + e.what());
   }

@@ -1,6 +1,7 @@
 #pragma once
 
-// YAML → JSON for resource files. yaml-cpp leaves scalars untyped, so plain scalars are typed
+// YAML → JSON for resource files and manifests, the one YAML reader of the bindings, the CLI
+// and the tests. yaml-cpp leaves scalars untyped, so plain scalars are typed
 // here by the YAML 1.2 core schema (what Kubernetes users expect from `masterSize: 3` and
 // `deleteClaim: true`), while quoted scalars stay strings (`endpoint: '8080'`). Unlike YAML
 // 1.1, `yes`/`no`/`on`/`off` are strings, which is also how Kubernetes reads them.
@@ -23,7 +24,7 @@
 #include <system_error>
 #include <vector>
 
-namespace rcplan::cli {
+namespace rcplan::yaml {
 
 namespace detail {
 
@@ -216,4 +217,4 @@ inline constexpr const char* yaml_error_id = "rcplan.yaml";
   return parse_yaml(text.str());
 }
 
-}  // namespace rcplan::cli
+}  // namespace rcplan::yaml

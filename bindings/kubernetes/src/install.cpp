@@ -1,0 +1,56 @@
+#include <rcplan/error.hpp>
+#include <rcplan/kubernetes/install.hpp>
+#include <rcplan/yaml/yaml.hpp>
+
+#include "embedded_manifests.hpp"
+
+#include <thread>
+
+namespace rcplan::kubernetes {
+
+namespace {
+
+/// "Established" True, or the messages of the conditions that say why not.
+bool established(const nlohmann::json& crd, std::string& why) {
+  why.clear();
+  for (const nlohmann::json& c : crd.value("status", nlohmann::json::object()).value("conditions", nlohmann::json::array())) {
+    if (c.value("type", "") == "Established" && c.value("status", "") == "True") return true;
+    const std::string message = c.value("message", "");
+    if (!message.empty()) why += (why.empty() ? "" : "; ") + c.value("type", "") + ": " + message;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> crd_manifests() {
+  std::vector<nlohmann::json> out;
+  for (const std::string_view text : detail::embedded_crds())
+    for (nlohmann::json& doc : yaml::parse_yaml_documents(std::string(text)))
+      if (doc.is_object()) out.push_back(std::move(doc));
+  return out;
+}
+
+install_result install_crds(client& c, const install_options& o) {
+  install_result r;
+  const std::vector<nlohmann::json> crds = crd_manifests();
+  for (const nlohmann::json& crd : crds) {
+    (void)c.apply(crd);
+    r.applied.push_back("CustomResourceDefinition " + crd["metadata"]["name"].get<std::string>());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + o.timeout;
+  for (const nlohmann::json& crd : crds) {
+    const std::string name = crd["metadata"]["name"].get<std::string>();
+    std::string why;
+    while (!established(c.get(kinds::crd, "", name), why)) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw error("rcplan.kubernetes.timeout", "CustomResourceDefinition " + name + " is not Established after " +
+                                                     std::to_string(o.timeout.count()) + " s" +
+                                                     (why.empty() ? std::string{} : ": " + why));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return r;
+}
+
+}  // namespace rcplan::kubernetes
