@@ -22,8 +22,8 @@ std::string object_path(const resource_kind& k, const std::string& ns, const std
   return collection_path(k, ns) + "/" + name;
 }
 
-std::string describe(const char* verb, const resource_kind& k, const std::string& ns, const std::string& name) {
-  std::string what = std::string(verb) + " " + k.kind;
+std::string describe(const std::string& verb, const resource_kind& k, const std::string& ns, const std::string& name) {
+  std::string what = verb + " " + k.kind;
   if (k.namespaced && !ns.empty()) what += " " + ns + "/" + name;
   else if (!name.empty()) what += " " + name;
   return what;
@@ -175,6 +175,29 @@ nlohmann::json client::create(const nlohmann::json& object) {
   r.content_type = "application/json";
   r.body = impl_->with_namespace(object, t).dump();
   return impl_->call(r, describe("create", *t.kind, t.ns, t.name));
+}
+
+nlohmann::json client::merge_patch(const resource_kind& kind, const std::string& ns, const std::string& name,
+                                   const nlohmann::json& patch, const std::string& subresource) {
+  detail::http_request r;
+  r.method = "PATCH";
+  r.path = object_path(kind, ns, name) + (subresource.empty() ? std::string{} : "/" + subresource);
+  r.content_type = "application/merge-patch+json";
+  r.body = patch.dump();
+  return impl_->call(r, describe(subresource.empty() ? "patch" : "patch " + subresource + " of", kind, ns, name));
+}
+
+void client::bind(const std::string& ns, const std::string& pod, const std::string& node) {
+  detail::http_request r;
+  r.method = "POST";
+  r.path = object_path(kinds::pod, ns, pod) + "/binding";
+  r.content_type = "application/json";
+  r.body = nlohmann::json{{"apiVersion", "v1"},
+                          {"kind", "Binding"},
+                          {"metadata", {{"name", pod}, {"namespace", ns}}},
+                          {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}}
+               .dump();
+  (void)impl_->call(r, describe("bind", kinds::pod, ns, pod) + " to node " + node);
 }
 
 bool client::remove(const resource_kind& kind, const std::string& ns, const std::string& name, const delete_options& o) {

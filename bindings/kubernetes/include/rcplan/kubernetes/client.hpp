@@ -83,6 +83,12 @@ class client {
   nlohmann::json apply(const nlohmann::json& object);
   /// Server-side apply of the object's `status` through the status subresource.
   nlohmann::json apply_status(const nlohmann::json& object);
+  /// JSON merge patch of the object, or of a subresource ("status", "scale"). Returns the
+  /// object as stored.
+  nlohmann::json merge_patch(const resource_kind& kind, const std::string& ns, const std::string& name,
+                             const nlohmann::json& patch, const std::string& subresource = {});
+  /// Binds a pending pod to a node (the scheduler's call).
+  void bind(const std::string& ns, const std::string& pod, const std::string& node);
   /// POST of a new object (Events).
   nlohmann::json create(const nlohmann::json& object);
   /// Deletes the object. Returns false when it did not exist.

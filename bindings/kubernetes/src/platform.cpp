@@ -1,0 +1,186 @@
+#include <rcplan/error.hpp>
+#include <rcplan/kubernetes/platform.hpp>
+#include <rcplan/kubernetes/resources.hpp>
+
+#include <algorithm>
+#include <map>
+#include <type_traits>
+#include <variant>
+
+namespace rcplan::kubernetes {
+
+namespace {
+
+using nlohmann::json;
+
+std::string selector_of(const cluster_ref& cluster) {
+  return std::string(label_app_name) + "=" + app_name + "," + label_cluster_name + "=" + cluster.name;
+}
+
+std::string text_at(const json& j, const json::json_pointer& at) {
+  return j.contains(at) && j[at].is_string() ? j[at].get<std::string>() : std::string{};
+}
+
+int int_at(const json& j, const json::json_pointer& at) {
+  return j.contains(at) && j[at].is_number_integer() ? j[at].get<int>() : 0;
+}
+
+/// The trailing number of `name` after its last '-' (a StatefulSet pod's ordinal), or -1.
+int trailing_number(const std::string& name) {
+  const auto dash = name.rfind('-');
+  if (dash == std::string::npos || dash + 1 == name.size()) return -1;
+  int n = 0;
+  for (std::size_t i = dash + 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return -1;
+    n = n * 10 + (name[i] - '0');
+  }
+  return n;
+}
+
+/// The shard label, else the number the name ends with.
+int shard_of(const json& object) {
+  const std::string label = text_at(object, json::json_pointer("/metadata/labels/shard"));
+  if (!label.empty() && std::all_of(label.begin(), label.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return std::stoi(label);
+  return trailing_number(object["metadata"]["name"].get<std::string>());
+}
+
+bool pod_ready(const json& p) {
+  for (const json& c : p.value("status", json::object()).value("conditions", json::array()))
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+  return false;
+}
+
+const json* redis_container(const json& sts) {
+  const json::json_pointer at("/spec/template/spec/containers");
+  if (!sts.contains(at)) return nullptr;
+  for (const json& c : sts[at])
+    if (c.value("name", "") == "redis") return &c;
+  return nullptr;
+}
+
+statefulset statefulset_of(const json& s) {
+  statefulset out;
+  out.name = s["metadata"]["name"].get<std::string>();
+  out.shard_index = shard_of(s);
+  out.replicas = int_at(s, json::json_pointer("/spec/replicas"));
+  out.ready_replicas = int_at(s, json::json_pointer("/status/readyReplicas"));
+  out.current_revision = text_at(s, json::json_pointer("/status/currentRevision"));
+  out.update_revision = text_at(s, json::json_pointer("/status/updateRevision"));
+  if (const json* redis = redis_container(s)) {
+    out.image = redis->value("image", "");
+    for (const json& e : redis->value("env", json::array()))
+      if (e.value("name", "") == "REDIS_PASSWORD")
+        out.password_secret = text_at(e, json::json_pointer("/valueFrom/secretKeyRef/name"));
+  }
+  out.config_hash = text_at(
+      s, json::json_pointer("/spec/template/metadata/annotations/" + std::string("rcplan.io~1config-hash")));
+  return out;
+}
+
+pod pod_of(const json& p, const std::map<std::string, std::string>& zones) {
+  pod out;
+  out.name = p["metadata"]["name"].get<std::string>();
+  out.shard_index = shard_of(p);
+  out.ordinal = std::max(0, trailing_number(out.name));
+  out.kube_node = text_at(p, json::json_pointer("/spec/nodeName"));
+  if (const auto z = zones.find(out.kube_node); z != zones.end()) out.zone = z->second;
+  out.ip = text_at(p, json::json_pointer("/status/podIP"));
+  out.port = static_cast<std::uint16_t>(redis_client_port);
+  out.ready = pod_ready(p);
+  out.terminating = p["metadata"].contains("deletionTimestamp");
+  out.revision = text_at(p, json::json_pointer("/metadata/labels/controller-revision-hash"));
+  return out;
+}
+
+}  // namespace
+
+void observe_kubernetes(client& c, const cluster_ref& cluster, topology& t) {
+  list_options o;
+  o.label_selector = selector_of(cluster);
+  const json sets = c.list(kinds::statefulset, cluster.namespace_name, o);
+  const json pods = c.list(kinds::pod, cluster.namespace_name, o);
+  std::map<std::string, std::string> zones;
+  bool any_scheduled = false;
+  for (const json& p : pods["items"]) any_scheduled = any_scheduled || !text_at(p, json::json_pointer("/spec/nodeName")).empty();
+  const json nodes = any_scheduled ? c.list(kinds::node, "") : json::object();
+  for (const json& n : nodes.value("items", json::array()))
+    zones[n["metadata"]["name"].get<std::string>()] =
+        text_at(n, json::json_pointer("/metadata/labels/" + std::string("topology.kubernetes.io~1zone")));
+  t.statefulsets.clear();
+  for (const json& s : sets["items"]) t.statefulsets.push_back(statefulset_of(s));
+  t.pods.clear();
+  for (const json& p : pods["items"]) t.pods.push_back(pod_of(p, zones));
+  std::sort(t.statefulsets.begin(), t.statefulsets.end(), [](const statefulset& a, const statefulset& b) { return a.name < b.name; });
+  std::sort(t.pods.begin(), t.pods.end(), [](const pod& a, const pod& b) { return a.name < b.name; });
+}
+
+std::optional<owner> owner_of(client& c, const cluster_ref& cluster) {
+  const auto r = c.find(kinds::distributed_redis_cluster, cluster.namespace_name, cluster.name);
+  if (!r) return std::nullopt;
+  return owner{cluster.name, (*r)["metadata"]["uid"].get<std::string>()};
+}
+
+platform::platform(client& c, cluster_ref cluster) : c_(c), cluster_(std::move(cluster)) {
+  render_.namespace_name = cluster_.namespace_name;
+  render_.owned_by = owner_of(c_, cluster_);
+}
+
+void platform::apply(const action& a) {
+  const std::string& ns = cluster_.namespace_name;
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, apply_statefulset> || std::is_same_v<T, apply_service> ||
+                      std::is_same_v<T, apply_pdb> || std::is_same_v<T, apply_configmap>) {
+          (void)c_.apply(render(x.object, render_));
+        } else if constexpr (std::is_same_v<T, scale_statefulset>) {
+          (void)c_.merge_patch(kinds::statefulset, ns, x.name, {{"spec", {{"replicas", x.replicas}}}}, "scale");
+        } else if constexpr (std::is_same_v<T, delete_pod>) {
+          (void)c_.remove(kinds::pod, ns, x.name);
+        } else if constexpr (std::is_same_v<T, delete_statefulset>) {
+          delete_options o;
+          o.propagation_policy = "Background";
+          (void)c_.remove(kinds::statefulset, ns, x.name, o);
+        } else if constexpr (std::is_same_v<T, delete_pvc>) {
+          (void)c_.remove(kinds::pvc, ns, x.name);
+        } else if constexpr (std::is_same_v<T, update_status>) {
+          (void)c_.apply_status(render_status(cluster_.name, x.status, render_));
+        } else {
+          throw error("rcplan.kubernetes.action", std::string("not a Kubernetes action: ") + std::string(action_type_name(a)));
+        }
+      },
+      a);
+}
+
+void platform::observe(topology& t) { observe_kubernetes(c_, cluster_, t); }
+
+std::vector<address> platform::seeds() {
+  topology t;
+  observe(t);
+  std::vector<address> out;
+  for (const pod& p : t.pods)
+    if (!p.ip.empty() && !p.terminating)
+      out.push_back(address{p.ip, p.port, static_cast<std::uint16_t>(redis_bus_port), ""});
+  return out;
+}
+
+bool platform::pods_ready(const std::string& name) {
+  topology t;
+  observe(t);
+  for (const statefulset& s : t.statefulsets) {
+    if (!name.empty() && s.name != name) continue;
+    int ready = 0;
+    for (const pod& p : t.pods) {
+      if (p.name.rfind(s.name + "-", 0) != 0 || trailing_number(p.name) < 0) continue;
+      if (p.name.size() <= s.name.size() + 1 || p.name.find('-', s.name.size() + 1) != std::string::npos) continue;
+      if (!p.ready || p.terminating) return false;
+      if (!s.update_revision.empty() && p.revision != s.update_revision) return false;
+      ++ready;
+    }
+    if (ready != s.replicas) return false;
+  }
+  return true;
+}
+
+}  // namespace rcplan::kubernetes
