@@ -36,6 +36,13 @@ void add_local_command(CLI::App& app);
 /// `rcplan keys load|verify|traffic --redis HOST:PORT --count N`: a numbered key set.
 void add_keys_command(CLI::App& app);
 
+/// `rcplan render --spec FILE [--observed FILE] [--output yaml|json]`: the manifests the next
+/// plan would apply.
+void add_render_command(CLI::App& app);
+
+/// `rcplan kube install [--kubeconfig F]`: rcplan's CRDs, installed and Established.
+void add_kube_command(CLI::App& app);
+
 /// `rcplan demo`: the whole loop on a local cluster, checking that no key is lost.
 void add_demo_command(CLI::App& app);
 

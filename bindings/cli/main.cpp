@@ -46,5 +46,7 @@ int main(int argc, char** argv) {
   rcplan::cli::add_local_command(app);
   rcplan::cli::add_demo_command(app);
   rcplan::cli::add_keys_command(app);
+  rcplan::cli::add_render_command(app);
+  rcplan::cli::add_kube_command(app);
   return run(app, argc, argv);
 }

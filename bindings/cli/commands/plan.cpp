@@ -1,11 +1,13 @@
 // `rcplan plan`: what reconcile() would do next, for a desired DistributedRedisCluster (YAML or
 // JSON, a whole resource or a bare spec) and an observed cluster (topology JSON, one node's
-// CLUSTER NODES reply, or a live cluster observed from seeds). A live cluster is observed
-// without a platform: the Kubernetes steps reconcile plans are shown, as for a dump.
+// CLUSTER NODES reply, a live cluster observed from seeds, or what a Kubernetes API server holds
+// with the Redis nodes of its pods). A cluster observed from seeds has no platform: the
+// Kubernetes steps reconcile plans are shown, as for a dump.
 
 #include "cli.hpp"
 #include "support/converge_run.hpp"
 #include "support/io.hpp"
+#include "support/kube.hpp"
 #include "support/live.hpp"
 #include "support/plan_text.hpp"
 #include "support/spec_input.hpp"
@@ -13,6 +15,7 @@
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/plan.hpp>
 #include <rcplan/json/spec.hpp>
+#include <rcplan/kubernetes/platform.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/redis/converge.hpp>
 
@@ -28,6 +31,7 @@ struct plan_cli_options {
   std::string observed;
   std::string cluster_nodes;
   connection_options connection;
+  kube_options kube;
   output_format format = output_format::text;
 };
 
@@ -43,12 +47,22 @@ struct plan_cli_options {
 }
 
 void run_plan(const plan_cli_options& o) {
-  const int sources = int{!o.observed.empty()} + int{!o.cluster_nodes.empty()} + int{!o.connection.redis.empty()};
+  const bool kube = !o.kube.kubeconfig.empty();
+  const int sources =
+      int{!o.observed.empty()} + int{!o.cluster_nodes.empty()} + int{!o.connection.redis.empty()} + int{kube};
   if (sources != 1)
-    throw CLI::ValidationError("--observed", "give exactly one of --observed, --cluster-nodes and --redis");
-  const cluster_resource desired = o.connection.redis.empty() ? read_resource(o.spec) : read_valid_resource(o.spec);
+    throw CLI::ValidationError("--observed", "give exactly one of --observed, --cluster-nodes, --redis and --kubeconfig");
+  const bool live = kube || !o.connection.redis.empty();
+  const cluster_resource desired = live ? read_valid_resource(o.spec) : read_resource(o.spec);
   topology t;
-  if (!o.connection.redis.empty()) {
+  if (kube) {
+    kubernetes::client c = kube_client(o.kube);
+    const std::string ns = desired.metadata.namespace_.empty() ? c.default_namespace() : desired.metadata.namespace_;
+    kubernetes::platform pods(c, {ns, desired.metadata.name});
+    redis::observe_options oo;
+    oo.password = resolve_password(o.connection);
+    t = redis::observe(pods, redis::observation_for(desired, oo));
+  } else if (!o.connection.redis.empty()) {
     redis::observe_options oo;
     oo.password = resolve_password(o.connection);
     oo = redis::observation_for(desired, oo);
@@ -76,6 +90,7 @@ void add_plan_command(CLI::App& app) {
   cmd->add_option("--observed", opts->observed, "Observed topology as JSON (rcplan's topology format)");
   cmd->add_option("--cluster-nodes", opts->cluster_nodes, "Output of CLUSTER NODES from one node");
   add_connection_options(*cmd, opts->connection, false);
+  add_kube_options(*cmd, opts->kube, false);
   add_output_option(*cmd, opts->format);
   cmd->callback([opts] { run_plan(*opts); });
 }

@@ -179,7 +179,75 @@ inline constexpr const char* yaml_error_id = "rcplan.yaml";
   return nullptr;
 }
 
+/// Whether `text` written as a plain scalar would read back as something other than this
+/// string (a number, a bool, null, or text YAML gives another meaning): then it is quoted.
+[[nodiscard]] inline bool needs_quotes(const std::string& text) {
+  if (text.empty()) return true;
+  try {
+    const YAML::Node n = YAML::Load(text);
+    return !n.IsScalar() || n.Scalar() != text || !plain_scalar(n).is_string();
+  } catch (const YAML::Exception&) {
+    return true;
+  }
+}
+
+/// Whether a literal block (`|`, which yaml-cpp writes without chomping or indentation
+/// indicators) reads back as `text`: several lines ending in exactly one newline, the first not
+/// indented, no line ending in a blank.
+[[nodiscard]] inline bool literal_block_safe(const std::string& text) {
+  if (text.size() < 2 || text.back() != '\n' || text[text.size() - 2] == '\n') return false;
+  if (text.find('\n') == text.size() - 1) return false;  // one line: a plain or quoted scalar reads better
+  if (text.front() == ' ' || text.front() == '\t') return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' && i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) return false;
+    if (c < 0x20 && c != '\n') return false;
+  }
+  return true;
+}
+
+inline void emit(YAML::Emitter& out, const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [key, value] : j.items()) {
+        out << YAML::Key;
+        if (needs_quotes(key)) out << YAML::DoubleQuoted;
+        out << key << YAML::Value;
+        emit(out, value);
+      }
+      out << YAML::EndMap;
+      return;
+    case nlohmann::json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& e : j) emit(out, e);
+      out << YAML::EndSeq;
+      return;
+    case nlohmann::json::value_t::string: {
+      const auto& text = j.get_ref<const std::string&>();
+      if (literal_block_safe(text)) out << YAML::Literal;
+      else if (text.find('\n') != std::string::npos || needs_quotes(text)) out << YAML::DoubleQuoted;
+      out << text;
+      return;
+    }
+    case nlohmann::json::value_t::null: out << YAML::Null; return;
+    default: out << j.dump(); return;  // numbers and booleans as JSON writes them
+  }
+}
+
 }  // namespace detail
+
+/// YAML text of `documents`, `---` between them, that parse_yaml_documents() reads back as the
+/// same JSON: strings that would read as numbers, booleans or null are quoted, and multi-line
+/// strings (redis.conf, scripts) are literal blocks.
+[[nodiscard]] inline std::string to_yaml(const std::vector<nlohmann::json>& documents) {
+  YAML::Emitter out;
+  for (const nlohmann::json& d : documents) {
+    out << YAML::BeginDoc;
+    detail::emit(out, d);
+  }
+  return std::string(out.c_str()) + "\n";
+}
 
 /// Converts a parsed YAML node. Throws rcplan::parse_error (id `rcplan.yaml`) naming the line
 /// of a duplicate key, a non-scalar key or a value JSON cannot hold.

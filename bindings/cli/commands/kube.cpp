@@ -1,0 +1,42 @@
+// `rcplan kube install`: rcplan's CustomResourceDefinitions into the cluster a kubeconfig
+// names, idempotently, waiting until the API server serves them.
+
+#include "cli.hpp"
+#include "support/kube.hpp"
+
+#include <rcplan/kubernetes/install.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace rcplan::cli {
+namespace {
+
+struct kube_install_options {
+  kube_options kube;
+  int timeout_seconds = 60;
+};
+
+void run_install(const kube_install_options& o) {
+  kubernetes::client c = kube_client(o.kube);
+  kubernetes::install_options io;
+  io.timeout = std::chrono::seconds(o.timeout_seconds);
+  for (const std::string& applied : kubernetes::install_crds(c, io).applied) std::cout << "applied " << applied << '\n';
+  std::cout << "every CustomResourceDefinition is Established\n";
+}
+
+}  // namespace
+
+void add_kube_command(CLI::App& app) {
+  CLI::App* kube = app.add_subcommand("kube", "Work with a Kubernetes cluster");
+  kube->require_subcommand(1);
+  auto opts = std::make_shared<kube_install_options>();
+  CLI::App* install = kube->add_subcommand("install", "Install or update rcplan's CustomResourceDefinitions");
+  add_kube_options(*install, opts->kube, false);
+  install->add_option("--timeout", opts->timeout_seconds, "Seconds to wait for the CRDs to be Established")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  install->callback([opts] { run_install(*opts); });
+}
+
+}  // namespace rcplan::cli

@@ -1,0 +1,22 @@
+#include "kube.hpp"
+
+#include <rcplan/kubernetes/config.hpp>
+
+namespace rcplan::cli {
+
+void add_kube_options(CLI::App& command, kube_options& o, bool required) {
+  CLI::Option* k = command.add_option("--kubeconfig", o.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)");
+  if (required) k->required();
+  command.add_option("--context", o.context, "kubeconfig context (default: its current context)");
+  command.add_option("--namespace,-n", o.namespace_name, "namespace (default: the context's)");
+}
+
+kubernetes::client kube_client(const kube_options& o) {
+  const std::filesystem::path file = o.kubeconfig.empty() ? kubernetes::default_kubeconfig_path()
+                                                           : std::filesystem::path(o.kubeconfig);
+  kubernetes::cluster_access a = kubernetes::load_kubeconfig(file, o.context);
+  if (!o.namespace_name.empty()) a.namespace_name = o.namespace_name;
+  return kubernetes::client(std::move(a));
+}
+
+}  // namespace rcplan::cli

@@ -1,0 +1,87 @@
+// The rcplan command's Kubernetes side: `render` prints the seed fixture's objects (YAML and
+// JSON that agree) and the API server accepts them as printed; `kube install` installs the
+// CRDs, again without change, and names a missing kubeconfig; `plan --kubeconfig` plans
+// against what the API server holds.
+
+#include "cli/run_cli.hpp"
+#include "kubernetes/kube_env.hpp"
+
+#include <rcplan/kubernetes/install.hpp>
+#include <rcplan/yaml/yaml.hpp>
+
+#include <set>
+#include <string>
+
+namespace k8s = rcplan::kubernetes;
+using nlohmann::json;
+using rcplan_kube_test::admin;
+using rcplan_kube_test::test_namespace;
+using rcplan_test::run_cli;
+
+namespace {
+
+const std::string seed_fixture = RCPLAN_TEST_DATA_DIR "/fixtures/distributedrediscluster.yaml";
+
+}  // namespace
+
+TEST_CASE("rcplan render: the seed fixture's objects, as YAML and as JSON", "[kubernetes][cli]") {
+  const auto yaml = run_cli({"render", "--spec", seed_fixture, "--namespace", "redis"});
+  REQUIRE(yaml.exit_code == 0);
+  const std::vector<json> docs = rcplan::yaml::parse_yaml_documents(yaml.out);
+  std::multiset<std::string> kinds;
+  for (const json& d : docs) {
+    kinds.insert(d["kind"].get<std::string>());
+    CHECK(d["metadata"]["namespace"] == "redis");
+  }
+  CHECK(kinds == std::multiset<std::string>{"ConfigMap", "Service", "Service", "Service", "Service", "StatefulSet",
+                                            "StatefulSet", "StatefulSet", "PodDisruptionBudget",
+                                            "PodDisruptionBudget", "PodDisruptionBudget"});
+  const auto as_json = run_cli({"render", "--spec", seed_fixture, "--namespace", "redis", "-o", "json"});
+  REQUIRE(as_json.exit_code == 0);
+  CHECK(json::parse(as_json.out) == json(docs));
+
+  const auto bad = run_cli({"render", "--spec", "-"}, "spec:\n  masterSize: 0\n");
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("spec.masterSize"));
+}
+
+TEST_CASE("rcplan render: the API server accepts the objects as printed", "[kubernetes][cli][live]") {
+  k8s::client c = admin();
+  test_namespace ns(c, "cli-render");
+  const auto r = run_cli({"render", "--spec", seed_fixture, "--namespace", ns.name()});
+  REQUIRE(r.exit_code == 0);
+  for (const json& d : rcplan::yaml::parse_yaml_documents(r.out)) {
+    INFO(d["kind"] << " " << d["metadata"]["name"]);
+    CHECK_NOTHROW(c.apply(d));
+  }
+}
+
+TEST_CASE("rcplan kube install: the CRDs, idempotently; a missing kubeconfig is named", "[kubernetes][cli][live]") {
+  const std::string kubeconfig = rcplan_kube_test::admin_kubeconfig().string();
+  for (int i = 0; i < 2; ++i) {
+    const auto r = run_cli({"kube", "install", "--kubeconfig", kubeconfig});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("applied CustomResourceDefinition distributedredisclusters.redis.kun"));
+    CHECK_THAT(r.out, Catch::Contains("Established"));
+  }
+  const auto missing = run_cli({"kube", "install", "--kubeconfig", "/nonexistent/kubeconfig"});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("/nonexistent/kubeconfig") && Catch::Contains("rcplan.kubernetes.config"));
+}
+
+TEST_CASE("rcplan plan --kubeconfig: the creation plan for a cluster the API server does not hold yet",
+          "[kubernetes][cli][live]") {
+  k8s::client c = admin();
+  (void)k8s::install_crds(c);
+  test_namespace ns(c, "cli-plan");
+  const auto r = run_cli({"plan", "--spec", seed_fixture, "--kubeconfig", rcplan_kube_test::admin_kubeconfig().string(),
+                          "--namespace", ns.name(), "-o", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json p = json::parse(r.out);
+  std::set<std::string> actions;
+  for (const json& s : p["steps"]) actions.insert(s["action"]["type"].get<std::string>());
+  CHECK(actions.count("apply_statefulset") == 1);
+  CHECK(actions.count("apply_configmap") == 1);
+}
