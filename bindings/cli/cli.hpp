@@ -40,7 +40,8 @@ void add_keys_command(CLI::App& app);
 /// plan would apply.
 void add_render_command(CLI::App& app);
 
-/// `rcplan kube install [--kubeconfig F]`: rcplan's CRDs, installed and Established.
+/// `rcplan kube install [--kubeconfig F] [--operator]`: rcplan's CRDs, installed and
+/// Established, and with --operator the operator's RBAC.
 void add_kube_command(CLI::App& app);
 
 /// `rcplan demo`: the whole loop on a local cluster, checking that no key is lost.

@@ -1,5 +1,6 @@
 // `rcplan kube install`: rcplan's CustomResourceDefinitions into the cluster a kubeconfig
-// names, idempotently, waiting until the API server serves them.
+// names, idempotently, waiting until the API server serves them; with --operator also the
+// operator's ServiceAccount and the least ClusterRole it needs.
 
 #include "cli.hpp"
 #include "support/kube.hpp"
@@ -15,6 +16,8 @@ namespace {
 struct kube_install_options {
   kube_options kube;
   int timeout_seconds = 60;
+  bool with_operator = false;
+  std::string operator_namespace = "rcplan-system";
 };
 
 void run_install(const kube_install_options& o) {
@@ -23,6 +26,9 @@ void run_install(const kube_install_options& o) {
   io.timeout = std::chrono::seconds(o.timeout_seconds);
   for (const std::string& applied : kubernetes::install_crds(c, io).applied) std::cout << "applied " << applied << '\n';
   std::cout << "every CustomResourceDefinition is Established\n";
+  if (!o.with_operator) return;
+  for (const std::string& applied : kubernetes::install_operator_rbac(c, o.operator_namespace).applied)
+    std::cout << "applied " << applied << '\n';
 }
 
 }  // namespace
@@ -35,6 +41,10 @@ void add_kube_command(CLI::App& app) {
   add_kube_options(*install, opts->kube, false);
   install->add_option("--timeout", opts->timeout_seconds, "Seconds to wait for the CRDs to be Established")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  install->add_flag("--operator", opts->with_operator,
+                    "Also the operator's Namespace, ServiceAccount and least-privilege ClusterRole with its binding");
+  install->add_option("--operator-namespace", opts->operator_namespace, "Namespace of the operator's ServiceAccount")
       ->capture_default_str();
   install->callback([opts] { run_install(*opts); });
 }

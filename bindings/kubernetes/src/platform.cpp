@@ -175,7 +175,8 @@ bool platform::pods_ready(const std::string& name) {
       if (p.name.rfind(s.name + "-", 0) != 0 || trailing_number(p.name) < 0) continue;
       if (p.name.size() <= s.name.size() + 1 || p.name.find('-', s.name.size() + 1) != std::string::npos) continue;
       if (!p.ready || p.terminating) return false;
-      if (!s.update_revision.empty() && p.revision != s.update_revision) return false;
+      // an update revision not reported yet is a StatefulSet controller that has not caught up
+      if (s.update_revision.empty() || p.revision != s.update_revision) return false;
       ++ready;
     }
     if (ready != s.replicas) return false;

@@ -17,6 +17,14 @@ namespace rcplan::kubernetes {
 /// The CRDs as shipped in deploy/crds/, as JSON objects.
 [[nodiscard]] std::vector<nlohmann::json> crd_manifests();
 
+/// The operator's Namespace, ServiceAccount, ClusterRole and ClusterRoleBinding as shipped in
+/// deploy/rbac/, moved to `namespace_name` (the Namespace, the ServiceAccount and the binding's
+/// subject).
+[[nodiscard]] std::vector<nlohmann::json> operator_rbac_manifests(const std::string& namespace_name = "rcplan-system");
+
+/// The user the operator acts as: its ServiceAccount in `namespace_name`.
+[[nodiscard]] std::string operator_user(const std::string& namespace_name = "rcplan-system");
+
 struct install_options {
   /// How long to wait for every CRD to be Established.
   std::chrono::seconds timeout{60};
@@ -30,5 +38,8 @@ struct install_result {
 /// is Established. Throws rcplan::error from the client, or `rcplan.kubernetes.timeout` naming
 /// the CRD that did not become Established and its conditions' messages.
 install_result install_crds(client& c, const install_options& o = {});
+
+/// Applies operator_rbac_manifests(namespace_name) (idempotent).
+install_result install_operator_rbac(client& c, const std::string& namespace_name = "rcplan-system");
 
 }  // namespace rcplan::kubernetes

@@ -1,0 +1,96 @@
+// The shipped ClusterRole is enough for every call the binding makes: the admin impersonates
+// the operator's ServiceAccount and runs the platform through a plan's Kubernetes actions,
+// observation, a watch, an Event and a Lease; a call outside the role fails as forbidden,
+// naming the verb and the resource.
+
+#include "kubernetes/kube_env.hpp"
+#include "support/kube_builder.hpp"
+
+#include <rcplan/json/spec.hpp>
+#include <rcplan/kubernetes/install.hpp>
+#include <rcplan/kubernetes/platform.hpp>
+#include <rcplan/planner/objects.hpp>
+
+#include <string>
+
+namespace k8s = rcplan::kubernetes;
+using nlohmann::json;
+using rcplan_kube_test::admin;
+using rcplan_kube_test::test_namespace;
+
+TEST_CASE("operator RBAC: the shipped ClusterRole allows every call of the binding, and nothing else",
+          "[kubernetes][live]") {
+  k8s::client c = admin();
+  (void)k8s::install_crds(c);
+  const k8s::install_result rbac = k8s::install_operator_rbac(c);
+  CHECK(rbac.applied == std::vector<std::string>{"Namespace rcplan-system", "ServiceAccount rcplan-operator",
+                                                 "ClusterRole rcplan-operator", "ClusterRoleBinding rcplan-operator"});
+  test_namespace ns(c, "rbac");
+  rcplan::cluster_resource r = rcplan_test::resource("guarded", 1, 1);
+  json resource = json(r);
+  resource["metadata"]["namespace"] = ns.name();
+  (void)c.apply(resource);
+
+  k8s::cluster_access as_operator = c.access();
+  as_operator.impersonate_user = k8s::operator_user();
+  k8s::client op(as_operator);
+
+  // everything the platform does for a plan
+  k8s::platform pf(op, {ns.name(), "guarded"});
+  const rcplan::kube_objects objects = rcplan::desired_objects(r);
+  pf.apply(rcplan::apply_configmap{objects.configmap});
+  for (const auto& s : objects.services) pf.apply(rcplan::apply_service{s});
+  for (const auto& p : objects.pdbs) pf.apply(rcplan::apply_pdb{p});
+  for (const auto& s : objects.statefulsets) pf.apply(rcplan::apply_statefulset{s});
+  const std::string sts = objects.statefulsets.at(0).name;
+  REQUIRE(rcplan_kube_test::eventually([&] {
+    rcplan::topology t;
+    pf.observe(t);
+    return t.pods.size() == 2;
+  }));
+  (void)c.bind(ns.name(), sts + "-0", "nowhere");  // the scheduler's part, as the admin: nodes get listed now
+  rcplan::topology t;
+  CHECK_NOTHROW(pf.observe(t));
+  CHECK_NOTHROW((void)pf.seeds());
+  CHECK_NOTHROW((void)pf.pods_ready(""));
+  CHECK_NOTHROW(pf.apply(rcplan::scale_statefulset{sts, 3}));
+  CHECK_NOTHROW(pf.apply(rcplan::delete_pod{sts + "-1"}));
+  rcplan::cluster_status status;
+  status.status = rcplan::status_creating;
+  CHECK_NOTHROW(pf.apply(rcplan::update_status{status}));
+  CHECK_NOTHROW(pf.apply(rcplan::delete_pvc{"data-" + sts + "-9"}));
+  CHECK_NOTHROW(pf.apply(rcplan::delete_statefulset{sts}));
+
+  // what the operator adds around it: watching its resources, reading Secrets, Events, a Lease
+  k8s::watch_options wo;
+  wo.timeout = std::chrono::seconds(1);
+  CHECK_NOTHROW(op.watch(k8s::kinds::distributed_redis_cluster, "", wo, [](const k8s::watch_event&) { return false; }));
+  CHECK_NOTHROW(op.list(k8s::kinds::secret, ns.name()));
+  CHECK_NOTHROW(op.create({{"apiVersion", "v1"},
+                           {"kind", "Event"},
+                           {"metadata", {{"name", "guarded.1"}, {"namespace", ns.name()}}},
+                           {"involvedObject", {{"kind", "DistributedRedisCluster"}, {"name", "guarded"}, {"namespace", ns.name()}}},
+                           {"reason", "Test"},
+                           {"message", "an event"},
+                           {"type", "Normal"}}));
+  CHECK_NOTHROW(op.create({{"apiVersion", "coordination.k8s.io/v1"},
+                           {"kind", "Lease"},
+                           {"metadata", {{"name", "rcplan-operator"}, {"namespace", ns.name()}}},
+                           {"spec", {{"holderIdentity", "test"}}}}));
+
+  // and nothing beyond it
+  try {
+    (void)op.list(k8s::kinds::cluster_role, "");
+    FAIL("listing ClusterRoles was allowed");
+  } catch (const rcplan::error& e) {
+    CHECK(e.id() == "rcplan.kubernetes.forbidden");
+    CHECK_THAT(e.what(), Catch::Contains("list ClusterRole") && Catch::Contains("\"clusterroles\""));
+  }
+  try {
+    (void)op.apply({{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "x"}, {"namespace", ns.name()}}}});
+    FAIL("writing a Secret was allowed");
+  } catch (const rcplan::error& e) {
+    CHECK(e.id() == "rcplan.kubernetes.forbidden");
+    CHECK_THAT(e.what(), Catch::Contains("apply Secret " + ns.name() + "/x") && Catch::Contains("\"secrets\""));
+  }
+}
