@@ -217,8 +217,31 @@ start_apiserver() {
     --service-account-issuer=https://kubernetes.default.svc \
     --service-account-key-file="$dir/pki/sa.pub" --service-account-signing-key-file="$dir/pki/sa.key" \
     --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
-    --profiling=false
+    --etcd-compaction-interval=10s --profiling=false
   wait_for "$dir" "https://127.0.0.1:$apiserver_port/readyz" kube-apiserver
+}
+
+start_controller_manager() {
+  local dir=$1 bin
+  bin=$(cat "$dir/bin")
+  # shellcheck source=/dev/null
+  source "$dir/ports"
+  start "$dir" kube-controller-manager "$bin/kube-controller-manager" \
+    --kubeconfig="$dir/controller-manager.kubeconfig" \
+    --authentication-kubeconfig="$dir/controller-manager.kubeconfig" \
+    --authorization-kubeconfig="$dir/controller-manager.kubeconfig" \
+    --bind-address=127.0.0.1 --secure-port="$kcm_port" \
+    --service-account-private-key-file="$dir/pki/sa.key" --root-ca-file="$dir/pki/ca.crt" \
+    --use-service-account-credentials=true --leader-elect=false \
+    --controllers='*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route' \
+    --profiling=false
+  # The controller manager is ready once it serves its health endpoint.
+  for _ in $(seq 600); do
+    curl -sfk "https://127.0.0.1:$kcm_port/healthz" >/dev/null 2>&1 && break
+    kill -0 "$(cat "$dir/kube-controller-manager.pid")" 2>/dev/null ||
+      die "kube-controller-manager exited; its log is $dir/logs/kube-controller-manager.log"
+    sleep 0.1
+  done
 }
 
 up() {
@@ -267,22 +290,11 @@ up() {
   write_kubeconfig "$dir/controller-manager.kubeconfig" "$server" controller-manager \
     "$dir/pki/controller-manager.crt" "$dir/pki/controller-manager.key" "$dir/pki/ca.crt"
 
-  start "$dir" kube-controller-manager "$bin/kube-controller-manager" \
-    --kubeconfig="$dir/controller-manager.kubeconfig" \
-    --authentication-kubeconfig="$dir/controller-manager.kubeconfig" \
-    --authorization-kubeconfig="$dir/controller-manager.kubeconfig" \
-    --bind-address=127.0.0.1 --secure-port="$kcm_port" \
-    --service-account-private-key-file="$dir/pki/sa.key" --root-ca-file="$dir/pki/ca.crt" \
-    --use-service-account-credentials=true --leader-elect=false \
-    --controllers='*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route' \
-    --profiling=false
-  # The controller manager is ready once it serves its health endpoint.
-  for _ in $(seq 600); do
-    curl -sfk "https://127.0.0.1:$kcm_port/healthz" >/dev/null 2>&1 && break
-    kill -0 "$(cat "$dir/kube-controller-manager.pid")" 2>/dev/null ||
-      die "kube-controller-manager exited; its log is $dir/logs/kube-controller-manager.log"
-    sleep 0.1
-  done
+  start_controller_manager "$dir"
+  # Its controllers run once the service account controller has made the default account;
+  # until then an API server restart would make it give up.
+  wait_for "$dir" "https://127.0.0.1:$apiserver_port/api/v1/namespaces/default/serviceaccounts/default" \
+    kube-controller-manager
   echo "$dir/kubeconfig"
 }
 
@@ -298,6 +310,10 @@ restart_apiserver() {
   local dir=$1
   stop "$dir" kube-apiserver
   start_apiserver "$dir"
+  # A controller manager still starting gives up when the API server goes away under it.
+  if ! kill -0 "$(cat "$dir/kube-controller-manager.pid" 2>/dev/null)" 2>/dev/null; then
+    start_controller_manager "$dir"
+  fi
 }
 
 case "${1:-}" in

@@ -4,7 +4,10 @@
 #include "http.hpp"
 #include "text.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <map>
+#include <thread>
 #include <string>
 #include <utility>
 
@@ -271,6 +274,82 @@ std::string client::watch(const resource_kind& kind, const std::string& ns, cons
   if (event_error_code != 0) fail(event_error_code, event_error, what);
   if (failed) throw error("rcplan.kubernetes.server", what + ": a watch line is not an event");
   return last_version;
+}
+
+namespace {
+
+/// What follow() has handed on: each object by namespace/name, so that a relist can be told
+/// as the changes it brings (ADDED, MODIFIED, DELETED), as if no watch had been cut.
+class followed_state {
+ public:
+  /// Hands on the differences between what is known and `items`; false when told to stop.
+  bool replace(nlohmann::json& items, const std::function<bool(const watch_event&)>& on_event) {
+    std::map<std::string, nlohmann::json> now;
+    for (nlohmann::json& item : items) now.emplace(key_of(item), std::move(item));
+    for (auto& [key, object] : now) {
+      const auto it = known_.find(key);
+      if (it == known_.end()) {
+        if (!on_event(watch_event{"ADDED", object})) return false;
+      } else if (version_of(it->second) != version_of(object)) {
+        if (!on_event(watch_event{"MODIFIED", object})) return false;
+      }
+    }
+    for (auto& [key, object] : known_)
+      if (now.count(key) == 0 && !on_event(watch_event{"DELETED", object})) return false;
+    known_ = std::move(now);
+    return true;
+  }
+  void record(const watch_event& e) {
+    if (e.type == "DELETED") known_.erase(key_of(e.object));
+    else known_[key_of(e.object)] = e.object;
+  }
+
+ private:
+  static std::string key_of(const nlohmann::json& o) {
+    const nlohmann::json& meta = o["metadata"];
+    return text_field(meta, "namespace") + "/" + text_field(meta, "name");
+  }
+  static std::string version_of(const nlohmann::json& o) { return text_field(o["metadata"], "resourceVersion"); }
+  std::map<std::string, nlohmann::json> known_;
+};
+
+}  // namespace
+
+void client::follow(const resource_kind& kind, const std::string& ns, const follow_options& o,
+                    const std::function<bool(const watch_event&)>& on_event) {
+  std::chrono::milliseconds wait = o.backoff;
+  std::string version;
+  followed_state state;
+  bool go_on = true;
+  while (go_on) {
+    try {
+      if (version.empty()) {
+        list_options lo;
+        lo.label_selector = o.label_selector;
+        nlohmann::json l = list(kind, ns, lo);
+        version = text_field(l["metadata"], "resourceVersion");
+        if (!(go_on = state.replace(l["items"], on_event))) break;
+      }
+      watch_options wo;
+      wo.resource_version = version;
+      wo.label_selector = o.label_selector;
+      wo.timeout = o.watch_timeout;
+      version = watch(kind, ns, wo, [&](const watch_event& e) {
+        state.record(e);
+        return go_on = on_event(e);
+      });
+      wait = o.backoff;
+    } catch (const error& e) {
+      if (e.id() == "rcplan.kubernetes.gone") {
+        version.clear();  // too old (compacted, or a restarted server's cache): list again
+      } else if (e.id() == "rcplan.kubernetes.unreachable" || e.id() == "rcplan.kubernetes.server") {
+        std::this_thread::sleep_for(wait);  // restarting, or a connection cut mid-stream
+        wait = std::min(wait * 2, o.backoff_max);
+      } else {
+        throw;
+      }
+    }
+  }
 }
 
 const resource_kind& kind_of(const std::string& api_version, const std::string& kind) {

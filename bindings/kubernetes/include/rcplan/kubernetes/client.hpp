@@ -57,6 +57,17 @@ struct watch_options {
   std::chrono::seconds timeout{300};
 };
 
+/// How follow() keeps a view of a collection current.
+struct follow_options {
+  std::string label_selector;
+  /// Waits between attempts after the API server could not be reached: doubling from
+  /// `backoff` up to `backoff_max`.
+  std::chrono::milliseconds backoff{100};
+  std::chrono::milliseconds backoff_max{5000};
+  /// How long each watch request stays open before it is renewed from the last version seen.
+  std::chrono::seconds watch_timeout{60};
+};
+
 class client {
  public:
   explicit client(cluster_access access);
@@ -98,6 +109,16 @@ class client {
   /// start version is too old.
   std::string watch(const resource_kind& kind, const std::string& ns, const watch_options& o,
                     const std::function<bool(const watch_event&)>& on_event);
+
+  /// Lists the collection, hands every item to `on_event` as ADDED, then watches from the
+  /// list's version for as long as `on_event` returns true: a watch the server ends is renewed
+  /// from the last version seen (events or bookmarks); a version too old (410 Gone: compacted,
+  /// or a restarted server) is answered with a new list told as the changes since what was
+  /// handed on (ADDED, MODIFIED, DELETED), so the stream stays as if no watch had been cut; an
+  /// API server that cannot be reached (restarting) is tried again with backoff. Other errors
+  /// (forbidden, ...) are thrown.
+  void follow(const resource_kind& kind, const std::string& ns, const follow_options& o,
+              const std::function<bool(const watch_event&)>& on_event);
 
  private:
   struct impl;
