@@ -85,3 +85,20 @@ TEST_CASE("rcplan plan --kubeconfig: the creation plan for a cluster the API ser
   CHECK(actions.count("apply_statefulset") == 1);
   CHECK(actions.count("apply_configmap") == 1);
 }
+
+TEST_CASE("rcplan kube install: credentials the server refuses are reported without being printed",
+          "[kubernetes][cli][live]") {
+  const rcplan::kubernetes::cluster_access a = admin().access();
+  const std::string token = "sekrit-token-8f3a2b";
+  const std::string kubeconfig = std::string(RCPLAN_KUBE_TESTENV_DIR) + "/bad-token.kubeconfig";
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\ncurrent-context: bad\n"
+                            << "clusters: [{name: t, cluster: {server: \"" << a.server
+                            << "\", insecure-skip-tls-verify: true}}]\n"
+                            << "users: [{name: u, user: {token: " << token << "}}]\n"
+                            << "contexts: [{name: bad, context: {cluster: t, user: u}}]\n";
+  const auto r = run_cli({"kube", "install", "--kubeconfig", kubeconfig});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("rcplan.kubernetes.unauthorized"));
+  CHECK(r.err.find(token) == std::string::npos);
+  CHECK(r.out.find(token) == std::string::npos);
+}

@@ -12,6 +12,7 @@
 #include <thread>
 
 namespace k8s = rcplan::kubernetes;
+using nlohmann::json;
 using rcplan_kube_test::admin;
 using rcplan_kube_test::test_namespace;
 
@@ -158,4 +159,29 @@ TEST_CASE("kubernetes client: failures carry their kind, the call and the server
     CHECK(text.find(c.access().client_certificate_pem.substr(40, 40)) == std::string::npos);
     CHECK(text.find("not-a-valid-token") == std::string::npos);
   }
+}
+
+TEST_CASE("kubernetes client: a Lease replaced with a stale resourceVersion is a conflict", "[kubernetes][live]") {
+  k8s::client c = admin();
+  test_namespace ns(c, "lease");
+  json lease = {{"apiVersion", "coordination.k8s.io/v1"},
+                {"kind", "Lease"},
+                {"metadata", {{"name", "leader"}, {"namespace", ns.name()}}},
+                {"spec", {{"holderIdentity", "a"}, {"leaseDurationSeconds", 15}}}};
+  const json created = c.create(lease);
+  json mine = created;
+  mine["spec"]["holderIdentity"] = "b";
+  const json taken = c.replace(mine);  // at the version read: accepted
+  CHECK(taken["spec"]["holderIdentity"] == "b");
+  json stale = created;  // still at the first version
+  stale["spec"]["holderIdentity"] = "c";
+  std::string id;
+  const std::string m = error_of([&] { (void)c.replace(stale); }, id);
+  CHECK(id == "rcplan.kubernetes.conflict");
+  CHECK_THAT(m, Catch::Contains("replace Lease " + ns.name() + "/leader"));
+  CHECK(c.get(k8s::kinds::lease, ns.name(), "leader")["spec"]["holderIdentity"] == "b");
+
+  std::string again;
+  (void)error_of([&] { (void)c.create(lease); }, again);
+  CHECK(again == "rcplan.kubernetes.conflict");  // AlreadyExists is a 409 too
 }

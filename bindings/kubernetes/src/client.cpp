@@ -170,6 +170,16 @@ nlohmann::json client::apply_status(const nlohmann::json& object) {
   return impl_->apply(object, "/status", "apply status of");
 }
 
+nlohmann::json client::replace(const nlohmann::json& object) {
+  const impl::target t = impl_->target_of(object, "replace");
+  detail::http_request r;
+  r.method = "PUT";
+  r.path = object_path(*t.kind, t.ns, t.name);
+  r.content_type = "application/json";
+  r.body = impl_->with_namespace(object, t).dump();
+  return impl_->call(r, describe("replace", *t.kind, t.ns, t.name));
+}
+
 nlohmann::json client::create(const nlohmann::json& object) {
   const impl::target t = impl_->target_of(object, "create");
   detail::http_request r;

@@ -100,7 +100,10 @@ class client {
                              const nlohmann::json& patch, const std::string& subresource = {});
   /// Binds a pending pod to a node (the scheduler's call).
   void bind(const std::string& ns, const std::string& pod, const std::string& node);
-  /// POST of a new object (Events).
+  /// PUT of the whole object: with metadata.resourceVersion set, only if the stored object is
+  /// still that version (else `conflict`) — the optimistic concurrency a Lease's holder needs.
+  nlohmann::json replace(const nlohmann::json& object);
+  /// POST of a new object (Events, Leases).
   nlohmann::json create(const nlohmann::json& object);
   /// Deletes the object. Returns false when it did not exist.
   bool remove(const resource_kind& kind, const std::string& ns, const std::string& name, const delete_options& o = {});
