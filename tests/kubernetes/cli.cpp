@@ -56,7 +56,8 @@ TEST_CASE("rcplan render: the API server accepts the objects as printed", "[kube
   }
 }
 
-TEST_CASE("rcplan kube install: the CRDs, idempotently; a missing kubeconfig is named", "[kubernetes][cli][live]") {
+TEST_CASE("rcplan kube install: the CRDs, idempotently, the operator on request; a missing kubeconfig is named",
+          "[kubernetes][cli][live]") {
   const std::string kubeconfig = rcplan_kube_test::admin_kubeconfig().string();
   for (int i = 0; i < 2; ++i) {
     const auto r = run_cli({"kube", "install", "--kubeconfig", kubeconfig});
@@ -65,6 +66,15 @@ TEST_CASE("rcplan kube install: the CRDs, idempotently; a missing kubeconfig is 
     CHECK_THAT(r.out, Catch::Contains("applied CustomResourceDefinition distributedredisclusters.redis.kun"));
     CHECK_THAT(r.out, Catch::Contains("Established"));
   }
+  const auto with_operator = run_cli({"kube", "install", "--kubeconfig", kubeconfig, "--operator", "--operator-image",
+                                      "registry.example/rcplan:cli"});
+  INFO(with_operator.err);
+  REQUIRE(with_operator.exit_code == 0);
+  CHECK_THAT(with_operator.out, Catch::Contains("applied ClusterRole rcplan-operator") &&
+                                    Catch::Contains("applied Deployment rcplan-operator"));
+  const nlohmann::json d = admin().get(k8s::kinds::deployment, "rcplan-system", "rcplan-operator");
+  CHECK(d["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/rcplan:cli");
+
   const auto missing = run_cli({"kube", "install", "--kubeconfig", "/nonexistent/kubeconfig"});
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Catch::Contains("/nonexistent/kubeconfig") && Catch::Contains("rcplan.kubernetes.config"));

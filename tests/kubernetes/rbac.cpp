@@ -1,4 +1,5 @@
-// The shipped ClusterRole is enough for every call the binding makes: the admin impersonates
+// The shipped operator manifests install (the real Deployment controller makes the operator's
+// pod) and the shipped ClusterRole is enough for every call the binding makes: the admin impersonates
 // the operator's ServiceAccount and runs the platform through a plan's Kubernetes actions,
 // observation, a watch, an Event and a Lease; a call outside the role fails as forbidden,
 // naming the verb and the resource.
@@ -22,9 +23,20 @@ TEST_CASE("operator RBAC: the shipped ClusterRole allows every call of the bindi
           "[kubernetes][live]") {
   k8s::client c = admin();
   (void)k8s::install_crds(c);
-  const k8s::install_result rbac = k8s::install_operator_rbac(c);
-  CHECK(rbac.applied == std::vector<std::string>{"Namespace rcplan-system", "ServiceAccount rcplan-operator",
-                                                 "ClusterRole rcplan-operator", "ClusterRoleBinding rcplan-operator"});
+  k8s::operator_options oo;
+  oo.image = "registry.example/rcplan:test";
+  const k8s::install_result installed = k8s::install_operator(c, oo);
+  CHECK(installed.applied == std::vector<std::string>{"Namespace rcplan-system", "ServiceAccount rcplan-operator",
+                                                      "ClusterRole rcplan-operator", "ClusterRoleBinding rcplan-operator",
+                                                      "Deployment rcplan-operator"});
+  // The real Deployment controller makes the operator's pod, as its ServiceAccount, on the image.
+  k8s::list_options operator_pods;
+  operator_pods.label_selector = "app.kubernetes.io/component=operator";
+  REQUIRE(rcplan_kube_test::eventually([&] { return !c.list(k8s::kinds::pod, "rcplan-system", operator_pods)["items"].empty(); }));
+  const json pod = c.list(k8s::kinds::pod, "rcplan-system", operator_pods)["items"][0];
+  CHECK(pod["spec"]["serviceAccountName"] == "rcplan-operator");
+  CHECK(pod["spec"]["containers"][0]["image"] == "registry.example/rcplan:test");
+  CHECK(pod["spec"]["containers"][0]["args"][0] == "operator");
   test_namespace ns(c, "rbac");
   rcplan::cluster_resource r = rcplan_test::resource("guarded", 1, 1);
   json resource = json(r);

@@ -1,6 +1,6 @@
 // `rcplan kube install`: rcplan's CustomResourceDefinitions into the cluster a kubeconfig
 // names, idempotently, waiting until the API server serves them; with --operator also the
-// operator's ServiceAccount and the least ClusterRole it needs.
+// operator: its ServiceAccount, the least ClusterRole it needs, and its Deployment.
 
 #include "cli.hpp"
 #include "support/kube.hpp"
@@ -17,7 +17,7 @@ struct kube_install_options {
   kube_options kube;
   int timeout_seconds = 60;
   bool with_operator = false;
-  std::string operator_namespace = "rcplan-system";
+  kubernetes::operator_options operator_settings;
 };
 
 void run_install(const kube_install_options& o) {
@@ -27,7 +27,7 @@ void run_install(const kube_install_options& o) {
   for (const std::string& applied : kubernetes::install_crds(c, io).applied) std::cout << "applied " << applied << '\n';
   std::cout << "every CustomResourceDefinition is Established\n";
   if (!o.with_operator) return;
-  for (const std::string& applied : kubernetes::install_operator_rbac(c, o.operator_namespace).applied)
+  for (const std::string& applied : kubernetes::install_operator(c, o.operator_settings).applied)
     std::cout << "applied " << applied << '\n';
 }
 
@@ -43,9 +43,11 @@ void add_kube_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   install->add_flag("--operator", opts->with_operator,
-                    "Also the operator's Namespace, ServiceAccount and least-privilege ClusterRole with its binding");
-  install->add_option("--operator-namespace", opts->operator_namespace, "Namespace of the operator's ServiceAccount")
+                    "Also the operator: its Namespace, ServiceAccount, least-privilege ClusterRole and binding, and Deployment");
+  install->add_option("--operator-namespace", opts->operator_settings.namespace_name,
+                      "Namespace the operator runs in")
       ->capture_default_str();
+  install->add_option("--operator-image", opts->operator_settings.image, "The operator's image")->capture_default_str();
   install->callback([opts] { run_install(*opts); });
 }
 

@@ -10,7 +10,7 @@ namespace rcplan::kubernetes::detail {
 
 /// The YAML text of each file of deploy/crds/, in file name order.
 [[nodiscard]] std::vector<std::string_view> embedded_crds();
-/// The same for deploy/rbac/.
-[[nodiscard]] std::vector<std::string_view> embedded_rbac();
+/// The same for deploy/operator/.
+[[nodiscard]] std::vector<std::string_view> embedded_operator();
 
 }  // namespace rcplan::kubernetes::detail

@@ -31,16 +31,18 @@ std::vector<nlohmann::json> crd_manifests() {
   return out;
 }
 
-std::vector<nlohmann::json> operator_rbac_manifests(const std::string& namespace_name) {
+std::vector<nlohmann::json> operator_manifests(const operator_options& o) {
   std::vector<nlohmann::json> out;
-  for (const std::string_view text : detail::embedded_rbac())
+  for (const std::string_view text : detail::embedded_operator())
     for (nlohmann::json& doc : yaml::parse_yaml_documents(std::string(text))) {
       if (!doc.is_object()) continue;
       const std::string kind = doc.value("kind", "");
-      if (kind == "Namespace") doc["metadata"]["name"] = namespace_name;
-      if (kind == "ServiceAccount") doc["metadata"]["namespace"] = namespace_name;
+      if (kind == "Namespace") doc["metadata"]["name"] = o.namespace_name;
+      if (kind == "ServiceAccount" || kind == "Deployment") doc["metadata"]["namespace"] = o.namespace_name;
       if (kind == "ClusterRoleBinding")
-        for (nlohmann::json& subject : doc["subjects"]) subject["namespace"] = namespace_name;
+        for (nlohmann::json& subject : doc["subjects"]) subject["namespace"] = o.namespace_name;
+      if (kind == "Deployment")
+        for (nlohmann::json& container : doc["spec"]["template"]["spec"]["containers"]) container["image"] = o.image;
       out.push_back(std::move(doc));
     }
   return out;
@@ -50,9 +52,9 @@ std::string operator_user(const std::string& namespace_name) {
   return "system:serviceaccount:" + namespace_name + ":rcplan-operator";
 }
 
-install_result install_operator_rbac(client& c, const std::string& namespace_name) {
+install_result install_operator(client& c, const operator_options& o) {
   install_result r;
-  for (const nlohmann::json& object : operator_rbac_manifests(namespace_name)) {
+  for (const nlohmann::json& object : operator_manifests(o)) {
     (void)c.apply(object);
     r.applied.push_back(object["kind"].get<std::string>() + " " + object["metadata"]["name"].get<std::string>());
   }

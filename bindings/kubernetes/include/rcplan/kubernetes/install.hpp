@@ -17,10 +17,16 @@ namespace rcplan::kubernetes {
 /// The CRDs as shipped in deploy/crds/, as JSON objects.
 [[nodiscard]] std::vector<nlohmann::json> crd_manifests();
 
-/// The operator's Namespace, ServiceAccount, ClusterRole and ClusterRoleBinding as shipped in
-/// deploy/rbac/, moved to `namespace_name` (the Namespace, the ServiceAccount and the binding's
-/// subject).
-[[nodiscard]] std::vector<nlohmann::json> operator_rbac_manifests(const std::string& namespace_name = "rcplan-system");
+/// Where and what the operator runs.
+struct operator_options {
+  std::string namespace_name = "rcplan-system";
+  std::string image = "rcplan:latest";  ///< built from the operator's Dockerfile
+};
+
+/// The operator's Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding and Deployment as
+/// shipped in deploy/operator/, moved to `o.namespace_name` (the Namespace, the ServiceAccount,
+/// the binding's subject, the Deployment) and running `o.image`.
+[[nodiscard]] std::vector<nlohmann::json> operator_manifests(const operator_options& o = {});
 
 /// The user the operator acts as: its ServiceAccount in `namespace_name`.
 [[nodiscard]] std::string operator_user(const std::string& namespace_name = "rcplan-system");
@@ -39,7 +45,7 @@ struct install_result {
 /// the CRD that did not become Established and its conditions' messages.
 install_result install_crds(client& c, const install_options& o = {});
 
-/// Applies operator_rbac_manifests(namespace_name) (idempotent).
-install_result install_operator_rbac(client& c, const std::string& namespace_name = "rcplan-system");
+/// Applies operator_manifests(o) in order (idempotent).
+install_result install_operator(client& c, const operator_options& o = {});
 
 }  // namespace rcplan::kubernetes
