@@ -56,7 +56,9 @@ TEST_CASE("kubernetes platform: a plan's Kubernetes steps carried out, and the c
   for (const auto& [node, zone] : {std::pair{"node-a", "zone-1"}, std::pair{"node-b", "zone-2"}})
     (void)c.apply({{"apiVersion", "v1"},
                    {"kind", "Node"},
-                   {"metadata", {{"name", std::string(node) + "-" + ns.name()}, {"labels", {{"topology.kubernetes.io/zone", zone}}}}}});
+                   {"metadata",
+                    {{"name", std::string(node) + "-" + ns.name()},
+                     {"labels", {{"topology.kubernetes.io/zone", zone}, {"kubernetes.io/hostname", node}}}}}});
 
   k8s::platform pf(c, {ns.name(), "demo"});
   const rcplan::kube_objects objects = rcplan::desired_objects(r);
@@ -107,6 +109,21 @@ TEST_CASE("kubernetes platform: a plan's Kubernetes steps carried out, and the c
   }
   CHECK(zones == std::set<std::string>{"zone-1", "zone-2"});
   CHECK(pf.seeds().size() == 4);
+
+  // The whole read: the resource, each pod's phase and labels, the nodes the pods run on.
+  const k8s::cluster_objects all = k8s::read_cluster(c, {ns.name(), "demo"});
+  REQUIRE(all.resource.has_value());
+  CHECK((*all.resource)["metadata"]["name"] == "demo");
+  REQUIRE(all.pods.size() == 4);
+  for (const k8s::observed_pod& p : all.pods) {
+    CHECK(p.phase == "Running");
+    CHECK(p.labels.at("redis.kun/name") == "demo");
+  }
+  REQUIRE(all.nodes.size() == 2);
+  CHECK(all.nodes[0].zone == "zone-1");
+  CHECK(all.nodes[0].hostname == "node-a");
+  CHECK(all.nodes[1].hostname == "node-b");
+  CHECK(all.claims.empty());  // ephemeral storage
 
   // Scale shard 0 to 3 pods; the new pod is not ready, and neither is the shard.
   const std::string shard0 = objects.statefulsets[0].name;

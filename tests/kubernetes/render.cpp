@@ -11,6 +11,7 @@
 
 #include <rcplan/json/spec.hpp>
 #include <rcplan/kubernetes/install.hpp>
+#include <rcplan/kubernetes/platform.hpp>
 #include <rcplan/kubernetes/render.hpp>
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/reconcile.hpp>
@@ -230,6 +231,14 @@ TEST_CASE("render: the real StatefulSet controller creates the pods, and deletin
   CHECK(names == std::set<std::string>{shard0 + "-0", shard0 + "-1"});
   // the StatefulSet controller made a claim per pod from the template
   REQUIRE(eventually([&] { return c.find(k8s::kinds::pvc, ns.name(), "data-" + shard0 + "-0").has_value(); }));
+  REQUIRE(eventually([&] { return k8s::read_cluster(c, {ns.name(), r.metadata.name}).claims.size() == 6; }));
+  const k8s::cluster_objects read = k8s::read_cluster(c, {ns.name(), r.metadata.name});
+  for (const k8s::observed_claim& claim : read.claims) {
+    CHECK(claim.storage == "10Gi");
+    CHECK(claim.storage_class == "csi-rbd-sc");
+    CHECK(claim.phase == "Pending");  // no storage driver here
+  }
+  for (const k8s::observed_pod& p : read.pods) CHECK(p.phase == "Pending");  // no scheduler, no kubelet
 
   CHECK(c.remove(k8s::kinds::distributed_redis_cluster, ns.name(), r.metadata.name));
   CHECK(eventually([&] { return !c.find(k8s::kinds::statefulset, ns.name(), shard0).has_value(); },

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <type_traits>
 #include <variant>
 
@@ -95,24 +96,63 @@ pod pod_of(const json& p, const std::map<std::string, std::string>& zones) {
 
 }  // namespace
 
-void observe_kubernetes(client& c, const cluster_ref& cluster, topology& t) {
+cluster_objects read_cluster(client& c, const cluster_ref& cluster) {
+  cluster_objects out;
+  out.resource = c.find(kinds::distributed_redis_cluster, cluster.namespace_name, cluster.name);
   list_options o;
   o.label_selector = selector_of(cluster);
   const json sets = c.list(kinds::statefulset, cluster.namespace_name, o);
   const json pods = c.list(kinds::pod, cluster.namespace_name, o);
+  const json claims = c.list(kinds::pvc, cluster.namespace_name, o);
+  std::set<std::string> bound_to;
+  for (const json& p : pods["items"]) {
+    const std::string node = text_at(p, json::json_pointer("/spec/nodeName"));
+    if (!node.empty()) bound_to.insert(node);
+  }
+  const json nodes = bound_to.empty() ? json::object() : c.list(kinds::node, "");
   std::map<std::string, std::string> zones;
-  bool any_scheduled = false;
-  for (const json& p : pods["items"]) any_scheduled = any_scheduled || !text_at(p, json::json_pointer("/spec/nodeName")).empty();
-  const json nodes = any_scheduled ? c.list(kinds::node, "") : json::object();
-  for (const json& n : nodes.value("items", json::array()))
-    zones[n["metadata"]["name"].get<std::string>()] =
-        text_at(n, json::json_pointer("/metadata/labels/" + std::string("topology.kubernetes.io~1zone")));
-  t.statefulsets.clear();
-  for (const json& s : sets["items"]) t.statefulsets.push_back(statefulset_of(s));
+  for (const json& n : nodes.value("items", json::array())) {
+    observed_node on;
+    on.name = n["metadata"]["name"].get<std::string>();
+    if (bound_to.count(on.name) == 0) continue;
+    on.zone = text_at(n, json::json_pointer("/metadata/labels/topology.kubernetes.io~1zone"));
+    on.hostname = text_at(n, json::json_pointer("/metadata/labels/kubernetes.io~1hostname"));
+    zones[on.name] = on.zone;
+    out.nodes.push_back(std::move(on));
+  }
+  for (const json& s : sets["items"]) out.statefulsets.push_back(statefulset_of(s));
+  for (const json& p : pods["items"]) {
+    observed_pod op;
+    op.summary = pod_of(p, zones);
+    op.phase = text_at(p, json::json_pointer("/status/phase"));
+    const json labels = p["metadata"].value("labels", json::object());
+    for (const auto& [k, v] : labels.items())
+      if (v.is_string()) op.labels[k] = v.get<std::string>();
+    out.pods.push_back(std::move(op));
+  }
+  for (const json& pvc : claims["items"]) {
+    observed_claim oc;
+    oc.name = pvc["metadata"]["name"].get<std::string>();
+    oc.phase = text_at(pvc, json::json_pointer("/status/phase"));
+    oc.storage = text_at(pvc, json::json_pointer("/spec/resources/requests/storage"));
+    oc.storage_class = text_at(pvc, json::json_pointer("/spec/storageClassName"));
+    oc.terminating = pvc["metadata"].contains("deletionTimestamp");
+    out.claims.push_back(std::move(oc));
+  }
+  const auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  std::sort(out.statefulsets.begin(), out.statefulsets.end(), by_name);
+  std::sort(out.pods.begin(), out.pods.end(),
+            [](const observed_pod& a, const observed_pod& b) { return a.summary.name < b.summary.name; });
+  std::sort(out.claims.begin(), out.claims.end(), by_name);
+  std::sort(out.nodes.begin(), out.nodes.end(), by_name);
+  return out;
+}
+
+void observe_kubernetes(client& c, const cluster_ref& cluster, topology& t) {
+  cluster_objects o = read_cluster(c, cluster);
+  t.statefulsets = std::move(o.statefulsets);
   t.pods.clear();
-  for (const json& p : pods["items"]) t.pods.push_back(pod_of(p, zones));
-  std::sort(t.statefulsets.begin(), t.statefulsets.end(), [](const statefulset& a, const statefulset& b) { return a.name < b.name; });
-  std::sort(t.pods.begin(), t.pods.end(), [](const pod& a, const pod& b) { return a.name < b.name; });
+  for (observed_pod& p : o.pods) t.pods.push_back(std::move(p.summary));
 }
 
 std::optional<owner> owner_of(client& c, const cluster_ref& cluster) {

@@ -10,6 +10,7 @@
 #include <rcplan/model/topology.hpp>
 #include <rcplan/redis/platform.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,10 +23,44 @@ struct cluster_ref {
   std::string name;
 };
 
-/// The pods and StatefulSets of `cluster` (selected by the labels rcplan renders), sorted by
-/// name: each pod's shard and ordinal, node and the node's `topology.kubernetes.io/zone`, IP,
-/// readiness, deletion and controller revision; each StatefulSet's replicas, ready replicas,
-/// revisions, image, config hash and password Secret. Replaces `t.pods` and `t.statefulsets`.
+/// A pod as the API server reports it: what the planners read, and what they do not.
+struct observed_pod {
+  pod summary;        ///< shard, ordinal, node, zone, IP, readiness, deletion, revision
+  std::string phase;  ///< Pending, Running, Succeeded, Failed, Unknown
+  std::map<std::string, std::string> labels;
+};
+
+struct observed_claim {
+  std::string name;  ///< `data-<pod>`
+  std::string phase;  ///< Pending, Bound, Lost
+  std::string storage;  ///< requested size
+  std::string storage_class;
+  bool terminating = false;
+};
+
+struct observed_node {
+  std::string name;
+  std::string zone;      ///< `topology.kubernetes.io/zone`
+  std::string hostname;  ///< `kubernetes.io/hostname`
+};
+
+/// Everything of one cluster the API server holds, each list sorted by name.
+struct cluster_objects {
+  std::optional<nlohmann::json> resource;  ///< the DistributedRedisCluster, when it exists
+  std::vector<statefulset> statefulsets;
+  std::vector<observed_pod> pods;
+  std::vector<observed_claim> claims;
+  std::vector<observed_node> nodes;  ///< the nodes its pods are bound to
+};
+
+/// Reads `cluster`: the resource, and its StatefulSets, pods and claims (selected by the
+/// labels rcplan renders), and the nodes its pods run on.
+[[nodiscard]] cluster_objects read_cluster(client& c, const cluster_ref& cluster);
+
+/// The topology's Kubernetes half from read_cluster(): each pod's shard and ordinal, node and
+/// the node's zone, IP, readiness, deletion and controller revision; each StatefulSet's
+/// replicas, ready replicas, revisions, image, config hash and password Secret. Replaces
+/// `t.pods` and `t.statefulsets`; Redis nodes are joined to pods by IP.
 void observe_kubernetes(client& c, const cluster_ref& cluster, topology& t);
 
 /// The resource's owner reference data, when the resource exists.
