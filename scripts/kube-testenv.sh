@@ -15,7 +15,8 @@
 # build caches live outside the checkout too.
 #
 # Exit status 3 means the control plane cannot be built here (no Go toolchain new enough); the
-# reason is printed and written to DIR/unavailable.
+# reason is printed and written to DIR/unavailable. RCPLAN_GO names the go binary to use
+# (default: go on PATH, then /usr/local/go/bin/go, then /usr/lib/go/bin/go).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -32,6 +33,10 @@ required_go() { sed -n 's/^go \([0-9.]*\)$/\1/p' "$module/go.mod"; }
 
 find_go() {
   local candidate
+  if [[ -n "${RCPLAN_GO:-}" ]]; then  # a chosen toolchain, and no other
+    [[ -x "$RCPLAN_GO" ]] && echo "$RCPLAN_GO"
+    return
+  fi
   for candidate in "$(command -v go 2>/dev/null || true)" /usr/local/go/bin/go /usr/lib/go/bin/go; do
     [[ -n "$candidate" && -x "$candidate" ]] && {
       echo "$candidate"
@@ -253,10 +258,10 @@ up() {
     echo "$dir/kubeconfig"
     return 0
   fi
-  bin=$(build_binaries 2> >(tee "$dir/build.log" >&2)) || status=$?
+  bin=$(build_binaries 2>"$dir/build.log") || status=$?
+  cat "$dir/build.log" >&2
   if ((status == 3)); then
     tail -n1 "$dir/build.log" >"$dir/unavailable"
-    echo "kube-testenv: unavailable: $(cat "$dir/unavailable")" >&2
     exit 3
   fi
   ((status == 0)) || die "building the control plane failed (see $dir/build.log)"
