@@ -10,6 +10,9 @@
 
 #include <rcplan/kubernetes/client.hpp>
 #include <rcplan/kubernetes/config.hpp>
+#include <rcplan/plan/action.hpp>
+#include <rcplan/plan/kube_objects.hpp>
+#include <rcplan/redis/platform.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -68,6 +71,14 @@ inline bool eventually(const std::function<bool()>& done, std::chrono::milliseco
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return done();
+}
+
+/// Every object of a cluster applied through `platform`, as a creation plan's first waves do.
+inline void apply_all(rcplan::redis::platform& platform, const rcplan::kube_objects& objects) {
+  platform.apply(rcplan::apply_configmap{objects.configmap});
+  for (const auto& s : objects.services) platform.apply(rcplan::apply_service{s});
+  for (const auto& p : objects.pdbs) platform.apply(rcplan::apply_pdb{p});
+  for (const auto& s : objects.statefulsets) platform.apply(rcplan::apply_statefulset{s});
 }
 
 /// A namespace of the test's own, deleted when the test ends.

@@ -62,10 +62,7 @@ TEST_CASE("kubernetes platform: a plan's Kubernetes steps carried out, and the c
 
   k8s::platform pf(c, {ns.name(), "demo"});
   const rcplan::kube_objects objects = rcplan::desired_objects(r);
-  pf.apply(rcplan::apply_configmap{objects.configmap});
-  for (const auto& s : objects.services) pf.apply(rcplan::apply_service{s});
-  for (const auto& p : objects.pdbs) pf.apply(rcplan::apply_pdb{p});
-  for (const auto& s : objects.statefulsets) pf.apply(rcplan::apply_statefulset{s});
+  rcplan_kube_test::apply_all(pf, objects);
 
   // The StatefulSet controller creates the pods; nothing runs them yet.
   rcplan::topology t;

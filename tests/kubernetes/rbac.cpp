@@ -50,10 +50,7 @@ TEST_CASE("operator RBAC: the shipped ClusterRole allows every call of the bindi
   // everything the platform does for a plan
   k8s::platform pf(op, {ns.name(), "guarded"});
   const rcplan::kube_objects objects = rcplan::desired_objects(r);
-  pf.apply(rcplan::apply_configmap{objects.configmap});
-  for (const auto& s : objects.services) pf.apply(rcplan::apply_service{s});
-  for (const auto& p : objects.pdbs) pf.apply(rcplan::apply_pdb{p});
-  for (const auto& s : objects.statefulsets) pf.apply(rcplan::apply_statefulset{s});
+  rcplan_kube_test::apply_all(pf, objects);
   const std::string sts = objects.statefulsets.at(0).name;
   REQUIRE(rcplan_kube_test::eventually([&] {
     rcplan::topology t;
