@@ -112,6 +112,9 @@ struct http_session::impl {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (rc == CURLE_WRITE_ERROR && s.stopped) return status;
+    // A server refusing a request (401, 403, ...) may close the connection before it has read
+    // the whole request body or sent its whole answer: the status it sent is still its answer.
+    if (rc != CURLE_OK && status >= 400) return status;
     if (rc != CURLE_OK) {
       // libcurl's text names the host and the TLS or socket failure; it never holds a header.
       const std::string reason = error_text[0] != '\0' ? error_text : curl_easy_strerror(rc);
