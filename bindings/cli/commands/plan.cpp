@@ -35,17 +35,6 @@ struct plan_cli_options {
   output_format format = output_format::text;
 };
 
-[[nodiscard]] topology read_observed(const std::string& path) {
-  const std::string text = read_input(path);
-  try {
-    return nlohmann::json::parse(text).get<topology>();
-  } catch (const nlohmann::json::parse_error& e) {
-    throw input_error(input_name(path) + ": not JSON: " + e.what());
-  } catch (const rcplan::error& e) {
-    throw input_error(input_name(path) + ": " + e.what());
-  }
-}
-
 void run_plan(const plan_cli_options& o) {
   const bool kube = !o.kube.kubeconfig.empty();
   const int sources =

@@ -26,14 +26,7 @@ struct render_cli_options {
 
 void run_render(const render_cli_options& o) {
   const cluster_resource desired = read_valid_resource(o.spec);
-  topology t;
-  if (!o.observed.empty()) {
-    try {
-      t = nlohmann::json::parse(read_input(o.observed)).get<topology>();
-    } catch (const nlohmann::json::exception& e) {
-      throw input_error(input_name(o.observed) + ": not a topology: " + e.what());
-    }
-  }
+  const topology t = o.observed.empty() ? topology{} : read_observed(o.observed);
   const plan p = reconcile(t, desired);
   kubernetes::render_options ro;
   ro.namespace_name = desired.metadata.namespace_.empty() ? o.namespace_name : desired.metadata.namespace_;

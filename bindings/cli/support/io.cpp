@@ -3,6 +3,7 @@
 #include "exit.hpp"
 
 #include <rcplan/error.hpp>
+#include <rcplan/json/model.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
 
 #include <cerrno>
@@ -70,6 +71,17 @@ std::string format_address(const address& addr) {
   std::string out = addr.host + ':' + std::to_string(addr.port);
   if (!addr.hostname.empty()) out += ',' + addr.hostname;
   return out;
+}
+
+topology read_observed(const std::string& path) {
+  const std::string text = read_input(path);
+  try {
+    return nlohmann::json::parse(text).get<topology>();
+  } catch (const nlohmann::json::parse_error& e) {
+    throw input_error(input_name(path) + ": not JSON: " + e.what());
+  } catch (const rcplan::error& e) {
+    throw input_error(input_name(path) + ": " + e.what());
+  }
 }
 
 }  // namespace rcplan::cli

@@ -30,6 +30,10 @@ void add_output_option(CLI::App& command, output_format& format);
 /// input_error naming the input when it cannot be read, does not parse or has no lines.
 [[nodiscard]] topology read_topology(const std::string& path);
 
+/// A topology in rcplan's JSON in `path` ("-": standard input). Throws input_error naming the
+/// input when it cannot be read, is not JSON or not a topology.
+[[nodiscard]] topology read_observed(const std::string& path);
+
 /// Pretty-printed, newline-terminated.
 void print_json(std::ostream& out, const nlohmann::ordered_json& doc);
 

@@ -120,16 +120,23 @@ struct client::impl {
     return object;
   }
 
-  /// Server-side apply of `object`, or of one of its subresources ("/status").
-  nlohmann::json apply(const nlohmann::json& object, const char* subresource, const char* verb) {
+  /// Sends `object` (its namespace filled in) with `method`: to the object's path plus `suffix`,
+  /// or to its collection (create).
+  nlohmann::json send(const nlohmann::json& object, const char* method, bool to_collection, const std::string& suffix,
+                      const char* content_type, const char* verb) {
     const target t = target_of(object, verb);
     detail::http_request r;
-    r.method = "PATCH";
-    r.path = object_path(*t.kind, t.ns, t.name) + subresource +
-             query({{"fieldManager", field_manager}, {"force", "true"}});
-    r.content_type = "application/apply-patch+yaml";
+    r.method = method;
+    r.path = (to_collection ? collection_path(*t.kind, t.ns) : object_path(*t.kind, t.ns, t.name)) + suffix;
+    r.content_type = content_type;
     r.body = with_namespace(object, t).dump();
     return call(r, describe(verb, *t.kind, t.ns, t.name));
+  }
+
+  /// Server-side apply of `object`, or of one of its subresources ("/status").
+  nlohmann::json apply(const nlohmann::json& object, const std::string& subresource, const char* verb) {
+    return send(object, "PATCH", false, subresource + query({{"fieldManager", field_manager}, {"force", "true"}}),
+                "application/apply-patch+yaml", verb);
   }
 };
 
@@ -171,23 +178,11 @@ nlohmann::json client::apply_status(const nlohmann::json& object) {
 }
 
 nlohmann::json client::replace(const nlohmann::json& object) {
-  const impl::target t = impl_->target_of(object, "replace");
-  detail::http_request r;
-  r.method = "PUT";
-  r.path = object_path(*t.kind, t.ns, t.name);
-  r.content_type = "application/json";
-  r.body = impl_->with_namespace(object, t).dump();
-  return impl_->call(r, describe("replace", *t.kind, t.ns, t.name));
+  return impl_->send(object, "PUT", false, "", "application/json", "replace");
 }
 
 nlohmann::json client::create(const nlohmann::json& object) {
-  const impl::target t = impl_->target_of(object, "create");
-  detail::http_request r;
-  r.method = "POST";
-  r.path = collection_path(*t.kind, t.ns);
-  r.content_type = "application/json";
-  r.body = impl_->with_namespace(object, t).dump();
-  return impl_->call(r, describe("create", *t.kind, t.ns, t.name));
+  return impl_->send(object, "POST", true, "", "application/json", "create");
 }
 
 nlohmann::json client::merge_patch(const resource_kind& kind, const std::string& ns, const std::string& name,
@@ -223,11 +218,13 @@ bool client::remove(const resource_kind& kind, const std::string& ns, const std:
   r.path = object_path(kind, ns, name);
   r.content_type = "application/json";
   r.body = body.dump();
-  const std::string what = describe("delete", kind, ns, name);
-  const detail::http_response resp = impl_->http.perform(r, what);
-  if (resp.status == 404) return false;
-  if (resp.status < 200 || resp.status >= 300) fail(resp.status, resp.body, what);
-  return true;
+  try {
+    (void)impl_->call(r, describe("delete", kind, ns, name));
+    return true;
+  } catch (const error& e) {
+    if (e.id() == "rcplan.kubernetes.not_found") return false;
+    throw;
+  }
 }
 
 std::string client::watch(const resource_kind& kind, const std::string& ns, const watch_options& o,

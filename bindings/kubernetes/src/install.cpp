@@ -21,30 +21,40 @@ bool established(const nlohmann::json& crd, std::string& why) {
   return false;
 }
 
-}  // namespace
-
-std::vector<nlohmann::json> crd_manifests() {
+/// Every object of the embedded YAML files, in order.
+std::vector<nlohmann::json> documents(const std::vector<std::string_view>& texts) {
   std::vector<nlohmann::json> out;
-  for (const std::string_view text : detail::embedded_crds())
+  for (const std::string_view text : texts)
     for (nlohmann::json& doc : yaml::parse_yaml_documents(std::string(text)))
       if (doc.is_object()) out.push_back(std::move(doc));
   return out;
 }
 
+/// Applies `objects` in order; "Kind name" of each.
+install_result apply_in_order(client& c, const std::vector<nlohmann::json>& objects) {
+  install_result r;
+  for (const nlohmann::json& object : objects) {
+    (void)c.apply(object);
+    r.applied.push_back(object["kind"].get<std::string>() + " " + object["metadata"]["name"].get<std::string>());
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> crd_manifests() { return documents(detail::embedded_crds()); }
+
 std::vector<nlohmann::json> operator_manifests(const operator_options& o) {
-  std::vector<nlohmann::json> out;
-  for (const std::string_view text : detail::embedded_operator())
-    for (nlohmann::json& doc : yaml::parse_yaml_documents(std::string(text))) {
-      if (!doc.is_object()) continue;
-      const std::string kind = doc.value("kind", "");
-      if (kind == "Namespace") doc["metadata"]["name"] = o.namespace_name;
-      if (kind == "ServiceAccount" || kind == "Deployment") doc["metadata"]["namespace"] = o.namespace_name;
-      if (kind == "ClusterRoleBinding")
-        for (nlohmann::json& subject : doc["subjects"]) subject["namespace"] = o.namespace_name;
-      if (kind == "Deployment")
-        for (nlohmann::json& container : doc["spec"]["template"]["spec"]["containers"]) container["image"] = o.image;
-      out.push_back(std::move(doc));
-    }
+  std::vector<nlohmann::json> out = documents(detail::embedded_operator());
+  for (nlohmann::json& doc : out) {
+    const std::string kind = doc.value("kind", "");
+    if (kind == "Namespace") doc["metadata"]["name"] = o.namespace_name;
+    if (kind == "ServiceAccount" || kind == "Deployment") doc["metadata"]["namespace"] = o.namespace_name;
+    if (kind == "ClusterRoleBinding")
+      for (nlohmann::json& subject : doc["subjects"]) subject["namespace"] = o.namespace_name;
+    if (kind == "Deployment")
+      for (nlohmann::json& container : doc["spec"]["template"]["spec"]["containers"]) container["image"] = o.image;
+  }
   return out;
 }
 
@@ -52,22 +62,11 @@ std::string operator_user(const std::string& namespace_name) {
   return "system:serviceaccount:" + namespace_name + ":rcplan-operator";
 }
 
-install_result install_operator(client& c, const operator_options& o) {
-  install_result r;
-  for (const nlohmann::json& object : operator_manifests(o)) {
-    (void)c.apply(object);
-    r.applied.push_back(object["kind"].get<std::string>() + " " + object["metadata"]["name"].get<std::string>());
-  }
-  return r;
-}
+install_result install_operator(client& c, const operator_options& o) { return apply_in_order(c, operator_manifests(o)); }
 
 install_result install_crds(client& c, const install_options& o) {
-  install_result r;
   const std::vector<nlohmann::json> crds = crd_manifests();
-  for (const nlohmann::json& crd : crds) {
-    (void)c.apply(crd);
-    r.applied.push_back("CustomResourceDefinition " + crd["metadata"]["name"].get<std::string>());
-  }
+  install_result r = apply_in_order(c, crds);
   const auto deadline = std::chrono::steady_clock::now() + o.timeout;
   for (const nlohmann::json& crd : crds) {
     const std::string name = crd["metadata"]["name"].get<std::string>();

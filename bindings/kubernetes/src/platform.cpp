@@ -96,14 +96,15 @@ pod pod_of(const json& p, const std::map<std::string, std::string>& zones) {
 
 }  // namespace
 
-cluster_objects read_cluster(client& c, const cluster_ref& cluster) {
+namespace {
+
+/// The StatefulSets, pods and their nodes: what observation needs, read on every wait.
+cluster_objects read_workload(client& c, const cluster_ref& cluster) {
   cluster_objects out;
-  out.resource = c.find(kinds::distributed_redis_cluster, cluster.namespace_name, cluster.name);
   list_options o;
   o.label_selector = selector_of(cluster);
   const json sets = c.list(kinds::statefulset, cluster.namespace_name, o);
   const json pods = c.list(kinds::pod, cluster.namespace_name, o);
-  const json claims = c.list(kinds::pvc, cluster.namespace_name, o);
   std::set<std::string> bound_to;
   for (const json& p : pods["items"]) {
     const std::string node = text_at(p, json::json_pointer("/spec/nodeName"));
@@ -130,6 +131,22 @@ cluster_objects read_cluster(client& c, const cluster_ref& cluster) {
       if (v.is_string()) op.labels[k] = v.get<std::string>();
     out.pods.push_back(std::move(op));
   }
+  const auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  std::sort(out.statefulsets.begin(), out.statefulsets.end(), by_name);
+  std::sort(out.pods.begin(), out.pods.end(),
+            [](const observed_pod& a, const observed_pod& b) { return a.summary.name < b.summary.name; });
+  std::sort(out.nodes.begin(), out.nodes.end(), by_name);
+  return out;
+}
+
+}  // namespace
+
+cluster_objects read_cluster(client& c, const cluster_ref& cluster) {
+  cluster_objects out = read_workload(c, cluster);
+  out.resource = c.find(kinds::distributed_redis_cluster, cluster.namespace_name, cluster.name);
+  list_options o;
+  o.label_selector = selector_of(cluster);
+  const json claims = c.list(kinds::pvc, cluster.namespace_name, o);
   for (const json& pvc : claims["items"]) {
     observed_claim oc;
     oc.name = pvc["metadata"]["name"].get<std::string>();
@@ -139,17 +156,13 @@ cluster_objects read_cluster(client& c, const cluster_ref& cluster) {
     oc.terminating = pvc["metadata"].contains("deletionTimestamp");
     out.claims.push_back(std::move(oc));
   }
-  const auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  std::sort(out.statefulsets.begin(), out.statefulsets.end(), by_name);
-  std::sort(out.pods.begin(), out.pods.end(),
-            [](const observed_pod& a, const observed_pod& b) { return a.summary.name < b.summary.name; });
-  std::sort(out.claims.begin(), out.claims.end(), by_name);
-  std::sort(out.nodes.begin(), out.nodes.end(), by_name);
+  std::sort(out.claims.begin(), out.claims.end(),
+            [](const observed_claim& a, const observed_claim& b) { return a.name < b.name; });
   return out;
 }
 
 void observe_kubernetes(client& c, const cluster_ref& cluster, topology& t) {
-  cluster_objects o = read_cluster(c, cluster);
+  cluster_objects o = read_workload(c, cluster);
   t.statefulsets = std::move(o.statefulsets);
   t.pods.clear();
   for (observed_pod& p : o.pods) t.pods.push_back(std::move(p.summary));
@@ -212,8 +225,7 @@ bool platform::pods_ready(const std::string& name) {
     if (!name.empty() && s.name != name) continue;
     int ready = 0;
     for (const pod& p : t.pods) {
-      if (p.name.rfind(s.name + "-", 0) != 0 || trailing_number(p.name) < 0) continue;
-      if (p.name.size() <= s.name.size() + 1 || p.name.find('-', s.name.size() + 1) != std::string::npos) continue;
+      if (p.shard_index != s.shard_index) continue;
       if (!p.ready || p.terminating) return false;
       // an update revision not reported yet is a StatefulSet controller that has not caught up
       if (s.update_revision.empty() || p.revision != s.update_revision) return false;

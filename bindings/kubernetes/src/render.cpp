@@ -54,7 +54,7 @@ json object(const resource_kind& k, json meta) {
   return {{"apiVersion", k.api_version()}, {"kind", k.kind}, {"metadata", std::move(meta)}};
 }
 
-/// An opaque spec value as JSON, or nothing when it is not set.
+/// Whether an opaque spec value is set.
 bool present(const value& v) { return !v.is_null(); }
 
 json resources_of(const kube_resources& r) {
@@ -147,7 +147,7 @@ json pod_spec(const statefulset_description& s, const json& cluster_selector) {
   json containers = json::array({redis_container(s)});
   if (s.monitor) containers.push_back(exporter_container(s, *s.monitor));
   json spec = {{"containers", containers}, {"volumes", volumes(s)}, {"terminationGracePeriodSeconds", 60}};
-  if (present(s.affinity) && s.affinity.is_object() && !s.affinity.as_object().empty()) spec["affinity"] = s.affinity;
+  if (s.affinity.is_object() && !s.affinity.as_object().empty()) spec["affinity"] = s.affinity;
   spec["topologySpreadConstraints"] = json::array({{{"maxSkew", 1},
                                                     {"topologyKey", zone_key},
                                                     {"whenUnsatisfiable", "ScheduleAnyway"},
