@@ -1,4 +1,4 @@
-// `rcplan local up|apply|status|down --spec FILE --dir DIR`: a real cluster of redis-server
+// `rcplan local up|apply|status|down --spec FILE --dir DIR`, and `rcplan local agent`: a real cluster of redis-server
 // processes on this machine, made from a spec and changed by applying a changed spec. The
 // processes outlive the command; `status` looks at them, `down` stops them and removes DIR.
 
@@ -8,8 +8,11 @@
 #include "support/live.hpp"
 #include "support/local_cluster.hpp"
 #include "support/spec_input.hpp"
+#include "support/kube.hpp"
+#include "support/stop_signal.hpp"
 
 #include <rcplan/json/plan.hpp>
+#include <rcplan/local/agent.hpp>
 #include <rcplan/local/runtime.hpp>
 #include <rcplan/redis/converge.hpp>
 
@@ -98,6 +101,30 @@ void run_down(const local_cli_options& o) {
   else std::cout << "stopped the local cluster and removed " << o.dir << '\n';
 }
 
+struct agent_cli_options {
+  kube_options kube;
+  std::string dir;
+  std::string redis_server = "redis-server";
+  bool stop_pods = false;
+};
+
+void run_agent(const agent_cli_options& o) {
+  local::agent_options ao;
+  ao.dir = o.dir;
+  ao.redis_server = o.redis_server;
+  ao.namespace_name = o.kube.namespace_name;
+  kube_options access_only = o.kube;
+  access_only.namespace_name.clear();
+  local::agent agent(kube_access(access_only), ao);
+  const std::atomic<bool>& stop = stop_requested();
+  std::cerr << "local node agent (a stand-in for the kubelet and the scheduler): nodes";
+  for (const std::string& h : ao.hosts) std::cerr << ' ' << h;
+  std::cerr << ", pod IPs " << agent.pod_network() << "0.0/16, pods in "
+            << (ao.namespace_name.empty() ? std::string("every namespace") : ao.namespace_name) << std::endl;
+  agent.run(stop);
+  if (o.stop_pods) local::agent::stop_pods(ao.dir);
+}
+
 CLI::App* add_local_subcommand(CLI::App& parent, const char* name, const char* description,
                                const std::shared_ptr<local_cli_options>& opts, bool spec_required) {
   CLI::App* cmd = parent.add_subcommand(name, description);
@@ -124,6 +151,17 @@ void add_local_command(CLI::App& app) {
       ->callback([opts] { run_status(*opts); });
   add_local_subcommand(*local, "down", "Stop a local cluster and remove its directory", opts, false)
       ->callback([opts] { run_down(*opts); });
+
+  auto agent_opts = std::make_shared<agent_cli_options>();
+  CLI::App* agent = local->add_subcommand(
+      "agent",
+      "The local node agent, a stand-in for the kubelet and the scheduler: runs a Kubernetes API server's pods as "
+      "redis-server processes on this machine until SIGTERM");
+  add_kube_options(*agent, agent_opts->kube, true);
+  agent->add_option("--dir", agent_opts->dir, "Work directory: the pods' files and volumes")->required();
+  agent->add_option("--redis-server", agent_opts->redis_server, "redis-server binary (default: on PATH)");
+  agent->add_flag("--stop-pods", agent_opts->stop_pods, "Stop the pods' processes when the agent stops");
+  agent->callback([agent_opts] { run_agent(*agent_opts); });
 }
 
 }  // namespace rcplan::cli

@@ -2,6 +2,8 @@
 
 #include <rcplan/kubernetes/config.hpp>
 
+#include <cstdlib>
+
 namespace rcplan::cli {
 
 void add_kube_options(CLI::App& command, kube_options& o, bool required) {
@@ -11,12 +13,19 @@ void add_kube_options(CLI::App& command, kube_options& o, bool required) {
   command.add_option("--namespace,-n", o.namespace_name, "namespace (default: the context's)");
 }
 
-kubernetes::client kube_client(const kube_options& o) {
-  const std::filesystem::path file = o.kubeconfig.empty() ? kubernetes::default_kubeconfig_path()
-                                                           : std::filesystem::path(o.kubeconfig);
-  kubernetes::cluster_access a = kubernetes::load_kubeconfig(file, o.context);
+kubernetes::cluster_access kube_access(const kube_options& o, bool in_cluster) {
+  kubernetes::cluster_access a;
+  if (in_cluster && o.kubeconfig.empty() && std::getenv("KUBERNETES_SERVICE_HOST") != nullptr) {
+    a = kubernetes::in_cluster_config();
+  } else {
+    const std::filesystem::path file = o.kubeconfig.empty() ? kubernetes::default_kubeconfig_path()
+                                                             : std::filesystem::path(o.kubeconfig);
+    a = kubernetes::load_kubeconfig(file, o.context);
+  }
   if (!o.namespace_name.empty()) a.namespace_name = o.namespace_name;
-  return kubernetes::client(std::move(a));
+  return a;
 }
+
+kubernetes::client kube_client(const kube_options& o) { return kubernetes::client(kube_access(o)); }
 
 }  // namespace rcplan::cli

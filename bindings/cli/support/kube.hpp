@@ -20,6 +20,10 @@ struct kube_options {
 /// Adds --kubeconfig (required when `required`), --context and --namespace.
 void add_kube_options(CLI::App& command, kube_options& o, bool required);
 
+/// The access the options give; `o.namespace_name` overrides the context's namespace. With
+/// `in_cluster` and no --kubeconfig, a pod's own service account when run in a pod.
+[[nodiscard]] kubernetes::cluster_access kube_access(const kube_options& o, bool in_cluster = false);
+
 /// A client for the options; `o.namespace_name` overrides the context's namespace.
 [[nodiscard]] kubernetes::client kube_client(const kube_options& o);
 

@@ -213,6 +213,7 @@ bool client::remove(const resource_kind& kind, const std::string& ns, const std:
   if (!o.propagation_policy.empty()) body["propagationPolicy"] = o.propagation_policy;
   if (!o.precondition_uid.empty()) body["preconditions"]["uid"] = o.precondition_uid;
   if (!o.precondition_resource_version.empty()) body["preconditions"]["resourceVersion"] = o.precondition_resource_version;
+  if (o.grace_period_seconds >= 0) body["gracePeriodSeconds"] = o.grace_period_seconds;
   detail::http_request r;
   r.method = "DELETE";
   r.path = object_path(kind, ns, name);
@@ -361,7 +362,7 @@ void client::follow(const resource_kind& kind, const std::string& ns, const foll
 
 const resource_kind& kind_of(const std::string& api_version, const std::string& kind) {
   static const resource_kind* const all[] = {
-      &kinds::namespace_kind, &kinds::pod, &kinds::service, &kinds::configmap, &kinds::secret, &kinds::pvc,
+      &kinds::namespace_kind, &kinds::pod, &kinds::service, &kinds::configmap, &kinds::secret, &kinds::pvc, &kinds::persistent_volume,
       &kinds::node, &kinds::event, &kinds::service_account, &kinds::statefulset, &kinds::controller_revision,
       &kinds::deployment, &kinds::pdb, &kinds::lease, &kinds::crd, &kinds::cluster_role,
       &kinds::cluster_role_binding, &kinds::role, &kinds::role_binding, &kinds::distributed_redis_cluster,

@@ -2,6 +2,7 @@
 #include <rcplan/json/spec.hpp>
 #include <rcplan/kubernetes/render.hpp>
 #include <rcplan/kubernetes/resources.hpp>
+#include <rcplan/kubernetes/secrets.hpp>
 
 #include "scripts.hpp"
 
@@ -19,7 +20,6 @@ constexpr const char* conf_volume = "conf";
 constexpr const char* run_volume = "run";
 constexpr const char* zone_key = "topology.kubernetes.io/zone";
 constexpr const char* password_variable = "REDIS_PASSWORD";
-constexpr const char* password_key = "password";
 
 json string_map(const std::map<std::string, std::string>& m) {
   json out = json::object();

@@ -68,15 +68,15 @@ std::string render_pod_conf(const std::string& configmap_text, const pod_conf_op
   const std::string dir = o.dir.string();
   out += "# Owned by the local runtime.\n";
   out += "port " + std::to_string(o.port) + "\n";
-  out += "bind 127.0.0.1\n";
-  // The pod's IP is 127.0.0.1: announcing it gives a fresh node its address in CLUSTER NODES
-  // before anyone has met it, as a pod has its IP from the start (Redis would show none).
-  out += "cluster-announce-ip 127.0.0.1\n";
+  out += "bind " + o.ip + "\n";
+  // Announcing the pod's IP gives a fresh node its address in CLUSTER NODES before anyone has
+  // met it, as a pod has its IP from the start (Redis would show none).
+  out += "cluster-announce-ip " + o.ip + "\n";
   out += "dir " + quote_conf_value(dir) + "\n";
   out += "cluster-enabled yes\n";
   out += "cluster-config-file nodes.conf\n";
   out += "cluster-node-timeout " + std::to_string(o.node_timeout_ms) + "\n";
-  out += "logfile " + quote_conf_value((o.dir / "redis.log").string()) + "\n";
+  out += "logfile " + quote_conf_value(((o.log_dir.empty() ? o.dir : o.log_dir) / "redis.log").string()) + "\n";
   out += "appendonly yes\n";  // a restarted pod must come back with its keys
   if (o.password != nullptr && !o.password->empty()) {
     out += "requirepass " + quote_conf_value(*o.password) + "\n";

@@ -12,7 +12,11 @@ namespace rcplan::local::detail {
 
 struct pod_conf_options {
   std::uint16_t port = 0;
+  /// The pod's IP: the address it binds, announces and connects from.
+  std::string ip = "127.0.0.1";
   std::filesystem::path dir;  ///< the pod's data directory (absolute)
+  /// Where redis.log goes; empty: the data directory.
+  std::filesystem::path log_dir;
   std::uint32_t node_timeout_ms = 3000;
   const std::string* password = nullptr;  ///< null or empty: no requirepass/masterauth
 };

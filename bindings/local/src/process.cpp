@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <sstream>
@@ -25,8 +26,8 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-/// Binds 127.0.0.1:`port` (0: the kernel picks) and returns the bound port, 0 on failure.
-std::uint16_t try_bind(std::uint16_t port) {
+/// Binds `ip`:`port` (0: the kernel picks) and returns the bound port, 0 on failure.
+std::uint16_t try_bind(std::uint16_t port, in_addr_t ip = htonl(INADDR_LOOPBACK)) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
   // As Redis binds: a port whose old connections linger in TIME_WAIT is free to listen on.
@@ -34,7 +35,7 @@ std::uint16_t try_bind(std::uint16_t port) {
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_addr.s_addr = ip;
   addr.sin_port = htons(port);
   std::uint16_t out = 0;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
@@ -106,6 +107,11 @@ std::optional<std::filesystem::path> find_executable(const std::string& name) {
 }
 
 bool port_free(std::uint16_t port) { return port != 0 && try_bind(port) == port; }
+
+bool port_free(const std::string& ip, std::uint16_t port) {
+  in_addr a{};
+  return port != 0 && ::inet_pton(AF_INET, ip.c_str(), &a) == 1 && try_bind(port, a.s_addr) == port;
+}
 
 std::uint16_t pick_port(const std::set<std::uint16_t>& taken) {
   constexpr std::uint16_t max_port = 55535;  // its bus port, port + 10000, must exist too
@@ -234,6 +240,22 @@ std::string tail_lines(const std::filesystem::path& path, std::size_t n) {
   std::string out;
   for (const std::string& l : lines) out += l + "\n";
   return out;
+}
+
+void write_private_file(const std::filesystem::path& path, const std::string& content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw error("rcplan.local.pod", "cannot write " + path.string() + ": " + std::strerror(errno));
+  ::fchmod(fd, 0600);
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) throw error("rcplan.local.pod", "cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace rcplan::local::detail

@@ -19,6 +19,8 @@ namespace rcplan::local::detail {
 
 /// Whether nobody listens on 127.0.0.1:`port` now.
 [[nodiscard]] bool port_free(std::uint16_t port);
+/// Whether nobody listens on `ip`:`port` now (false for an address that is not an IPv4 one).
+[[nodiscard]] bool port_free(const std::string& ip, std::uint16_t port);
 
 /// A loopback port that is free now, whose cluster bus port (port + 10000) is free too, and that
 /// is not in `taken` (ports and bus ports of other pods that may be down right now). Throws
@@ -49,6 +51,10 @@ void stop_process(pid_t pid, std::chrono::milliseconds grace);
 
 /// SIGKILL and wait until it is gone.
 void kill_process(pid_t pid);
+
+/// Writes `content` to `path` readable by its owner only (0600, also when it existed before
+/// with wider permissions). Throws rcplan::error (`rcplan.local.pod`).
+void write_private_file(const std::filesystem::path& path, const std::string& content);
 
 /// The last `n` lines of a text file; empty when it cannot be read.
 [[nodiscard]] std::string tail_lines(const std::filesystem::path& path, std::size_t n);

@@ -1,4 +1,5 @@
 #include <rcplan/local/runtime.hpp>
+#include <rcplan/local/redis_process.hpp>
 
 #include "ping.hpp"
 #include "pod_conf.hpp"
@@ -248,7 +249,7 @@ struct runtime::impl {
     // The password goes into the pod's redis.conf, readable by its owner only (0600), rather
     // than onto the command line, which every user of the machine can read in /proc/<pid>/cmdline
     // and `ps` for as long as the process lives.
-    write_private_file(dir / "redis.conf", detail::render_pod_conf(conf_text, co));
+    detail::write_private_file(dir / "redis.conf", detail::render_pod_conf(conf_text, co));
 
     std::error_code ec;
     std::filesystem::remove(pid_file(p.name), ec);  // a stale one (after SIGKILL) would look alive
@@ -261,22 +262,6 @@ struct runtime::impl {
     if (r.exit_code == 0) return std::nullopt;
     const std::string how = r.exit_code < 0 ? "did not return within 10 s" : "exited with " + std::to_string(r.exit_code);
     return "pod " + p.name + ": redis-server " + how + ":\n" + scrub(r.output);
-  }
-
-  static void write_private_file(const std::filesystem::path& path, const std::string& content) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw error("rcplan.local.pod", "cannot write " + path.string() + ": " + std::strerror(errno));
-    ::fchmod(fd, 0600);  // it may exist from before with wider permissions
-    std::size_t done = 0;
-    bool ok = true;
-    while (ok && done < content.size()) {
-      const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) done += static_cast<std::size_t>(n);
-    }
-    ok = ::close(fd) == 0 && ok;
-    if (!ok) throw error("rcplan.local.pod", "cannot write " + path.string() + ": " + std::strerror(errno));
   }
 
   /// What the pod's log says since `offset` when it shows the start failed.
@@ -475,13 +460,7 @@ bool holds_cluster(const std::filesystem::path& dir) {
 
 runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::move(options))) {
   impl& i = *impl_;
-  const auto binary = detail::find_executable(i.o.redis_server);
-  if (!binary)
-    throw error("rcplan.local.redis_server",
-                "cannot find " + i.o.redis_server +
-                    " (on PATH); the local runtime runs pods as redis-server processes. Install it: "
-                    "apt-get install -y redis-server");
-  i.redis_server = std::filesystem::absolute(*binary);
+  i.redis_server = find_redis_server(i.o.redis_server);
   if (i.o.dir.empty()) throw error("rcplan.local.state", "the local runtime needs a work directory");
   i.o.dir = std::filesystem::absolute(i.o.dir);
   std::error_code ec;

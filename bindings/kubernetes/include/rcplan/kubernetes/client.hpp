@@ -42,6 +42,9 @@ struct delete_options {
   /// Delete only this object: it still has this uid / resourceVersion (else `conflict`).
   std::string precondition_uid;
   std::string precondition_resource_version;
+  /// Seconds the object's holder gets to stop it (pods); 0 removes it at once (what the
+  /// kubelet sends once the containers have stopped); negative: the object's own setting.
+  int grace_period_seconds = -1;
 };
 
 struct watch_event {

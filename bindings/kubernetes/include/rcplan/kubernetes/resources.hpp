@@ -29,6 +29,7 @@ inline const resource_kind service{"", "v1", "services", "Service", true};
 inline const resource_kind configmap{"", "v1", "configmaps", "ConfigMap", true};
 inline const resource_kind secret{"", "v1", "secrets", "Secret", true};
 inline const resource_kind pvc{"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
+inline const resource_kind persistent_volume{"", "v1", "persistentvolumes", "PersistentVolume", false};
 inline const resource_kind node{"", "v1", "nodes", "Node", false};
 inline const resource_kind event{"", "v1", "events", "Event", true};
 inline const resource_kind service_account{"", "v1", "serviceaccounts", "ServiceAccount", true};
