@@ -44,6 +44,9 @@ void add_render_command(CLI::App& app);
 /// Established, and with --operator the operator's RBAC.
 void add_kube_command(CLI::App& app);
 
+/// `rcplan operator`: commands/operator.cpp.
+void add_operator_command(CLI::App& app);
+
 /// `rcplan demo`: the whole loop on a local cluster, checking that no key is lost.
 void add_demo_command(CLI::App& app);
 

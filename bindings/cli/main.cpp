@@ -48,5 +48,6 @@ int main(int argc, char** argv) {
   rcplan::cli::add_keys_command(app);
   rcplan::cli::add_render_command(app);
   rcplan::cli::add_kube_command(app);
+  rcplan::cli::add_operator_command(app);
   return run(app, argc, argv);
 }

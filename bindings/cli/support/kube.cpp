@@ -11,6 +11,7 @@ void add_kube_options(CLI::App& command, kube_options& o, bool required) {
   if (required) k->required();
   command.add_option("--context", o.context, "kubeconfig context (default: its current context)");
   command.add_option("--namespace,-n", o.namespace_name, "namespace (default: the context's)");
+  command.add_option("--as", o.as_user, "act as this user (impersonation), e.g. system:serviceaccount:NS:NAME");
 }
 
 kubernetes::cluster_access kube_access(const kube_options& o, bool in_cluster) {
@@ -23,6 +24,7 @@ kubernetes::cluster_access kube_access(const kube_options& o, bool in_cluster) {
     a = kubernetes::load_kubeconfig(file, o.context);
   }
   if (!o.namespace_name.empty()) a.namespace_name = o.namespace_name;
+  if (!o.as_user.empty()) a.impersonate_user = o.as_user;
   return a;
 }
 

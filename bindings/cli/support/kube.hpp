@@ -15,9 +15,10 @@ struct kube_options {
   std::string kubeconfig;  ///< empty: $KUBECONFIG or ~/.kube/config
   std::string context;     ///< empty: the kubeconfig's current context
   std::string namespace_name;  ///< empty: the context's namespace
+  std::string as_user;         ///< empty: the credentials' own user; else impersonated
 };
 
-/// Adds --kubeconfig (required when `required`), --context and --namespace.
+/// Adds --kubeconfig (required when `required`), --context, --namespace and --as.
 void add_kube_options(CLI::App& command, kube_options& o, bool required);
 
 /// The access the options give; `o.namespace_name` overrides the context's namespace. With

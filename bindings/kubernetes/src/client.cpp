@@ -109,6 +109,8 @@ struct client::impl {
     const resource_kind& k = kind_of(api_version, kind);
     const nlohmann::json meta = object.value("metadata", nlohmann::json::object());
     std::string name = text_field(meta, "name");
+    // A POST may leave the name to the server (metadata.generateName).
+    if (name.empty() && std::string_view(verb) == "create") name = text_field(meta, "generateName");
     if (name.empty()) throw error("rcplan.kubernetes.invalid", std::string(verb) + " " + kind + ": metadata.name is missing");
     std::string ns = k.namespaced ? text_field(meta, "namespace") : std::string{};
     if (k.namespaced && ns.empty()) ns = access.namespace_name;
@@ -329,7 +331,7 @@ void client::follow(const resource_kind& kind, const std::string& ns, const foll
   std::string version;
   followed_state state;
   bool go_on = true;
-  while (go_on) {
+  while (go_on && (!o.keep_going || o.keep_going())) {
     try {
       if (version.empty()) {
         list_options lo;
@@ -337,6 +339,7 @@ void client::follow(const resource_kind& kind, const std::string& ns, const foll
         nlohmann::json l = list(kind, ns, lo);
         version = text_field(l["metadata"], "resourceVersion");
         if (!(go_on = state.replace(l["items"], on_event))) break;
+        if (o.on_listed) o.on_listed();
       }
       watch_options wo;
       wo.resource_version = version;

@@ -85,10 +85,15 @@ converge_result run_until_converged(const std::vector<address>& seeds, const clu
   c.observe = [&] {
     return exec.platform != nullptr ? observe(*exec.platform, obs) : observe(seeds, obs);
   };
-  c.make_plan = [&](const topology& t) { return reconcile(t, desired, options.reconcile); };
+  c.make_plan = [&](const topology& t) {
+    plan p = reconcile(t, desired, options.reconcile);
+    if (options.on_observed) options.on_observed(t, p);
+    return p;
+  };
   c.execute = [&](const topology& t, const plan& p, int waves) {
     exec.max_waves = waves;
     const execute_result r = execute(p, t, exec);
+    if (options.on_executed) options.on_executed(r);
     return execution{r.complete, false, r.diagnostics};
   };
   c.ready = [&](const topology& t) { return cluster_state_ok(t, obs); };

@@ -69,6 +69,10 @@ struct follow_options {
   std::chrono::milliseconds backoff_max{5000};
   /// How long each watch request stays open before it is renewed from the last version seen.
   std::chrono::seconds watch_timeout{60};
+  /// Called after each list has been handed on (the view is complete: an informer is synced).
+  std::function<void()> on_listed;
+  /// Asked before each list or watch request; false ends follow() (unset: go on).
+  std::function<bool()> keep_going;
 };
 
 class client {
@@ -106,7 +110,8 @@ class client {
   /// PUT of the whole object: with metadata.resourceVersion set, only if the stored object is
   /// still that version (else `conflict`) — the optimistic concurrency a Lease's holder needs.
   nlohmann::json replace(const nlohmann::json& object);
-  /// POST of a new object (Events, Leases).
+  /// POST of a new object (Events, Leases); its name may be left to the server
+  /// (metadata.generateName).
   nlohmann::json create(const nlohmann::json& object);
   /// Deletes the object. Returns false when it did not exist.
   bool remove(const resource_kind& kind, const std::string& ns, const std::string& name, const delete_options& o = {});

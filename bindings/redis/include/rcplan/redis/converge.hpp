@@ -34,6 +34,11 @@ struct converge_options {
   std::chrono::milliseconds waiting_backoff_max{500};
   /// Sees every plan before it is executed (for printing it).
   std::function<void(std::size_t iteration, const plan&)> on_plan;
+  /// Sees every observation with the plan made from it, before execution (an operator writes
+  /// the resource's status from the two).
+  std::function<void(const topology&, const plan&)> on_observed;
+  /// Sees what every execution did: steps, slots and keys moved, why it stopped early.
+  std::function<void(const execute_result&)> on_executed;
 };
 
 struct converge_result {
