@@ -4,6 +4,7 @@
 // provisions, and deletions stop processes and keep or drop data as Kubernetes would.
 
 #include "kubernetes/kube_env.hpp"
+#include "kubernetes/agent_env.hpp"
 #include "support/kube_builder.hpp"
 
 #include <rcplan/json/spec.hpp>
@@ -26,38 +27,10 @@ namespace k8s = rcplan::kubernetes;
 using nlohmann::json;
 using rcplan_kube_test::admin;
 using rcplan_kube_test::eventually;
+using rcplan_kube_test::running_agent;
 using rcplan_kube_test::test_namespace;
 
 namespace {
-
-/// The agent on a thread of its own for the test's duration; its processes stop with it.
-class running_agent {
- public:
-  running_agent(const std::string& ns, const std::filesystem::path& dir) : dir_(dir) {
-    rcplan::local::agent_options o;
-    o.dir = dir;
-    o.namespace_name = ns;
-    o.period = std::chrono::milliseconds(200);
-    agent_ = std::make_unique<rcplan::local::agent>(rcplan_kube_test::admin_access(), o);
-    thread_ = std::thread([this] { agent_->run(stop_); });
-  }
-  running_agent(const running_agent&) = delete;
-  running_agent& operator=(const running_agent&) = delete;
-  ~running_agent() {
-    stop_ = true;
-    thread_.join();
-    rcplan::local::agent::stop_pods(dir_);
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  [[nodiscard]] const rcplan::local::agent& get() const { return *agent_; }
-
- private:
-  std::filesystem::path dir_;
-  std::unique_ptr<rcplan::local::agent> agent_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 /// The reply of `command` at ip:6379, or the error's id.
 std::string ask(const std::string& ip, const std::string& password, const rcplan::redis::command_args& command) {

@@ -9,8 +9,8 @@
 
 namespace rcplan::controller {
 
-event_recorder::event_recorder(std::string component, std::string instance)
-    : component_(std::move(component)), instance_(std::move(instance)) {}
+event_recorder::event_recorder(std::string component, std::string instance, std::chrono::seconds repeat_after)
+    : component_(std::move(component)), instance_(std::move(instance)), repeat_after_(repeat_after) {}
 
 bool event_recorder::record(kubernetes::client& c, const nlohmann::json& involved, event_type type,
                             const std::string& reason, const std::string& message) {
@@ -18,9 +18,10 @@ bool event_recorder::record(kubernetes::client& c, const nlohmann::json& involve
   const std::string uid = meta.value("uid", "");
   {
     const std::lock_guard<std::mutex> g(mu_);
-    auto& last = last_[{uid, reason}];
-    if (last == message) return false;
-    last = message;
+    const auto now = std::chrono::steady_clock::now();
+    const auto [it, fresh] = sent_.try_emplace({uid, reason + "\n" + message}, now);
+    if (!fresh && now - it->second < repeat_after_) return false;
+    it->second = now;
   }
   const std::string now = detail::now_rfc3339();
   // The API server limits an event's message to 1 KiB.
@@ -57,7 +58,7 @@ bool event_recorder::record(kubernetes::client& c, const nlohmann::json& involve
 
 void event_recorder::forget(const std::string& uid) {
   const std::lock_guard<std::mutex> g(mu_);
-  for (auto it = last_.begin(); it != last_.end();) it = it->first.first == uid ? last_.erase(it) : std::next(it);
+  for (auto it = sent_.begin(); it != sent_.end();) it = it->first.first == uid ? sent_.erase(it) : std::next(it);
 }
 
 }  // namespace rcplan::controller

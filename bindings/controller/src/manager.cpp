@@ -212,8 +212,11 @@ struct operator_manager::impl {
   // --- the whole ---------------------------------------------------------------------------------
 
   int run(const std::atomic<bool>& stop) {
-    if (!o.metrics_addr.empty())
+    if (!o.metrics_addr.empty()) {
       http = std::make_unique<http_server>(o.metrics_addr, [this](const std::string& p) { return serve(p); });
+      std::cerr << "rcplan operator " << o.identity << ": /healthz, /readyz and /metrics on port " << http->port()
+                << std::endl;
+    }
     k8s::client lease_client(access);
     std::optional<k8s::leader_lease> lease;
     auto renewed = std::chrono::steady_clock::now();

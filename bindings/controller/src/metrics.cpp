@@ -1,5 +1,6 @@
 #include <rcplan/controller/metrics.hpp>
 
+#include <charconv>
 #include <sstream>
 
 namespace rcplan::controller {
@@ -19,10 +20,12 @@ std::string escape(const std::string& v) {
   return out;
 }
 
+/// The shortest text that reads back as the same double, whatever the locale: a stream's six
+/// significant digits would freeze _sum once it passes a million seconds.
 std::string number(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace

@@ -226,7 +226,9 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
   for (const diagnostic& d : planned.diagnostics)
     if (eventful(planned, d))
       (void)events_.record(c_, obj, d.severity == severity::info ? event_type::normal : event_type::warning,
-                           planned.status == plan_status::blocked ? "Blocked" : "Waiting",
+                           planned.status == plan_status::blocked   ? "Blocked"
+                           : planned.status == plan_status::waiting ? "Waiting"
+                                                                    : "PlanWarning",
                            d.code + ": " + d.message);
   for (const diagnostic& d : r.diagnostics)
     (void)events_.record(c_, obj, event_type::warning, "WaveIncomplete", d.code + ": " + d.message);

@@ -227,10 +227,12 @@ bool platform::pods_ready(const std::string& name) {
     for (const pod& p : t.pods) {
       if (p.shard_index != s.shard_index) continue;
       if (!p.ready || p.terminating) return false;
-      // an update revision not reported yet is a StatefulSet controller that has not caught up
-      if (s.update_revision.empty() || p.revision != s.update_revision) return false;
       ++ready;
     }
+    // An update revision not reported yet is a StatefulSet controller that has not caught up.
+    // Pods on an older revision count: with OnDelete, rcplan restarts them one at a time and
+    // waits for each to be back while the others still run the old one.
+    if (s.update_revision.empty()) return false;
     if (ready != s.replicas) return false;
   }
   return true;

@@ -18,6 +18,7 @@ using nlohmann::json;
 constexpr const char* data_volume = "data";
 constexpr const char* conf_volume = "conf";
 constexpr const char* run_volume = "run";
+constexpr const char* password_volume = "password";
 constexpr const char* zone_key = "topology.kubernetes.io/zone";
 constexpr const char* password_variable = "REDIS_PASSWORD";
 
@@ -97,6 +98,8 @@ json redis_container(const statefulset_description& s) {
   c["volumeMounts"] = json::array({{{"name", data_volume}, {"mountPath", "/data"}},
                                    {{"name", conf_volume}, {"mountPath", "/conf"}, {"readOnly", true}},
                                    {{"name", run_volume}, {"mountPath", "/run/redis"}}});
+  if (!s.password_secret.empty())
+    c["volumeMounts"].push_back({{"name", password_volume}, {"mountPath", detail::password_dir}, {"readOnly", true}});
   json readiness = exec_probe(detail::readiness_script);
   readiness["periodSeconds"] = 5;
   readiness["timeoutSeconds"] = 5;
@@ -128,6 +131,13 @@ json exporter_container(const statefulset_description& s, const monitor_descript
 json volumes(const statefulset_description& s) {
   json v = json::array({{{"name", conf_volume}, {"configMap", {{"name", s.config_map}}}},
                         {{"name", run_volume}, {"emptyDir", {{"medium", "Memory"}}}}});
+  // The probes' fallback after a live password change (scripts.hpp); readable by its owner only.
+  if (!s.password_secret.empty())
+    v.push_back({{"name", password_volume},
+                 {"secret",
+                  {{"secretName", s.password_secret},
+                   {"items", json::array({{{"key", password_key}, {"path", password_key}}})},
+                   {"defaultMode", 0400}}}});
   if (s.storage.type != "persistent-claim") {
     json empty = json::object();
     if (!s.storage.size.empty()) empty["sizeLimit"] = s.storage.size;

@@ -17,15 +17,31 @@ fi
 exec redis-server /run/redis/redis.conf
 )";
 
+/// Where the password Secret is mounted: unlike the environment, fixed when the container
+/// started, the kubelet keeps the file current, so probes follow a live password change.
+inline constexpr const char* password_dir = "/etc/rcplan-secret";
+
 /// Ready when the node serves a healthy cluster (cluster_state:ok), or while it is a lone node
-/// that rcplan has yet to meet (cluster_known_nodes:1): it must be reachable to be joined.
-inline constexpr const char* readiness_script =
-    R"(redis-cli -h 127.0.0.1 -p "${RCPLAN_REDIS_PORT:-6379}" cluster info 2>/dev/null | tr -d '\r' | grep -Eq '^(cluster_state:ok|cluster_known_nodes:1)$')";
+/// that rcplan has yet to meet (cluster_known_nodes:1): it must be reachable to be joined. The
+/// environment's password first, then the mounted Secret's (after a live password change).
+inline constexpr const char* readiness_script = R"(probe() {
+  redis-cli -h 127.0.0.1 -p "${RCPLAN_REDIS_PORT:-6379}" cluster info 2>/dev/null | tr -d '\r' | grep -Eq '^(cluster_state:ok|cluster_known_nodes:1)$'
+}
+probe && exit 0
+[ -r /etc/rcplan-secret/password ] || exit 1
+REDISCLI_AUTH=$(cat /etc/rcplan-secret/password)
+export REDISCLI_AUTH
+probe
+)";
 
 /// Before the pod stops: a master with a connected, healthy replica asks it to fail over and
 /// waits (up to 30 s) until it has become a replica itself, so clients lose no writes to a dead
 /// master. Anything else (a replica, a master without replicas) stops at once.
-inline constexpr const char* pre_stop_script = R"(nodes=$(redis-cli -h 127.0.0.1 -p "${RCPLAN_REDIS_PORT:-6379}" cluster nodes 2>/dev/null | tr -d '\r') || exit 0
+inline constexpr const char* pre_stop_script = R"(if [ -r /etc/rcplan-secret/password ] && ! redis-cli -h 127.0.0.1 -p "${RCPLAN_REDIS_PORT:-6379}" ping 2>/dev/null | grep -q PONG; then
+  REDISCLI_AUTH=$(cat /etc/rcplan-secret/password)
+  export REDISCLI_AUTH
+fi
+nodes=$(redis-cli -h 127.0.0.1 -p "${RCPLAN_REDIS_PORT:-6379}" cluster nodes 2>/dev/null | tr -d '\r') || exit 0
 me=$(printf '%s\n' "$nodes" | awk '$3 ~ /myself/ && $3 ~ /master/ {print $1}')
 [ -n "$me" ] || exit 0
 replica=$(printf '%s\n' "$nodes" | awk -v m="$me" '$4 == m && $3 !~ /fail/ && $8 == "connected" {print $2; exit}')

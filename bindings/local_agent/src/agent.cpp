@@ -65,6 +65,9 @@ struct pod_run {
   int restarts = 0;
   bool ready = false;
   bool reported = false;  ///< the API server has the status as it is now
+  /// The password the container started with (its environment, fixed at start): the probe
+  /// tries it first, then the Secret's current value (the mounted Secret file). Never saved.
+  redis::secret started_with;
 
   [[nodiscard]] json to_json() const {
     return {{"namespace", ns}, {"name", name}, {"uid", uid}, {"ip", ip}, {"image", image}, {"startedAt", started_at},
@@ -266,12 +269,20 @@ struct agent::impl {
     return best;
   }
 
+  /// Only pods with a container named `redis` (what rcplan renders) can run here: the agent
+  /// runs redis-server, not images.
+  [[nodiscard]] static bool runs_redis(const json& pod) {
+    for (const json& ct : pod["spec"].value("containers", json::array()))
+      if (ct.value("name", "") == "redis") return true;
+    return false;
+  }
+
   void schedule(const json& pods) {
     for (const json& p : pods["items"]) {
       if (!text_at(p, "/spec/nodeName").empty() || p["metadata"].contains("deletionTimestamp")) continue;
       if (!text_at(p, "/spec/schedulerName").empty() && text_at(p, "/spec/schedulerName") != "default-scheduler")
         continue;
-      if (!bound_claims(p)) continue;
+      if (!runs_redis(p) || !bound_claims(p)) continue;
       c.bind(text_at(p, "/metadata/namespace"), text_at(p, "/metadata/name"), choose_node(p, pods));
       return;  // one at a time: the next choice counts this one (the next pass relists)
     }
@@ -354,6 +365,7 @@ struct agent::impl {
     po.password = *password;
     po.node_timeout_ms = o.node_timeout_ms;
     r.image = container->value("image", "");
+    r.started_with = *password;
     r.started_at = now_rfc3339();
     r.ready = false;
     r.reported = false;
@@ -434,9 +446,14 @@ struct agent::impl {
       report(r, pod);
       return;
     }
-    const auto* container = redis_container(pod);
-    const auto password = container ? password_of(pod, *container) : std::optional<redis::secret>{};
-    const bool ready = detail::probe_ready(address_of(r), password.value_or(redis::secret{}), probe_timeout);
+    // As the rendered probe does: the environment's password, then the mounted Secret's.
+    bool ready = detail::probe_ready(address_of(r), r.started_with, probe_timeout);
+    if (!ready) {
+      const auto* container = redis_container(pod);
+      const auto password = container ? password_of(pod, *container) : std::optional<redis::secret>{};
+      if (password && password->reveal() != r.started_with.reveal())
+        ready = detail::probe_ready(address_of(r), *password, probe_timeout);
+    }
     if (ready != r.ready || !r.reported || text_at(pod, "/status/podIP") != r.ip) {
       r.ready = ready;
       report(r, pod);

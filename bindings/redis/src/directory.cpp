@@ -1,5 +1,7 @@
 #include "directory.hpp"
 
+#include "probe.hpp"
+
 #include <utility>
 
 namespace rcplan::redis::detail {
@@ -26,6 +28,49 @@ std::optional<endpoint> directory::find(const node_id& id_or_pod) {
   for (const pod& p : now.pods)
     if (!p.ip.empty()) known_[p.name] = {p.ip, p.port};
   if (const auto it = known_.find(id_or_pod.value); it != known_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::optional<endpoint> directory::relocate(const node_id& id_or_pod) {
+  const auto remember = [&](const endpoint& e) {
+    const std::lock_guard lock(mutex_);
+    known_[id_or_pod.value] = e;
+    return e;
+  };
+  if (platform_ != nullptr) {
+    topology now;
+    platform_->observe(now);
+    for (const pod& p : now.pods) {
+      if (p.ip.empty()) continue;
+      if (!id_or_pod.well_formed()) {
+        if (p.name == id_or_pod.value) return remember({p.ip, p.port});
+        continue;
+      }
+      try {
+        connection c(p.ip, p.port, options_);
+        if (c.command({"CLUSTER", "MYID"}).str == id_or_pod.value) return remember({p.ip, p.port});
+      } catch (const std::runtime_error&) {
+        // not up (yet), or refuses us: not the one, or not findable now
+      }
+    }
+    return std::nullopt;
+  }
+  if (!id_or_pod.well_formed()) return std::nullopt;
+  std::map<node_id, endpoint> others;
+  {
+    const std::lock_guard lock(mutex_);
+    others = reachable_;
+  }
+  for (const auto& [other, e] : others) {
+    if (other == id_or_pod) continue;
+    try {
+      connection c(e.host, e.port, options_);
+      const cluster_view v = read_view(c);
+      const cluster_node* n = find_node(v.nodes, id_or_pod);
+      if (n != nullptr && !n->flags.noaddr && n->addr.port != 0) return remember({n->addr.host, n->addr.port});
+    } catch (const std::runtime_error&) {
+    }
+  }
   return std::nullopt;
 }
 

@@ -31,6 +31,11 @@ class directory {
   /// The Redis node id behind `id_or_pod`: itself when it is a node id, else asked of the pod's
   /// node (CLUSTER MYID). Throws transport_error when it cannot be learnt.
   [[nodiscard]] node_id real_id(const node_id& id_or_pod);
+  /// Where the node is now, when it no longer answers where it was: a pod recreated since the
+  /// observation has a new IP on Kubernetes. Asks the platform's pods which of them is the node
+  /// (CLUSTER MYID), or, without a platform, the reachable nodes' views. Remembers and returns
+  /// the new address; nullopt when nobody knows one.
+  [[nodiscard]] std::optional<endpoint> relocate(const node_id& id_or_pod);
   /// Every node observed reachable, by id.
   [[nodiscard]] const std::map<node_id, endpoint>& reachable() const noexcept { return reachable_; }
   [[nodiscard]] const connect_options& options() const noexcept { return options_; }

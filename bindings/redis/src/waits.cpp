@@ -28,10 +28,26 @@ std::string_view condition_name(wait_condition c) {
   return "unknown";
 }
 
+/// Whether `c` is the node `id` (an address may now belong to another node: pod IPs are reused).
+bool is_node(connection& c, const node_id& id) {
+  return !id.well_formed() || c.command({"CLUSTER", "MYID"}).str == id.value;
+}
+
+/// A connection to the node, found again where it answers now when it moved (a pod restarted
+/// with a new IP after the observation the plan was made from).
 connection open(exec_context& ctx, const node_id& id_or_pod) {
   const auto at = ctx.dir.find(id_or_pod);
   if (!at) throw transport_error("no address known for " + id_or_pod.value);
-  return connection(at->host, at->port, ctx.dir.options());
+  try {
+    connection c(at->host, at->port, ctx.dir.options());
+    if (is_node(c, id_or_pod)) return c;
+  } catch (const transport_error&) {
+  }
+  const auto now = ctx.dir.relocate(id_or_pod);
+  if (!now) throw transport_error("no address known for " + id_or_pod.value + " any more");
+  connection c(now->host, now->port, ctx.dir.options());
+  if (!is_node(c, id_or_pod)) throw transport_error(c.where() + " is not " + id_or_pod.value);
+  return c;
 }
 
 replication_info replication_of(connection& c) {

@@ -78,7 +78,9 @@ class platform final : public redis::platform {
   void observe(topology& t) override;
   /// Pods that have an IP (running), at the Redis client port.
   [[nodiscard]] std::vector<address> seeds() override;
-  /// Every pod the StatefulSet(s) should have exists, runs the update revision and is Ready.
+  /// Every pod the StatefulSet(s) should have exists, is Ready and not terminating, and the
+  /// StatefulSet controller has reported its update revision (pods still on an older one count:
+  /// a rolling update restarts them one at a time).
   [[nodiscard]] bool pods_ready(const std::string& name) override;
 
  private:

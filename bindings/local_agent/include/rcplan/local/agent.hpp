@@ -5,8 +5,9 @@
 //   - registers Node objects for the local runtime's virtual hosts (hostname and zone labels),
 //   - provisions a hostPath PersistentVolume for every pending claim (so claims show Bound) and
 //     removes it, with its directory, once its claim is gone,
-//   - binds pending pods to those nodes (the binding subresource), spreading each cluster's
-//     pods over the nodes,
+//   - binds pending pods that have a container named `redis` (as rcplan renders them) to those
+//     nodes (the binding subresource), spreading each cluster's pods over the nodes; other
+//     pods stay Pending,
 //   - runs each bound pod's redis container as a real redis-server process with the pod's
 //     redis.conf from its ConfigMap and its password from its Secret, its data in the claim's
 //     directory, on a pod IP of its own in 127.0.0.0/8 at the container's port (a recreated pod
