@@ -301,3 +301,97 @@ TEST_CASE("operator: with the shipped RBAC as its ServiceAccount; an invalid res
   REQUIRE(c.remove(k8s::kinds::distributed_redis_cluster, ns.name(), "bad"));
   CHECK(eventually([&] { return !c.find(k8s::kinds::distributed_redis_cluster, ns.name(), "bad"); }));
 }
+
+TEST_CASE("operator: a standby replica waits for the Lease, takes over when the leader dies mid-change, and "
+          "finishes the change",
+          "[kubernetes][live][operator]") {
+  k8s::client c = admin();
+  (void)k8s::install_crds(c);
+  test_namespace ns(c, "op-lease");
+  running_agent agent(ns.name(), scratch(ns.name(), "agent"));
+  const std::vector<std::string> elect{"--leader-elect", "--lease-namespace", ns.name(), "--lease-seconds", "4"};
+  auto with_identity = [&](const std::string& id) {
+    std::vector<std::string> a = elect;
+    a.insert(a.end(), {"--identity", id});
+    return a;
+  };
+  auto leader = rcplan_kube_test::start_operator(ns.name(), scratch(ns.name(), "a.log"), with_identity("a"));
+  REQUIRE(eventually([&] {
+    const auto l = c.find(k8s::kinds::lease, ns.name(), "rcplan-operator");
+    return l && (*l)["spec"].value("holderIdentity", "") == "a";
+  }));
+  auto standby = rcplan_kube_test::start_operator(ns.name(), scratch(ns.name(), "b.log"), with_identity("b"));
+
+  const std::string name = "lease";
+  (void)c.create(resource_json(rcplan_test::resource(name, 3, 1), ns.name()));
+  REQUIRE(eventually_healthy(c, ns.name(), name));
+  auto cc = rcplan_kube_test::cluster_client_of(c, ns.name(), name);
+  constexpr int keys = 5000;
+  rcplan_kube_test::load_keys(cc, keys);
+  std::uint16_t standby_port = 0;
+  REQUIRE(eventually([&] { return (standby_port = rcplan_kube_test::http_port_of(*standby)) != 0; }));
+  CHECK(metric(rcplan_kube_test::http_get(standby_port, "/metrics").second, "rcplan_leader") == 0);
+  CHECK(rcplan_kube_test::http_get(standby_port, "/readyz").first == 200);
+  CHECK(metric(rcplan_kube_test::http_get(standby_port, "/metrics").second,
+               "rcplan_reconcile_total{result=\"converged\"}") == -1);  // it has not acted
+
+  // The leader dies while the cluster grows to 4 masters; the standby takes over and finishes.
+  patch_spec(c, ns.name(), name, {{"masterSize", 4}});
+  REQUIRE(eventually([&] {
+    const std::string s = get_drc(c, ns.name(), name).value("status", json::object()).value("status", "");
+    return s == "Scaling" || s == "Rebalancing";
+  }));
+  leader->signal(SIGKILL);
+  CHECK(leader->wait_exit(std::chrono::seconds(10)) == -1);  // killed: no exit code
+  REQUIRE(eventually([&] { return metric(rcplan_kube_test::http_get(standby_port, "/metrics").second, "rcplan_leader") == 1; },
+                     std::chrono::seconds(60)));
+  REQUIRE(eventually_healthy(c, ns.name(), name));
+  CHECK(get_drc(c, ns.name(), name)["status"]["numberOfMaster"] == 4);
+  cc = rcplan_kube_test::cluster_client_of(c, ns.name(), name);
+  CHECK(rcplan_kube_test::missing_keys(cc, keys) == 0);
+
+  // SIGTERM releases the Lease.
+  standby->signal(SIGTERM);
+  CHECK(standby->wait_exit(std::chrono::seconds(60)) == 0);
+  const json lease = c.get(k8s::kinds::lease, ns.name(), "rcplan-operator");
+  CHECK(lease["spec"].value("holderIdentity", "") == "");
+}
+
+TEST_CASE("operator: SIGKILLed at 10 points of a scale-up and restarted, it converges with no key lost",
+          "[kubernetes][live][operator]") {
+  k8s::client c = admin();
+  (void)k8s::install_crds(c);
+  test_namespace ns(c, "op-kill");
+  running_agent agent(ns.name(), scratch(ns.name(), "agent"));
+  const std::string name = "kill";
+  (void)c.create(resource_json(rcplan_test::resource(name, 3, 1), ns.name()));
+  {
+    auto op = rcplan_kube_test::start_operator(ns.name(), scratch(ns.name(), "first.log"));
+    REQUIRE(eventually_healthy(c, ns.name(), name));
+  }
+  auto cc = rcplan_kube_test::cluster_client_of(c, ns.name(), name);
+  constexpr int keys = 10000;
+  rcplan_kube_test::load_keys(cc, keys);
+
+  patch_spec(c, ns.name(), name, {{"masterSize", 5}});
+  std::set<std::string> seen;  // the statuses the kills interrupted
+  for (int i = 0; i < 10; ++i) {
+    auto op = rcplan_kube_test::start_operator(ns.name(), scratch(ns.name(), "kill.log"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(700 + 150 * i));
+    op->signal(SIGKILL);
+    (void)op->wait_exit(std::chrono::seconds(10));
+    seen.insert(get_drc(c, ns.name(), name).value("status", json::object()).value("status", ""));
+  }
+  INFO("statuses at the kills: " << json(seen).dump());
+  auto op = rcplan_kube_test::start_operator(ns.name(), scratch(ns.name(), "last.log"));
+  REQUIRE(eventually_healthy(c, ns.name(), name, std::chrono::seconds(240)));
+  CHECK(get_drc(c, ns.name(), name)["status"]["numberOfMaster"] == 5);
+  cc = rcplan_kube_test::cluster_client_of(c, ns.name(), name);
+  CHECK(rcplan_kube_test::missing_keys(cc, keys) == 0);
+  // No slot left open: every node's view has no migrating or importing slot.
+  for (const rcplan::address& a : rcplan_kube_test::pod_addresses(c, ns.name(), name)) {
+    rcplan::redis::node_client n(a);
+    CHECK(n.command({"CLUSTER", "NODES"}).str.find("->-") == std::string::npos);
+    CHECK(n.command({"CLUSTER", "NODES"}).str.find("-<-") == std::string::npos);
+  }
+}
