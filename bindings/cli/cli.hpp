@@ -32,6 +32,8 @@ void add_apply_command(CLI::App& app);
 
 /// `rcplan local up|apply|status|down --spec FILE --dir DIR`: a cluster of local processes.
 void add_local_command(CLI::App& app);
+/// `rcplan local cluster up|down --dir DIR`: commands/local_cluster.cpp, under `local`.
+void add_local_cluster_command(CLI::App& local);
 
 /// `rcplan keys load|verify|traffic --redis HOST:PORT --count N`: a numbered key set.
 void add_keys_command(CLI::App& app);

@@ -7,8 +7,12 @@
 #include "kubernetes/kube_env.hpp"
 
 #include <rcplan/kubernetes/install.hpp>
+#include <rcplan/redis/client.hpp>
 #include <rcplan/yaml/yaml.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -111,4 +115,44 @@ TEST_CASE("rcplan kube install: credentials the server refuses are reported with
   CHECK_THAT(r.err, Catch::Contains("rcplan.kubernetes.unauthorized"));
   CHECK(r.err.find(token) == std::string::npos);
   CHECK(r.out.find(token) == std::string::npos);
+}
+
+TEST_CASE("rcplan local cluster up: the seed fixture applied as it is becomes Healthy; down stops everything",
+          "[kubernetes][cli][live]") {
+  rcplan_kube_test::require_testenv();  // the control plane's binaries are built (and cached) by then
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rcplan-local-cluster-" + std::to_string(::getpid()));
+  const auto up = run_cli({"local", "cluster", "up", "--dir", dir.string()});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  const std::string kubeconfig = up.out.substr(0, up.out.find('\n'));
+  CHECK(kubeconfig == (dir / "control-plane" / "kubeconfig").string());
+  CHECK(run_cli({"local", "cluster", "up", "--dir", dir.string()}).exit_code == 1);  // already there
+
+  k8s::client c(k8s::load_kubeconfig(kubeconfig));
+  json seed = rcplan::yaml::load_yaml_file(seed_fixture);
+  seed["metadata"]["namespace"] = "default";
+  (void)c.create(seed);
+  std::vector<std::string> ips;
+  const bool healthy = rcplan_kube_test::eventually(
+      [&] {
+        const json drc = c.get(k8s::kinds::distributed_redis_cluster, "default", "example-distributedrediscluster");
+        return drc.value("status", json::object()).value("status", "") == "Healthy";
+      },
+      std::chrono::seconds(180));
+  const json pods = c.list(k8s::kinds::pod, "default");
+  for (const json& p : pods["items"]) ips.push_back(p["status"].value("podIP", ""));
+  const auto down = run_cli({"local", "cluster", "down", "--dir", dir.string()});
+  CHECK(healthy);
+  CHECK(ips.size() == 6);
+  CHECK(down.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(dir));
+  for (const std::string& ip : ips) {
+    try {
+      rcplan::redis::node_client n(rcplan::address{ip, 6379, 16379, ""});
+      FAIL("a pod still answers at " << ip);
+    } catch (const rcplan::error& e) {
+      CHECK(e.id() == "rcplan.redis.connect");
+    }
+  }
 }
