@@ -164,6 +164,13 @@ TEST_CASE("operator: the seed fixture as it is becomes Healthy; masterSize 3-4-3
                "\",status=\"Healthy\"} 1") != std::string::npos);
   CHECK(events_of(c, ns.name(), seed_name).count("WaveExecuted") > 0);
 
+  // Deleted with deleteClaim: true: the finalizer deletes the claims before the resource goes.
+  REQUIRE(c.remove(k8s::kinds::distributed_redis_cluster, ns.name(), seed_name));
+  CHECK(eventually([&] { return !c.find(k8s::kinds::distributed_redis_cluster, ns.name(), seed_name); },
+                   std::chrono::seconds(60)));
+  CHECK(eventually([&] { return count(c, k8s::kinds::pvc, ns.name(), seed_name) == 0; }, std::chrono::seconds(60)));
+  CHECK(events_of(c, ns.name(), seed_name).count("Deleting") == 1);
+
   // SIGTERM: the operator stops cleanly.
   op->signal(SIGTERM);
   CHECK(op->wait_exit(std::chrono::seconds(60)) == 0);
