@@ -74,7 +74,7 @@ done
 fixture=tests/data/fixtures/distributedrediscluster.yaml
 name=example-distributedrediscluster
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/rcplan-operator-bench-XXXXXX")
+work=$(mktemp -d -t rcplan-operator-bench-XXXXXX)
 cluster_dir="$work/cluster"
 cleanup() {
   # `down` stops the operator, the agent with every pod it started, and the control plane, and

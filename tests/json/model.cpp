@@ -72,7 +72,7 @@ TEST_CASE("node flags use the wire names of CLUSTER NODES") {
   CHECK_THAT(e.detail(), Catch::Contains("bogus") && Catch::Contains("fail?") && Catch::Contains("nofailover"));
 }
 
-TEST_CASE("enums are snake_case strings; unknown ones list what is accepted") {
+TEST_CASE("enums are snake_case strings - unknown ones list what is accepted") {
   CHECK(json(rcplan::node_role::replica).dump() == "\"replica\"");
   CHECK(json(rcplan::link_state::disconnected).dump() == "\"disconnected\"");
   CHECK(json(rcplan::open_slot::direction::importing).dump() == "\"importing\"");
@@ -106,7 +106,7 @@ TEST_CASE("a cluster node has the documented shape") {
   CHECK_FALSE(json(n).contains("master_id"));
 }
 
-TEST_CASE("missing optional fields take the struct defaults; required ones are named") {
+TEST_CASE("missing optional fields take the struct defaults - required ones are named") {
   const auto n = parse_as<rcplan::cluster_node>(R"({"id":"abc"})");
   rcplan::cluster_node expected;
   expected.id = {"abc"};

@@ -60,7 +60,7 @@ TEST_CASE("rcplan render: the API server accepts the objects as printed", "[kube
   }
 }
 
-TEST_CASE("rcplan kube install: the CRDs, idempotently, the operator on request; a missing kubeconfig is named",
+TEST_CASE("rcplan kube install: the CRDs, idempotently, the operator on request - a missing kubeconfig is named",
           "[kubernetes][cli][live]") {
   const std::string kubeconfig = rcplan_kube_test::admin_kubeconfig().string();
   for (int i = 0; i < 2; ++i) {
@@ -117,7 +117,7 @@ TEST_CASE("rcplan kube install: credentials the server refuses are reported with
   CHECK(r.out.find(token) == std::string::npos);
 }
 
-TEST_CASE("rcplan local cluster up: the seed fixture applied as it is becomes Healthy; down stops everything",
+TEST_CASE("rcplan local cluster up: the seed fixture applied as it is becomes Healthy - down stops everything",
           "[kubernetes][cli][live]") {
   rcplan_kube_test::require_testenv();  // the control plane's binaries are built (and cached) by then
   const std::filesystem::path dir =

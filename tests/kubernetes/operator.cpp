@@ -89,8 +89,8 @@ json resource_json(const rcplan::cluster_resource& r, const std::string& ns) {
 
 }  // namespace
 
-TEST_CASE("operator: the seed fixture as it is becomes Healthy; masterSize 3-4-3 and clusterReplicas 1-2-1 keep "
-          "every key; a converged resource is left alone",
+TEST_CASE("operator: the seed fixture as it is becomes Healthy - masterSize 3-4-3 and clusterReplicas 1-2-1 keep "
+          "every key - a converged resource is left alone",
           "[kubernetes][live][operator]") {
   k8s::client c = admin();
   (void)k8s::install_crds(c);
@@ -278,7 +278,7 @@ TEST_CASE("operator: a deleted master pod heals, an image change rolls one pod a
   CHECK(count(c, k8s::kinds::pvc, ns.name(), name) == 6);
 }
 
-TEST_CASE("operator: with the shipped RBAC as its ServiceAccount; an invalid resource gets status Failed with the "
+TEST_CASE("operator: with the shipped RBAC as its ServiceAccount - an invalid resource gets status Failed with the "
           "reason and an Event, and nothing is created",
           "[kubernetes][live][operator]") {
   k8s::client c = admin();

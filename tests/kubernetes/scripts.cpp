@@ -64,7 +64,7 @@ TEST_CASE("pod scripts: readiness follows cluster state, a lone node waiting to 
   CHECK(run_script(scripts::readiness_script, port) == 1);
 }
 
-TEST_CASE("pod scripts: a master's preStop hands over to its replica; a replica's changes nothing", "[kubernetes][redis]") {
+TEST_CASE("pod scripts: a master's preStop hands over to its replica - a replica's changes nothing", "[kubernetes][redis]") {
   live_cluster c(3, 1);  // nodes 0-2 masters, 3-5 their replicas
   REQUIRE(role_of(c, 0) == "master");
   CHECK(run_script(scripts::pre_stop_script, c.port(3)) == 0);  // a replica: at once

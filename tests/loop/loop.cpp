@@ -112,7 +112,7 @@ TEST_CASE("loop: a waiting plan is not executed, and the wait doubles up to its 
   CHECK(s.delays == std::vector<std::chrono::milliseconds>{100ms, 200ms, 400ms, 400ms, 400ms});
 }
 
-TEST_CASE("loop: work done resets the backoff; an execution cut short backs off") {
+TEST_CASE("loop: work done resets the backoff - an execution cut short backs off") {
   const plan waiting = with_status(plan_status::waiting);
   scripted s{{waiting, waiting, actions(), waiting, actions(), actions(), with_status(plan_status::converged)},
              {}, {}, {}, {}, 0};
@@ -150,7 +150,7 @@ TEST_CASE("loop: an execution that asks to stop ends the loop there") {
   CHECK(s.calls.back() == "execute");  // no time passes after it
 }
 
-TEST_CASE("loop: max_iterations bounds the plans computed; zero computes none") {
+TEST_CASE("loop: max_iterations bounds the plans computed - zero computes none") {
   scripted s{{actions()}, {}, {}, {}, {}, 0};
   CHECK(rcplan::run_loop(s.callables(), options(3)).iterations == 3);
   CHECK(s.waves_executed.size() == 3);

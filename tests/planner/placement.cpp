@@ -436,7 +436,7 @@ TEST_CASE("no failover to an unsynced, unready or failed replica, nor away from 
   check_none({{{"h0", "", true}, {"h0", "", false}}, {{"h0", "", true}}}, false);
 }
 
-TEST_CASE("a failed master's shard stays; another shard moves instead") {
+TEST_CASE("a failed master's shard stays - another shard moves instead") {
   const std::vector<shard_spec> shards{
       {{"h0", "", true, false}, {"h1", "", false}},
       {{"h0", "", true}, {"h2", "", false}},
@@ -477,7 +477,7 @@ TEST_CASE("choose_masters: a matching where the lowest ordinals would collide") 
   CHECK(m.at(2)->p->name == name_of(2, 0));
 }
 
-TEST_CASE("choose_masters: lowest ordinals when they already spread; replicas kept away") {
+TEST_CASE("choose_masters: lowest ordinals when they already spread - replicas kept away") {
   const std::vector<shard_spec> shards{
       {{"h0", "", true}, {"h1", "", false}},
       {{"h1", "", true}, {"h2", "", false}},

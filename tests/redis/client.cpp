@@ -34,7 +34,7 @@ int even_owner(rcplan::slot s, int masters) { return static_cast<int>(static_cas
 
 }  // namespace
 
-TEST_CASE("node_client: replies of every kind; errors are replies; pipelines keep the order", "[redis][client]") {
+TEST_CASE("node_client: replies of every kind - errors are replies - pipelines keep the order", "[redis][client]") {
   rcplan_test::redis_process server(false);
   rcplan::redis::node_client c(local(server.port()));
   CHECK(c.where() == "127.0.0.1:" + std::to_string(server.port()));
@@ -149,7 +149,7 @@ TEST_CASE("cluster_client: follows ASK during a migration and MOVED after it", "
   CHECK(client.counters().errors == 0);
 }
 
-TEST_CASE("cluster_client: seeds that do not answer; a password", "[redis][client][live]") {
+TEST_CASE("cluster_client: seeds that do not answer - a password", "[redis][client][live]") {
   std::string id;
   const std::uint16_t closed = rcplan_test::free_port();
   const std::string text =

@@ -25,7 +25,7 @@ std::uint64_t sum(const std::map<rcplan::slot, std::uint64_t>& m) {
 
 }  // namespace
 
-TEST_CASE("parse_address: host:port and [v6]:port and host:port@bus; bad text names itself", "[redis][observe]") {
+TEST_CASE("parse_address: host:port and [v6]:port and host:port@bus - bad text names itself", "[redis][observe]") {
   using rcplan::redis::parse_address;
   CHECK(parse_address("10.0.0.1:6379") == rcplan::address{"10.0.0.1", 6379, 0, {}});
   CHECK(parse_address("redis-0.redis:7000@17000") == rcplan::address{"redis-0.redis", 7000, 17000, {}});

@@ -77,7 +77,7 @@ TEST_CASE("apply_statefulset and a tick start pods whose fresh nodes are observe
   CHECK(again.to_topology() == t);
 }
 
-TEST_CASE("MEET joins nodes; each reachable member reports its own view") {
+TEST_CASE("MEET joins nodes - each reachable member reports its own view") {
   world w = started();
   const node_id a = node_of(w, "drc-x-0-0"), b = node_of(w, "drc-x-1-0"), c = node_of(w, "drc-x-1-1");
   SECTION("addressed by node id") { REQUIRE_FALSE(w.apply(action{rcplan::meet{b, {}, a}})); }
@@ -123,7 +123,7 @@ TEST_CASE("a replica syncs on the next tick and reports its offset") {
   }
 }
 
-TEST_CASE("a killed pod comes back with its data; without its PVC it is a fresh node") {
+TEST_CASE("a killed pod comes back with its data - without its PVC it is a fresh node") {
   world w = formed();
   const node_id a = node_of(w, "drc-x-0-0"), b = node_of(w, "drc-x-1-0");
   w.kill_pod("drc-x-0-0");
@@ -197,7 +197,7 @@ TEST_CASE("a pod's new IP: same node id, the others keep the old address until a
   CHECK(w.to_topology().observation(b)->addr.host == "10.1.1.0");
 }
 
-TEST_CASE("scaling a StatefulSet removes the highest ordinals; their PVCs stay") {
+TEST_CASE("scaling a StatefulSet removes the highest ordinals - their PVCs stay") {
   world w = started();
   const node_id r = node_of(w, "drc-x-1-1");
   REQUIRE_FALSE(w.apply(action{rcplan::scale_statefulset{"drc-x-1", 1}}));

@@ -3,7 +3,7 @@
 #include <rcplan/error.hpp>
 #include <rcplan/kubernetes/resources.hpp>
 
-#include "clock.hpp"
+#include <rcplan/kubernetes/timestamps.hpp>
 
 #include <iostream>
 
@@ -23,7 +23,7 @@ bool event_recorder::record(kubernetes::client& c, const nlohmann::json& involve
     if (!fresh && now - it->second < repeat_after_) return false;
     it->second = now;
   }
-  const std::string now = detail::now_rfc3339();
+  const std::string now = kubernetes::now_rfc3339();
   // The API server limits an event's message to 1 KiB.
   const std::string text = message.size() > 1000 ? message.substr(0, 997) + "..." : message;
   const nlohmann::json event = {

@@ -1,6 +1,5 @@
 #include <rcplan/controller/reconciler.hpp>
 
-#include "clock.hpp"
 #include "status_json.hpp"
 
 #include <rcplan/error.hpp>

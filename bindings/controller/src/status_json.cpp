@@ -1,6 +1,6 @@
 #include "status_json.hpp"
 
-#include "clock.hpp"
+#include <rcplan/kubernetes/timestamps.hpp>
 
 #include <rcplan/json/kube_objects.hpp>
 
@@ -19,7 +19,7 @@ bool progressing(const std::string& status) {
 json condition(const json& old_status, const std::string& type, bool is, const std::string& reason,
                const std::string& message, std::int64_t generation) {
   const std::string value = is ? "True" : "False";
-  std::string since = detail::now_rfc3339();
+  std::string since = kubernetes::now_rfc3339();
   for (const json& c : old_status.value("conditions", json::array()))
     if (c.value("type", "") == type && c.value("status", "") == value) since = c.value("lastTransitionTime", since);
   json out = {{"type", type}, {"status", value}, {"reason", reason}, {"lastTransitionTime", since},

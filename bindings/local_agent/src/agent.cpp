@@ -6,12 +6,12 @@
 #include <rcplan/kubernetes/client.hpp>
 #include <rcplan/kubernetes/resources.hpp>
 #include <rcplan/kubernetes/secrets.hpp>
+#include <rcplan/kubernetes/timestamps.hpp>
 #include <rcplan/local/redis_process.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -35,15 +35,6 @@ constexpr auto stop_grace = 10s;
 constexpr auto hand_over_limit = 30s;
 constexpr auto probe_timeout = 500ms;
 constexpr auto node_heartbeat = 30s;
-
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string text_at(const json& j, const char* pointer) {
   const json::json_pointer at(pointer);
@@ -159,7 +150,7 @@ struct agent::impl {
       json labels = {{"kubernetes.io/hostname", name}, {"kubernetes.io/os", "linux"}, {agent_label, "true"}};
       if (!zone.empty()) labels["topology.kubernetes.io/zone"] = zone;
       (void)c.apply({{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}, {"labels", labels}}}});
-      const std::string t = now_rfc3339();
+      const std::string t = k8s::now_rfc3339();
       const json status = {
           {"status",
            {{"conditions", json::array({{{"type", "Ready"},
@@ -366,7 +357,7 @@ struct agent::impl {
     po.node_timeout_ms = o.node_timeout_ms;
     r.image = container->value("image", "");
     r.started_with = *password;
-    r.started_at = now_rfc3339();
+    r.started_at = k8s::now_rfc3339();
     r.ready = false;
     r.reported = false;
     return start_redis_process(po);
@@ -393,7 +384,7 @@ struct agent::impl {
 
   void report(pod_run& r, const json& pod) {
     const std::string ready = r.ready ? "True" : "False";
-    const std::string t = now_rfc3339();
+    const std::string t = k8s::now_rfc3339();
     json containers = json::array();
     for (const json& ct : pod["spec"].value("containers", json::array()))
       containers.push_back({{"name", ct.value("name", "")},

@@ -1,12 +1,14 @@
 #pragma once
 
+// Times as the API server writes them (conditions, Events, pod status): RFC 3339 in UTC, to the
+// second.
+
 #include <ctime>
 #include <string>
 
-namespace rcplan::controller::detail {
+namespace rcplan::kubernetes {
 
-/// Now, as Kubernetes writes times (RFC 3339, UTC, seconds).
-inline std::string now_rfc3339() {
+[[nodiscard]] inline std::string now_rfc3339() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
   ::gmtime_r(&t, &tm);
@@ -15,4 +17,4 @@ inline std::string now_rfc3339() {
   return buf;
 }
 
-}  // namespace rcplan::controller::detail
+}  // namespace rcplan::kubernetes
