@@ -30,6 +30,23 @@ inline constexpr const char* views_disagree = "rebalance.views_disagree";       
 inline constexpr const char* all_weights_zero = "rebalance.all_weights_zero";        // error
 }  // namespace rebalance_code
 
+/// plan_backup() (errors: nothing would be backed up) and check_manifest() (errors: the backup
+/// cannot be restored). The subject is the slot set, the shard or the manifest field.
+namespace backup_code {
+inline constexpr const char* views_disagree = "backup.views_disagree";
+inline constexpr const char* open_slots = "backup.open_slots";
+inline constexpr const char* uncovered_slots = "backup.uncovered_slots";
+inline constexpr const char* contested_slots = "backup.contested_slots";
+inline constexpr const char* shard_unavailable = "backup.shard_unavailable";
+inline constexpr const char* from_master = "backup.from_master";  // info: no replica in sync
+inline constexpr const char* no_shards = "backup.no_shards";
+inline constexpr const char* slots_overlap = "backup.slots_overlap";
+inline constexpr const char* slots_missing = "backup.slots_missing";
+inline constexpr const char* shard_index = "backup.shard_index";
+inline constexpr const char* checksum_malformed = "backup.checksum_malformed";
+inline constexpr const char* file_name = "backup.file_name";
+}  // namespace backup_code
+
 /// placement_findings() and plan_spread_failovers(): error under a required policy, warning
 /// under a preferred one, info when nothing could do better.
 namespace placement_code {
