@@ -54,6 +54,7 @@ struct operator_manager::impl {
   std::unique_ptr<http_server> http;
   std::atomic<bool> informers_stop{false};
   std::atomic<int> informers_synced{0};
+  std::atomic<int> informers{0};  ///< started; /readyz waits until each has listed once
   std::atomic<bool> standby{true};
   std::vector<std::thread> threads;
 
@@ -107,6 +108,7 @@ struct operator_manager::impl {
 
   void start_informer(const k8s::resource_kind& kind, const std::string& selector,
                       void (impl::*handler)(const k8s::watch_event&)) {
+    ++informers;
     threads.emplace_back([this, kind, selector, handler] {
       k8s::client c(access);
       k8s::follow_options fo;
@@ -202,7 +204,7 @@ struct operator_manager::impl {
   http_response serve(const std::string& path) {
     if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
     if (path == "/readyz") {
-      const bool ready = standby || informers_synced.load() >= 4;
+      const bool ready = standby || informers_synced.load() >= informers.load();
       return {ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "ok\n" : "informers not synced\n"};
     }
     if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", stats.render()};
@@ -229,10 +231,10 @@ struct operator_manager::impl {
       renewed = std::chrono::steady_clock::now();
       std::cerr << "rcplan operator " << o.identity << ": leading" << std::endl;
     }
+    std::atomic<bool> workers_stop{false};
+    start_informers();  // before leaving standby, so /readyz knows how many must list
     standby = false;
     stats.set_leader(true);
-    std::atomic<bool> workers_stop{false};
-    start_informers();
     std::vector<std::thread> workers;
     for (int i = 0; i < std::max(1, o.workers); ++i) workers.emplace_back([this, &workers_stop] { work(workers_stop); });
     int code = 0;

@@ -171,6 +171,7 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
   // --- the password ---
   redis::secret password;
   redis::secret previous;
+  bool applied_missing = false;  // no Secret yet holds the password in force
   if (desired.spec.password_secret) {
     const std::string& name = desired.spec.password_secret->name;
     const auto value = k8s::read_secret_value(c_, cluster.namespace_name, name);
@@ -183,6 +184,7 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
     }
     password = *value;
     const auto applied = k8s::read_secret_value(c_, cluster.namespace_name, applied_password_secret(cluster.name));
+    applied_missing = !applied;
     if (applied && applied->reveal() != password.reveal()) previous = *applied;
   }
 
@@ -241,8 +243,7 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
   if (status) write_status(*status, {});
   // The cluster runs with the new password now: keep it as the one in force.
   if (r.converged && desired.spec.password_secret &&
-      (!k8s::read_secret_value(c_, cluster.namespace_name, applied_password_secret(cluster.name)) ||
-       !previous.empty())) {
+      (applied_missing || !previous.empty())) {
     (void)c_.apply({{"apiVersion", "v1"},
                     {"kind", "Secret"},
                     {"metadata",
