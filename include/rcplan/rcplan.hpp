@@ -10,7 +10,8 @@
 // - a rebalance alone is `plan_rebalance()` (<rcplan/planner/rebalance.hpp>), a repair of open
 //   or uncovered slots `plan_repair()` (<rcplan/planner/repair.hpp>), where each shard's backup
 //   snapshot comes from `plan_backup()` and whether a backup can be restored `check_manifest()`
-//   (<rcplan/planner/backup.hpp>);
+//   (<rcplan/planner/backup.hpp>), and where a restore puts each shard's file `plan_restore()`
+//   (<rcplan/planner/restore.hpp>);
 // - observations come from the parsers (<rcplan/parse/cluster_nodes.hpp>) or the Redis binding;
 // - plans are tested in the simulator (<rcplan/sim/world.hpp>) with the testing kit
 //   (<rcplan/testing/converge.hpp>, target rcplan::testing).
@@ -36,6 +37,7 @@
 #include <rcplan/plan/lower.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/backup.hpp>
+#include <rcplan/planner/restore.hpp>
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/placement.hpp>
 #include <rcplan/planner/rebalance.hpp>

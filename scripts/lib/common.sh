@@ -8,6 +8,7 @@ rcplan_packages=(
   libcli11-dev libyaml-cpp-dev libhiredis-dev libbenchmark-dev libcurl4-openssl-dev
   curl openssl
   ccache
+  rclone
 )
 
 rcplan_missing_packages() {
@@ -51,6 +52,16 @@ rcplan_configure() {
   fi
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${RCPLAN_BUILD_TYPE:-RelWithDebInfo}" \
     -DRCPLAN_WERROR="${RCPLAN_WERROR:-OFF}" "${launcher[@]}" "$@"
+}
+
+# Node.js and npm for the S3-compatible server of the backup tests (scripts/s3-testenv.sh):
+# Debian's packages when no node is installed at all (a machine may carry its own Node.js).
+rcplan_ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  local sudo=()
+  ((EUID != 0)) && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
 }
 
 # Clang for the builds that check rcplan compiles with it too (scripts/build-configs.sh).

@@ -54,3 +54,21 @@ TEST_CASE("backup manifest: a missing checksum or a malformed slot range is name
   const rcplan::json_error bad = rcplan::json_test::error_from([&] { (void)k.get<rcplan::backup_manifest>(); });
   CHECK(bad.path().rfind("shards[0].slots", 0) == 0);
 }
+
+TEST_CASE("restore plan: placements by shard and back unchanged") {
+  rcplan::cluster_resource r;
+  r.metadata.name = "copy";
+  r.spec.master_size = 1;
+  const rcplan::restore_plan p = rcplan::plan_restore(sample(), r);
+  REQUIRE(p.status == rcplan::plan_status::actions_planned);
+  const nlohmann::json j = p;
+  CHECK(j["status"] == "actions_planned");
+  CHECK(j["shardsAtStart"] == 2);
+  CHECK(j["masters"] == 1);
+  CHECK(j["placements"][1]["pod"] == "drc-copy-1-0");
+  CHECK(j["placements"][1]["statefulSet"] == "drc-copy-1");
+  bool fewer = false;
+  for (const auto& d : j["diagnostics"]) fewer = fewer || d["code"] == "restore.fewer_masters";
+  CHECK(fewer);
+  CHECK(j.get<rcplan::restore_plan>() == p);
+}

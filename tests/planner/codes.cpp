@@ -17,6 +17,8 @@ const std::vector<std::string>& all_codes() {
   namespace reb = rcplan::rebalance_code;
   namespace pl = rcplan::placement_code;
   namespace rec = rcplan::reconcile_code;
+  namespace bak = rcplan::backup_code;
+  namespace res = rcplan::restore_code;
   static const std::vector<std::string> codes = {
       rep::several_importers, rep::migrating_to_unknown, rep::foreign_importer, rep::uncovered_unknown_keys,
       rep::uncovered_many_holders, rep::half_finished_migration, rep::contested_slot,
@@ -27,6 +29,10 @@ const std::vector<std::string>& all_codes() {
       rec::data_loss, rec::no_master_to_adopt, rec::master_down_no_replica, rec::failover_pending, rec::takeover,
       rec::no_majority, rec::waiting_for_nodes, rec::conflicting_claims, rec::no_replica_to_promote,
       rec::shard_not_empty, rec::restart_without_replica, rec::waiting_for_synced_replica,
+      bak::views_disagree, bak::open_slots, bak::uncovered_slots, bak::contested_slots, bak::shard_unavailable,
+      bak::from_master, bak::no_shards, bak::slots_overlap, bak::slots_missing, bak::shard_index,
+      bak::checksum_malformed, bak::file_name,
+      res::fewer_masters, res::foreign_slots, res::data_missing, res::waiting_for_pods,
   };
   return codes;
 }
@@ -78,6 +84,27 @@ TEST_CASE("reconcile codes keep their wire text") {
   CHECK(std::string(c::shard_not_empty) == "reconcile.shard_not_empty");
   CHECK(std::string(c::restart_without_replica) == "reconcile.restart_without_replica");
   CHECK(std::string(c::waiting_for_synced_replica) == "reconcile.waiting_for_synced_replica");
+}
+
+TEST_CASE("backup and restore codes keep their wire text") {
+  namespace b = rcplan::backup_code;
+  CHECK(std::string(b::views_disagree) == "backup.views_disagree");
+  CHECK(std::string(b::open_slots) == "backup.open_slots");
+  CHECK(std::string(b::uncovered_slots) == "backup.uncovered_slots");
+  CHECK(std::string(b::contested_slots) == "backup.contested_slots");
+  CHECK(std::string(b::shard_unavailable) == "backup.shard_unavailable");
+  CHECK(std::string(b::from_master) == "backup.from_master");
+  CHECK(std::string(b::no_shards) == "backup.no_shards");
+  CHECK(std::string(b::slots_overlap) == "backup.slots_overlap");
+  CHECK(std::string(b::slots_missing) == "backup.slots_missing");
+  CHECK(std::string(b::shard_index) == "backup.shard_index");
+  CHECK(std::string(b::checksum_malformed) == "backup.checksum_malformed");
+  CHECK(std::string(b::file_name) == "backup.file_name");
+  namespace r = rcplan::restore_code;
+  CHECK(std::string(r::fewer_masters) == "restore.fewer_masters");
+  CHECK(std::string(r::foreign_slots) == "restore.foreign_slots");
+  CHECK(std::string(r::data_missing) == "restore.data_missing");
+  CHECK(std::string(r::waiting_for_pods) == "restore.waiting_for_pods");
 }
 
 TEST_CASE("no two planner codes share a text") {

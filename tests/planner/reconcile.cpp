@@ -5,6 +5,7 @@
 #include <rcplan/sim/world.hpp>
 #include <rcplan/testing/converge.hpp>
 
+#include "support/plan_steps.hpp"
 #include "support/kube_builder.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,11 +20,8 @@ using rcplan_test::kube;
 using rcplan_test::resource;
 
 template <typename A>
-std::vector<A> actions(const rcplan::plan& p) {
-  std::vector<A> out;
-  for (const auto& s : p.steps)
-    if (const auto* x = std::get_if<A>(&s.action)) out.push_back(*x);
-  return out;
+std::vector<A> actions(const auto& p) {
+  return rcplan_test::actions_of<A>(p);
 }
 
 /// The StatefulSets as the desired objects would have written them.

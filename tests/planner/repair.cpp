@@ -1,6 +1,7 @@
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/repair.hpp>
 
+#include "support/plan_steps.hpp"
 #include "support/topology_builder.hpp"
 
 #include <catch2/catch.hpp>
@@ -33,11 +34,8 @@ struct three {
 };
 
 template <typename A>
-std::vector<A> actions(const rcplan::repair_result& r) {
-  std::vector<A> out;
-  for (const auto& s : r.steps)
-    if (const auto* x = std::get_if<A>(&s.action)) out.push_back(*x);
-  return out;
+std::vector<A> actions(const auto& p) {
+  return rcplan_test::actions_of<A>(p);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/repair.hpp>
 
+#include "support/plan_steps.hpp"
 #include "support/redis_cluster.hpp"
 
 #include <catch2/catch.hpp>
@@ -207,11 +208,8 @@ class live_cluster {
 rcplan::repair_result repair(const rcplan::topology& t) { return rcplan::plan_repair(t, rcplan::merged_nodes(t)); }
 
 template <typename A>
-std::vector<A> actions(const std::vector<rcplan::step>& steps) {
-  std::vector<A> out;
-  for (const auto& s : steps)
-    if (const auto* x = std::get_if<A>(&s.action)) out.push_back(*x);
-  return out;
+std::vector<A> actions(const auto& p) {
+  return rcplan_test::actions_of<A>(p);
 }
 
 std::vector<std::string> codes(const std::vector<rcplan::diagnostic>& d) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // to_json/from_json for backups: the manifest written beside a backup's RDB files (camelCase,
-// like the resources) and the sources plan_backup() chose.
+// like the resources), the sources plan_backup() chose and where plan_restore() puts the files.
 //
 //   {"format": 1, "cluster": "demo", "takenAt": "2026-12-03T10:00:00Z", "redisVersion": "7.0.15",
 //    "shards": [{"index": 0, "slots": [[0, 5460]], "source": "<node id>", "fromReplica": true,
@@ -10,7 +10,9 @@
 #include <rcplan/json/detail/codecs.hpp>
 #include <rcplan/json/detail/record.hpp>
 #include <rcplan/json/model.hpp>
+#include <rcplan/json/plan.hpp>
 #include <rcplan/planner/backup.hpp>
+#include <rcplan/planner/restore.hpp>
 
 #include <tuple>
 
@@ -30,5 +32,14 @@ template <> inline constexpr auto fields_of<snapshot_source> = std::tuple{requir
     required("slots", &snapshot_source::slots), required("master", &snapshot_source::master),
     required("node", &snapshot_source::node), required("addr", &snapshot_source::addr),
     defaulted("replica", &snapshot_source::replica)};
+
+template <> inline constexpr auto fields_of<restore_placement> = std::tuple{
+    required("shard", &restore_placement::shard), required("file", &restore_placement::file),
+    required("sha256", &restore_placement::sha256), defaulted("keys", &restore_placement::keys),
+    required("statefulSet", &restore_placement::statefulset), required("pod", &restore_placement::pod)};
+
+template <> inline constexpr auto fields_of<restore_plan> = std::tuple{required("status", &restore_plan::status),
+    defaulted("shardsAtStart", &restore_plan::shards_at_start), defaulted("masters", &restore_plan::masters),
+    defaulted("placements", &restore_plan::placements), defaulted("diagnostics", &restore_plan::diagnostics)};
 
 }  // namespace rcplan::json_detail

@@ -47,6 +47,15 @@ inline constexpr const char* checksum_malformed = "backup.checksum_malformed";
 inline constexpr const char* file_name = "backup.file_name";
 }  // namespace backup_code
 
+/// plan_restore() and reconcile() restoring a backup (errors: nothing may start, or the
+/// restored nodes hold what the backup does not).
+namespace restore_code {
+inline constexpr const char* fewer_masters = "restore.fewer_masters";  // info: extra shards drain after
+inline constexpr const char* foreign_slots = "restore.foreign_slots";  // error
+inline constexpr const char* data_missing = "restore.data_missing";    // error
+inline constexpr const char* waiting_for_pods = "restore.waiting_for_pods";  // info, waiting
+}  // namespace restore_code
+
 /// placement_findings() and plan_spread_failovers(): error under a required policy, warning
 /// under a preferred one, info when nothing could do better.
 namespace placement_code {

@@ -15,13 +15,16 @@
 #include <rcplan/planner/reconcile/objects.hpp>
 #include <rcplan/planner/reconcile/placement.hpp>
 #include <rcplan/planner/reconcile/removal.hpp>
+#include <rcplan/planner/reconcile/restore.hpp>
 #include <rcplan/planner/reconcile/rolling_update.hpp>
 #include <rcplan/planner/reconcile/slots.hpp>
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/spec.hpp>
 #include <rcplan/spec/validate.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -32,6 +35,10 @@ struct reconcile_options {
   /// `cluster-node-timeout` the nodes run with: how long Redis takes to mark a master failed
   /// and promote a replica. A failed master not replaced within twice this is helped along.
   std::uint64_t node_timeout_ms = 15000;
+  /// The backup a new cluster starts from (the manifest of `spec.init.backupSource`, read by
+  /// the caller, its files checked and placed: see plan_restore()). Used only until the
+  /// cluster is formed; a caller that has recorded the restore as done leaves it empty.
+  std::optional<backup_manifest> restore;
 };
 
 namespace planner_detail {
@@ -45,7 +52,7 @@ inline constexpr phase reconcile_phases[] = {
     handle_failures,
     wait_for_pods,
     change_password,
-    create_cluster,
+    create_or_restore_cluster,
     join_nodes,
     assign_roles,
     remove_replicas_of_removed_shards,
@@ -68,7 +75,9 @@ inline constexpr phase reconcile_phases[] = {
 ///     nodes without a pod, pods that came back at a new address
 ///  3. wait_for_pods: pods not ready yet
 ///  4. change_password: `masterauth` on every node, then `requirepass` (no restarts)
-///  5. create_cluster: slots and config epochs for fresh nodes, then MEET
+///  5. create_cluster: slots and config epochs for fresh nodes, then MEET; when restoring a
+///     backup (options.restore, until the cluster is formed), max(K, masterSize) shards, and
+///     the restored shards' first pods get their backup shards' slots
 ///  6. join_nodes: MEET nodes the cluster does not know
 ///  7. assign_roles: every other member of a shard replicates the shard's master
 ///  8. remove_replicas_of_removed_shards: removed shards lose their replicas first
@@ -100,7 +109,10 @@ inline constexpr phase reconcile_phases[] = {
     p.diagnostics.insert(p.diagnostics.begin(), problems.begin(), problems.end());
     return p;
   };
-  const planner_detail::reconcile_context c(t, r, options.node_timeout_ms);
+  const bool restoring = options.restore && !planner_detail::cluster_formed(t);
+  if (restoring)
+    r.spec.master_size = std::max(master_count(r.spec), static_cast<std::int32_t>(options.restore->shards.size()));
+  const planner_detail::reconcile_context c(t, r, options.node_timeout_ms, restoring ? &*options.restore : nullptr);
   for (const planner_detail::phase f : planner_detail::reconcile_phases)
     if (planner_detail::phase_result x = f(c); x.acts()) return with_warnings(planner_detail::to_plan(std::move(x)));
   plan done;

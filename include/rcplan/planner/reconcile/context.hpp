@@ -9,6 +9,7 @@
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/backup.hpp>
 #include <rcplan/planner/shards.hpp>
 #include <rcplan/spec/spec.hpp>
 
@@ -40,10 +41,14 @@ struct reconcile_context {
   std::set<node_id> members;
   /// `t` with only the views of members: what the slot planner must agree on.
   topology cluster_only;
+  /// The backup the cluster is being created from; null once the cluster is formed, or when
+  /// it is not restored.
+  const backup_manifest* restore = nullptr;
 
-  reconcile_context(const topology& topo, const cluster_resource& r, std::uint64_t node_timeout)
+  reconcile_context(const topology& topo, const cluster_resource& r, std::uint64_t node_timeout,
+                    const backup_manifest* restoring = nullptr)
       : t(topo), desired(r), node_timeout_ms(node_timeout), nodes(merged_nodes(topo)), name(r.metadata.name),
-        masters(master_count(r.spec)), replicas(replica_count(r.spec)) {
+        masters(master_count(r.spec)), replicas(replica_count(r.spec)), restore(restoring) {
     layout = map_shards(t, nodes);
     find_members();
   }

@@ -48,6 +48,19 @@ namespace rcplan::planner_detail {
   return {static_cast<slot>(first), static_cast<slot>(last)};
 }
 
+/// Creating a cluster, last: every wanted pod's node (on its way out: not) meets `via` in wave 1,
+/// and wave 2 waits until all know all.
+inline void introduce_everyone(const reconcile_context& c, const node_id& via, phase_result& r) {
+  for (const shard_view& s : c.layout.shards)
+    for (const shard_member& m : s.members) {
+      if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
+      if (m.observed == nullptr || m.observed->id == via) continue;
+      r.add(1, "introduce " + m.p->name + " to the cluster", meet{m.observed->id, m.observed->addr, via});
+    }
+  r.add(2, "wait until every node knows every other", wait_until{wait_condition::views_agree, "", 0});
+  r.status = plan_status::actions_planned;
+}
+
 /// A cluster with no slot anywhere: give each shard's chosen master a contiguous range and a
 /// distinct config epoch (while it still knows only itself, as SET-CONFIG-EPOCH requires),
 /// then introduce every node to shard 0's master.
@@ -72,15 +85,7 @@ namespace rcplan::planner_detail {
                  std::to_string(range.last),
           add_slots{id, slot_set{range}});
   }
-  const node_id via = chosen.begin()->second->observed->id;
-  for (const shard_view& s : c.layout.shards)
-    for (const shard_member& m : s.members) {
-      if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
-      if (m.observed == nullptr || m.observed->id == via) continue;
-      r.add(1, "introduce " + m.p->name + " to the cluster", meet{m.observed->id, m.observed->addr, via});
-    }
-  r.add(2, "wait until every node knows every other", wait_until{wait_condition::views_agree, "", 0});
-  r.status = plan_status::actions_planned;
+  introduce_everyone(c, chosen.begin()->second->observed->id, r);
   return r;
 }
 
