@@ -35,6 +35,12 @@ void add_local_command(CLI::App& app);
 /// `rcplan local cluster up|down --dir DIR`: commands/local_cluster.cpp, under `local`.
 void add_local_cluster_command(CLI::App& local);
 
+/// `rcplan backup --redis HOST:PORT --to DIR|s3://…`, `rcplan backup verify --from …` and
+/// `rcplan restore --from … --spec FILE --dir DIR`: commands/backup.cpp.
+void add_backup_command(CLI::App& app);
+/// `rcplan local backup|restore`: the same for local clusters, under `local`.
+void add_local_backup_commands(CLI::App& local);
+
 /// `rcplan keys load|verify|traffic --redis HOST:PORT --count N`: a numbered key set.
 void add_keys_command(CLI::App& app);
 

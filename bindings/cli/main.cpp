@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   rcplan::cli::add_check_command(app);
   rcplan::cli::add_fix_command(app);
   rcplan::cli::add_local_command(app);
+  rcplan::cli::add_backup_command(app);
   rcplan::cli::add_demo_command(app);
   rcplan::cli::add_keys_command(app);
   rcplan::cli::add_render_command(app);

@@ -102,7 +102,8 @@ TEST_CASE("plan_backup: a synced replica of every shard, shards numbered by thei
 
 TEST_CASE("plan_backup: a replica behind, syncing or cut off leaves the snapshot to the master") {
   three_by_one c = healthy_cluster();
-  replication(c.t, c.replicas[0], false, 999);            // behind its master
+  replication(c.t, c.replicas[0], false, 1000);
+  replication(c.t, c.masters[0], true, 1000 + 1024 * 1024 + 1);  // the replica is over 1 MiB behind
   replication(c.t, c.replicas[1], false, 1000, false);    // link down
   const rcplan::backup_plan p = rcplan::plan_backup(c.t);
   REQUIRE(p.status == plan_status::actions_planned);
@@ -113,11 +114,18 @@ TEST_CASE("plan_backup: a replica behind, syncing or cut off leaves the snapshot
   std::size_t infos = 0;
   for (const auto& d : p.diagnostics) infos += d.code == std::string(from_master) && d.severity == rcplan::severity::info;
   CHECK(infos == 2);
+  SECTION("a replica a little behind, as offsets read a moment apart show, is in sync") {
+    replication(c.t, c.masters[0], true, 1000 + 4096);
+    CHECK(rcplan::plan_backup(c.t).sources[0].node == c.replicas[0]);
+    rcplan::backup_planning strict;
+    strict.max_replica_lag_bytes = 0;
+    CHECK(rcplan::plan_backup(c.t, strict).sources[0].node == c.masters[0]);
+  }
 }
 
 TEST_CASE("plan_backup: blocked, with nothing to take, when a shard has no healthy node") {
   three_by_one c = healthy_cluster();
-  replication(c.t, c.replicas[2], false, 10);  // not in sync, and its master failed
+  replication(c.t, c.replicas[2], false, 10, false);  // cut off from its master, which failed
   for (auto& n : c.t.views[0].nodes)
     if (n.id == c.masters[2]) n.flags.fail = true;
   const rcplan::backup_plan p = rcplan::plan_backup(c.t);

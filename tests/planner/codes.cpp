@@ -31,7 +31,7 @@ const std::vector<std::string>& all_codes() {
       rec::shard_not_empty, rec::restart_without_replica, rec::waiting_for_synced_replica,
       bak::views_disagree, bak::open_slots, bak::uncovered_slots, bak::contested_slots, bak::shard_unavailable,
       bak::from_master, bak::no_shards, bak::slots_overlap, bak::slots_missing, bak::shard_index,
-      bak::checksum_malformed, bak::file_name,
+      bak::checksum_malformed, bak::file_name, bak::file_missing, bak::size_mismatch, bak::checksum_mismatch,
       res::fewer_masters, res::foreign_slots, res::data_missing, res::waiting_for_pods,
   };
   return codes;
@@ -100,6 +100,9 @@ TEST_CASE("backup and restore codes keep their wire text") {
   CHECK(std::string(b::shard_index) == "backup.shard_index");
   CHECK(std::string(b::checksum_malformed) == "backup.checksum_malformed");
   CHECK(std::string(b::file_name) == "backup.file_name");
+  CHECK(std::string(b::file_missing) == "backup.file_missing");
+  CHECK(std::string(b::size_mismatch) == "backup.size_mismatch");
+  CHECK(std::string(b::checksum_mismatch) == "backup.checksum_mismatch");
   namespace r = rcplan::restore_code;
   CHECK(std::string(r::fewer_masters) == "restore.fewer_masters");
   CHECK(std::string(r::foreign_slots) == "restore.foreign_slots");

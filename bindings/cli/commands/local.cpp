@@ -163,6 +163,7 @@ void add_local_command(CLI::App& app) {
   agent->add_flag("--stop-pods", agent_opts->stop_pods, "Stop the pods' processes when the agent stops");
   agent->callback([agent_opts] { run_agent(*agent_opts); });
   add_local_cluster_command(*local);
+  add_local_backup_commands(*local);
 }
 
 }  // namespace rcplan::cli

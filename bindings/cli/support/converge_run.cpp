@@ -31,6 +31,7 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   co.execute.parallel = settings.parallel;
   co.execute.progress = progress.callback();
   co.reconcile.node_timeout_ms = settings.node_timeout_ms;
+  co.reconcile.restore = settings.restore;
   co.max_iterations = settings.max_iterations;
   // Without a platform a Kubernetes step can never run: the loop would plan it again and again
   // until max_iterations. The plan after the one that reached it ends the loop instead.

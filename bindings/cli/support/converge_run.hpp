@@ -8,6 +8,7 @@
 #include "progress.hpp"
 
 #include <rcplan/model/node.hpp>
+#include <rcplan/planner/backup.hpp>
 #include <rcplan/redis/converge.hpp>
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
+#include <optional>
 #include <vector>
 
 namespace rcplan::cli {
@@ -28,6 +30,8 @@ struct converge_settings {
   std::uint64_t node_timeout_ms = 15000;
   std::size_t max_iterations = 200;
   bool quiet_progress = false;
+  /// The backup a new cluster is created from (`rcplan restore`).
+  std::optional<backup_manifest> restore;
 };
 
 struct converge_run {

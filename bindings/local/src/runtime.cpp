@@ -235,6 +235,15 @@ struct runtime::impl {
   [[nodiscard]] std::optional<std::string> launch(state& s, pod_record& p, const std::string& conf_text,
                                                   starting& st) {
     const std::filesystem::path dir = pod_dir(p.name);
+    std::error_code missing;
+    if (o.prepare_volume && !std::filesystem::exists(dir, missing)) {
+      try {
+        o.prepare_volume(p.name, dir);
+      } catch (const std::exception& e) {
+        std::filesystem::remove_all(dir, missing);  // tried again on a new volume next time
+        return "pod " + p.name + ": preparing its volume failed: " + e.what();
+      }
+    }
     std::filesystem::create_directories(dir);
     if (!detail::port_free(p.port) || !detail::port_free(static_cast<std::uint16_t>(p.port + 10000)))
       p.port = detail::pick_port(taken_ports(s, p.name));

@@ -69,13 +69,20 @@ struct backup_manifest {
   friend bool operator==(const backup_manifest&, const backup_manifest&) = default;
 };
 
+struct backup_planning {
+  /// How far behind its master (replication offset, bytes) a replica may be and still count as
+  /// in sync. The master's and the replica's offsets are read a moment apart, so under writes
+  /// an exact match is rare even for a replica that keeps up; 0 demands one.
+  std::uint64_t max_replica_lag_bytes = 1024 * 1024;
+};
+
 namespace planner_detail {
 
 /// The replica of `master` to snapshot: healthy, its link up and not syncing, and caught up
-/// with what the master reported (its offset at least the master's). The highest offset wins,
-/// then the lowest id. Null when there is none, or the master's offset is not known.
+/// with what the master reported (within `max_lag` bytes of its offset). The highest offset
+/// wins, then the lowest id. Null when there is none, or the master's offset is not known.
 [[nodiscard]] inline const cluster_node* synced_replica(const topology& t, const std::vector<cluster_node>& nodes,
-                                                        const cluster_node& master) {
+                                                        const cluster_node& master, std::uint64_t max_lag) {
   const node_observation* mo = t.observation(master.id);
   if (mo == nullptr || !mo->reachable || !mo->replication) return nullptr;
   const cluster_node* best = nullptr;
@@ -85,7 +92,7 @@ namespace planner_detail {
     const node_observation* o = t.observation(n.id);
     if (o == nullptr || !o->reachable || !o->replication) continue;
     const replication_info& r = *o->replication;
-    if (!r.master_link_up || r.master_sync_in_progress || r.replica_repl_offset < mo->replication->master_repl_offset)
+    if (!r.master_link_up || r.master_sync_in_progress || r.replica_repl_offset + max_lag < mo->replication->master_repl_offset)
       continue;
     if (best == nullptr || r.replica_repl_offset > best_offset) {
       best = &n;
@@ -104,7 +111,7 @@ namespace planner_detail {
 /// The source of every shard's snapshot. Blocked — nothing to take — when the nodes' views
 /// disagree, a slot is migrating or importing, served by nobody or claimed by two masters, or
 /// a shard has no healthy node: a backup taken then would not match one slot layout.
-[[nodiscard]] inline backup_plan plan_backup(const topology& t) {
+[[nodiscard]] inline backup_plan plan_backup(const topology& t, const backup_planning& options = {}) {
   backup_plan out;
   const auto block = [&](const char* code, std::string subject, std::string message) {
     out.diagnostics.push_back({severity::error, code, std::move(subject), std::move(message)});
@@ -140,7 +147,7 @@ namespace planner_detail {
     s.shard = static_cast<int>(i);
     s.slots = m.slots;
     s.master = m.id;
-    if (const cluster_node* r = planner_detail::synced_replica(t, nodes, m)) {
+    if (const cluster_node* r = planner_detail::synced_replica(t, nodes, m, options.max_replica_lag_bytes)) {
       s.node = r->id;
       s.addr = r->addr;
       s.replica = true;

@@ -45,6 +45,10 @@ inline constexpr const char* slots_missing = "backup.slots_missing";
 inline constexpr const char* shard_index = "backup.shard_index";
 inline constexpr const char* checksum_malformed = "backup.checksum_malformed";
 inline constexpr const char* file_name = "backup.file_name";
+// the backup binding's checks of the stored files
+inline constexpr const char* file_missing = "backup.file_missing";
+inline constexpr const char* size_mismatch = "backup.size_mismatch";
+inline constexpr const char* checksum_mismatch = "backup.checksum_mismatch";
 }  // namespace backup_code
 
 /// plan_restore() and reconcile() restoring a backup (errors: nothing may start, or the

@@ -69,8 +69,11 @@ struct restore_plan {
   if (k > out.masters)
     out.diagnostics.push_back({severity::info, restore_code::fewer_masters, "spec.masterSize",
                                "the backup has " + std::to_string(k) + " shards: the cluster starts with " +
-                                   std::to_string(k) + " masters, then shards " + std::to_string(out.masters) +
-                                   ".." + std::to_string(k - 1) + " drain into the others and are removed"});
+                                   std::to_string(k) + " masters, then " +
+                                   (k - out.masters == 1 ? "shard " + std::to_string(out.masters) + " drains"
+                                                         : "shards " + std::to_string(out.masters) + ".." +
+                                                               std::to_string(k - 1) + " drain") +
+                                   " into the others and " + (k - out.masters == 1 ? "is" : "are") + " removed"});
   for (const backup_shard& s : m.shards)
     out.placements.push_back({s.index, s.file, s.sha256, s.keys, statefulset_name(r.metadata.name, s.index),
                               pod_name(r.metadata.name, s.index, 0)});

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,11 @@ struct runtime_options {
   std::uint32_t node_timeout_ms = 3000;
   /// A restarted pod comes back on a new port (a new "pod IP").
   bool new_port_on_restart = false;
+  /// Called with a pod's name and data directory when the pod is about to start on a new
+  /// volume (the directory does not exist yet), before redis-server runs: a restore places a
+  /// backup's RDB file there, as Kubernetes' init container does. What it throws fails the
+  /// pod's start.
+  std::function<void(const std::string& pod, const std::filesystem::path& data_dir)> prepare_volume;
 };
 
 /// Whether `dir` holds a local cluster's state (a runtime opened on it would find StatefulSets
