@@ -346,12 +346,39 @@ TEST_CASE("snapshot: keepalives during a long fork keep a short timeout from fir
   set_config(c, "repl-diskless-sync-delay", "3");
   temp_dir out;
   snapshot_options o;
+  o.transfer = rcplan::backup::snapshot_transfer::diskless;
   o.io_timeout = std::chrono::milliseconds(2000);
   const auto start = std::chrono::steady_clock::now();
   const snapshot_result r = take_snapshot(at(node.port()), out.path / "slow.rdb", o);
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(2500));
   check_file(r, out.path / "slow.rdb");
   CHECK(r.keys == 1);
+}
+
+TEST_CASE("snapshot: by default diskless only where the node streams at once", "[backup][snapshot]") {
+  redis_process node(false);
+  resp_client c = node.client();
+  c.call({"SET", "k", "v"});
+  temp_dir out;
+  progress_log log;
+  snapshot_options o;
+  o.progress = log.callback();
+  SECTION("a diskless sync delay: from disk, at once, the size announced") {
+    set_config(c, "repl-diskless-sync-delay", "5");
+    const snapshot_result r = take_snapshot(at(node.port()), out.path / "a.rdb", o);
+    check_file(r, out.path / "a.rdb");
+    CHECK(fs::exists(node.dir() / "dump.rdb"));  // the node saved it first
+    REQUIRE_FALSE(log.calls.empty());
+    CHECK(log.calls.front().second == r.bytes);
+  }
+  SECTION("no delay: diskless, the size known only at the end") {
+    set_config(c, "repl-diskless-sync-delay", "0");
+    const snapshot_result r = take_snapshot(at(node.port()), out.path / "b.rdb", o);
+    check_file(r, out.path / "b.rdb");
+    CHECK_FALSE(fs::exists(node.dir() / "dump.rdb"));
+    REQUIRE(log.calls.size() >= 2);
+    CHECK_FALSE(log.calls.front().second);
+  }
 }
 
 TEST_CASE("snapshot: failures of a big transfer leave no file", "[backup][snapshot]") {

@@ -72,3 +72,24 @@ TEST_CASE("restore plan: placements by shard and back unchanged") {
   CHECK(fewer);
   CHECK(j.get<rcplan::restore_plan>() == p);
 }
+
+TEST_CASE("backup and restore status: the original's camelCase, restore only when set") {
+  rcplan::backup_status b = rcplan::backup_succeeded(sample(), "2026-12-03T10:00:00Z", "2026-12-03T10:00:05Z", "/backups");
+  const nlohmann::json j = b;
+  CHECK(j["phase"] == "Succeeded");
+  CHECK(j["startTime"] == "2026-12-03T10:00:00Z");
+  CHECK(j["completionTime"] == "2026-12-03T10:00:05Z");
+  CHECK(j["masterSize"] == 2);
+  CHECK(j["sizeBytes"] == 8192);
+  CHECK_FALSE(j.contains("reason"));
+  CHECK(j.get<rcplan::backup_status>() == b);
+
+  rcplan::cluster_status s;
+  s.status = "Creating";
+  CHECK_FALSE(nlohmann::json(s).contains("restore"));
+  s.restore = rcplan::restore_status{"Running", "shu/example-redisclusterbackup"};
+  const nlohmann::json cj = s;
+  CHECK(cj["restore"]["phase"] == "Running");
+  CHECK(cj["restore"]["backup"] == "shu/example-redisclusterbackup");
+  CHECK(cj.get<rcplan::cluster_status>() == s);
+}

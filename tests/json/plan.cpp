@@ -117,7 +117,7 @@ TEST_CASE("every action has its type name and fields") {
   }
   CHECK(dump(rcplan::apply_configmap{{"drc-x", "x", {{"redis.conf", "port 6379\n"}}, {}}}) ==
         R"({"type":"apply_configmap","object":{"name":"drc-x","cluster":"x","data":{"redis.conf":"port 6379\n"},"labels":{}}})");
-  CHECK(dump(rcplan::update_status{{"Scaling", "adding shard 3", 3, 1, 1, {}}}) ==
+  CHECK(dump(rcplan::update_status{{"Scaling", "adding shard 3", 3, 1, 1, {}, {}}}) ==
         R"({"type":"update_status","status":{"status":"Scaling","reason":"adding shard 3","numberOfMaster":3,)"
         R"("minReplicationFactor":1,"maxReplicationFactor":1,"nodes":[]}})");
   // Kubernetes actions name objects; a node the plan creates is named by its pod.

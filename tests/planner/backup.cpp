@@ -219,3 +219,23 @@ TEST_CASE("plan_backup on generated topologies: disjoint shards covering every s
     RC_ASSERT(rcplan::check_manifest(manifest_of(p)).empty());
   });
 }
+
+TEST_CASE("backup status: Succeeded with the manifest's totals, Failed with the reason") {
+  const three_by_one c = healthy_cluster();
+  rcplan::backup_manifest m = manifest_of(rcplan::plan_backup(c.t));
+  for (auto& s : m.shards) {
+    s.keys = 10;
+    s.rdb_bytes = 1000;
+  }
+  const auto ok = rcplan::backup_succeeded(m, "2026-12-03T10:00:00Z", "2026-12-03T10:00:05Z", "s3://b/p");
+  CHECK(ok.phase == "Succeeded");
+  CHECK(ok.master_size == 3);
+  CHECK(ok.keys == 30);
+  CHECK(ok.size_bytes == 3000);
+  CHECK(ok.location == "s3://b/p");
+  CHECK(ok.completion_time == "2026-12-03T10:00:05Z");
+  const auto failed = rcplan::backup_failed("shard 1: node unreachable", "2026-12-03T10:00:00Z", "2026-12-03T10:00:01Z");
+  CHECK(failed.phase == "Failed");
+  CHECK(failed.reason == "shard 1: node unreachable");
+  CHECK(failed.keys == 0);
+}

@@ -266,3 +266,23 @@ TEST_CASE("reconcile restoring: every slot served once, each restored node exact
     RC_ASSERT(all.full());
   });
 }
+
+TEST_CASE("restore_progress: Running until formed and converged, Failed when blocked before") {
+  const auto m = manifest({8192});
+  const auto r = rcplan_test::resource("new", 2, 1);
+  auto k = fresh(r, 2, 2);
+  load(k, 0, some_of(m.shards[0].slots));
+  load(k, 1, some_of(m.shards[1].slots));
+  const auto running = rcplan::restore_progress(k.t, rcplan::reconcile(k.t, r, restoring(m)), "shu/nightly");
+  CHECK(running.phase == "Running");
+  CHECK(running.backup == "shu/nightly");
+  load(k, 1, {});  // its file was not loaded: blocked
+  CHECK(rcplan::restore_progress(k.t, rcplan::reconcile(k.t, r, restoring(m)), "shu/nightly").phase == "Failed");
+  auto formed = rcplan_test::kube("new", 2, 2);
+  rcplan::plan converged;
+  converged.status = plan_status::converged;
+  CHECK(rcplan::restore_progress(formed.t, converged, "shu/nightly").phase == "Succeeded");
+  rcplan::plan moving;
+  moving.status = plan_status::actions_planned;
+  CHECK(rcplan::restore_progress(formed.t, moving, "shu/nightly").phase == "Running");
+}

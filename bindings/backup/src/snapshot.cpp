@@ -99,12 +99,44 @@ void authenticate(tcp_connection& c, const snapshot_options& o, const std::strin
   fail(where + " answered AUTH with an error: " + reply_text(reply, o.password));
 }
 
-/// Asks for the diskless form (no RDB written on the node's disk) and for nothing after the
-/// RDB (Redis 7: the node drops the link once the RDB is sent instead of streaming writes).
+[[nodiscard]] std::optional<std::uint64_t> parse_length(std::string_view digits);
+
+/// The node's `repl-diskless-sync-delay`, when CONFIG GET tells it.
+[[nodiscard]] std::optional<std::uint64_t> diskless_delay(tcp_connection& c) {
+  c.send_all(resp_command({"CONFIG", "GET", "repl-diskless-sync-delay"}));
+  const std::string head = c.read_line(max_reply_line);
+  if (head != "*2") return std::nullopt;  // an error (CONFIG renamed away), or no such parameter
+  std::optional<std::uint64_t> value;
+  for (int i = 0; i < 2; ++i) {
+    (void)c.read_line(max_reply_line);  // $<length>
+    const std::string line = c.read_line(max_reply_line);
+    if (i == 1) value = parse_length(line);
+  }
+  return value;
+}
+
+/// Whether to ask for the diskless form: streamed as the node forks, nothing written on its
+/// disk, but only after `repl-diskless-sync-delay` (5 s by default), which the node waits for
+/// more replicas to share the fork. With a delay, the disk form starts at once (the node saves
+/// its RDB file, as a replica's full sync does, then sends it).
+[[nodiscard]] bool want_diskless(tcp_connection& c, const snapshot_options& o) {
+  switch (o.transfer) {
+    case snapshot_transfer::diskless: return true;
+    case snapshot_transfer::disk: return false;
+    case snapshot_transfer::automatic: break;
+  }
+  const std::optional<std::uint64_t> delay = diskless_delay(c);
+  return !delay || *delay == 0;
+}
+
+/// Asks for the transfer form and for nothing after the RDB (Redis 7: the node drops the link
+/// once the RDB is sent instead of streaming writes).
 void request_capabilities(tcp_connection& c, const snapshot_options& o, const std::string& where) {
-  c.send_all(resp_command({"REPLCONF", "capa", "eof"}));
-  const std::string capa = c.read_line(max_reply_line);
-  if (capa.starts_with('-')) fail(where + " refused REPLCONF capa eof: " + reply_text(capa, o.password));
+  if (want_diskless(c, o)) {
+    c.send_all(resp_command({"REPLCONF", "capa", "eof"}));
+    const std::string capa = c.read_line(max_reply_line);
+    if (capa.starts_with('-')) fail(where + " refused REPLCONF capa eof: " + reply_text(capa, o.password));
+  }
   c.send_all(resp_command({"REPLCONF", "rdb-only", "1"}));
   // older nodes do not know rdb-only; the snapshot reads exactly the RDB's bytes anyway
   (void)c.read_line(max_reply_line);

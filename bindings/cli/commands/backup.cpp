@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -123,6 +124,14 @@ void add_storage_options(CLI::App& cmd, storage_cli_options& o, const char* url_
   return l;
 }
 
+[[nodiscard]] std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm));
+}
+
 [[nodiscard]] std::string megabytes(std::uint64_t bytes) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / 1e6 << " MB";
@@ -221,18 +230,25 @@ void run_backup(const backup_cli_options& o, bool local) {
     if (printer) (*printer)(p);
   };
   const auto started = std::chrono::steady_clock::now();
+  const std::string start_time = utc_now();
   backup_manifest m;
   try {
     m = backup::take_backup(seeds, *to, bo);
-  } catch (...) {
+  } catch (const std::exception& e) {
     if (printer) printer->finish();
+    if (o.format == output_format::json) {
+      // the resource's status says why; the message on standard error as for every failure
+      nlohmann::ordered_json doc;
+      to_json(doc["status"], backup_failed(redact(e.what()), start_time, utc_now()));
+      print_json(std::cout, doc);
+    }
     throw;
   }
   if (printer) printer->finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (o.format == output_format::json) {
     nlohmann::ordered_json doc;
-    doc["where"] = to->where();
+    to_json(doc["status"], backup_succeeded(m, start_time, utc_now(), to->where()));
     doc["seconds"] = seconds;
     to_json(doc["manifest"], m);
     print_json(std::cout, doc);
@@ -349,6 +365,9 @@ void run_restore(const restore_cli_options& o) {
   if (o.format == output_format::json) {
     nlohmann::ordered_json doc;
     doc["from"] = from->where();
+    redis::observe_options oo;
+    oo.password = password;
+    to_json(doc["status"], restore_progress(observe_local(runtime, oo), run.result.last_plan, from->where()));
     to_json(doc["restore"], rp);
     add_converge_result(doc, run);
     doc["keys"] = {{"backup", backed_up}, {"served", served}};

@@ -77,6 +77,9 @@ template <> inline constexpr auto fields_of<kube_objects> = std::tuple{
 
 // --- status (camelCase, the resource's shape) ----------------------------------------------
 
+template <> inline constexpr auto fields_of<restore_status> = std::tuple{defaulted("phase", &restore_status::phase),
+    defaulted("backup", &restore_status::backup)};
+
 template <> inline constexpr auto fields_of<status_node> = std::tuple{defaulted("id", &status_node::id),
     defaulted("role", &status_node::role), defaulted("ip", &status_node::ip), defaulted("port", &status_node::port),
     defaulted("slots", &status_node::slots), defaulted("masterRef", &status_node::master_ref),
@@ -87,6 +90,13 @@ template <> inline constexpr auto fields_of<cluster_status> = std::tuple{require
     defaulted("reason", &cluster_status::reason), defaulted("numberOfMaster", &cluster_status::number_of_master),
     defaulted("minReplicationFactor", &cluster_status::min_replication_factor),
     defaulted("maxReplicationFactor", &cluster_status::max_replication_factor),
-    defaulted("nodes", &cluster_status::nodes)};
+    defaulted("nodes", &cluster_status::nodes), omitempty("restore", &cluster_status::restore)};
+
+
+template <> inline constexpr auto fields_of<backup_status> = std::tuple{required("phase", &backup_status::phase),
+    omitempty("reason", &backup_status::reason), omitempty("startTime", &backup_status::start_time),
+    omitempty("completionTime", &backup_status::completion_time), omitempty("masterSize", &backup_status::master_size),
+    omitempty("keys", &backup_status::keys), omitempty("sizeBytes", &backup_status::size_bytes),
+    omitempty("location", &backup_status::location)};
 
 }  // namespace rcplan::json_detail

@@ -21,6 +21,7 @@
 
 #include <rcplan/spec/value.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -177,7 +178,19 @@ struct status_node {
   friend bool operator==(const status_node&, const status_node&) = default;
 };
 
-/// The resource's `status` (the original's `DistributedRedisClusterStatus`, without `restore`).
+// The phases of a restore and of a backup, the original's words.
+inline constexpr const char* phase_running = "Running";
+inline constexpr const char* phase_succeeded = "Succeeded";
+inline constexpr const char* phase_failed = "Failed";
+
+/// `status.restore` of a cluster created from a backup (`spec.init.backupSource`).
+struct restore_status {
+  std::string phase;   ///< Running, Succeeded or Failed
+  std::string backup;  ///< the RedisClusterBackup, "namespace/name" (the original embeds it whole)
+  friend bool operator==(const restore_status&, const restore_status&) = default;
+};
+
+/// The resource's `status` (the original's `DistributedRedisClusterStatus`).
 /// It lives in the plan layer because `update_status` carries it; planner/status.hpp computes it.
 struct cluster_status {
   std::string status;
@@ -186,7 +199,21 @@ struct cluster_status {
   int min_replication_factor = 0;
   int max_replication_factor = 0;
   std::vector<status_node> nodes;
+  std::optional<restore_status> restore;
   friend bool operator==(const cluster_status&, const cluster_status&) = default;
+};
+
+/// A RedisClusterBackup's `status` (the original's, with what the manifest says besides).
+struct backup_status {
+  std::string phase;  ///< Running, Succeeded or Failed
+  std::string reason;
+  std::string start_time;       ///< RFC 3339
+  std::string completion_time;  ///< RFC 3339, once Succeeded or Failed
+  int master_size = 0;          ///< shards in the backup
+  std::uint64_t keys = 0;
+  std::uint64_t size_bytes = 0;  ///< all RDB files together
+  std::string location;          ///< where the files are (a URL, never credentials)
+  friend bool operator==(const backup_status&, const backup_status&) = default;
 };
 
 }  // namespace rcplan

@@ -12,6 +12,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
 #include <rcplan/model/topology.hpp>
+#include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/codes.hpp>
 #include <rcplan/spec/validate.hpp>
@@ -201,6 +202,33 @@ namespace planner_detail {
   if (!m.shards.empty() && !missing.empty())
     error(backup_code::slots_missing, "shards", "slots " + to_string(missing) + " are in no shard: a shard is missing");
   return out;
+}
+
+/// A RedisClusterBackup's status once its backup `m` is complete in `location`.
+[[nodiscard]] inline backup_status backup_succeeded(const backup_manifest& m, std::string start_time,
+                                                    std::string completion_time, std::string location) {
+  backup_status s;
+  s.phase = phase_succeeded;
+  s.start_time = std::move(start_time);
+  s.completion_time = std::move(completion_time);
+  s.master_size = static_cast<int>(m.shards.size());
+  for (const backup_shard& x : m.shards) {
+    s.keys += x.keys;
+    s.size_bytes += x.rdb_bytes;
+  }
+  s.location = std::move(location);
+  return s;
+}
+
+/// A RedisClusterBackup's status when its backup failed (`reason`: why, without secrets).
+[[nodiscard]] inline backup_status backup_failed(std::string reason, std::string start_time,
+                                                 std::string completion_time) {
+  backup_status s;
+  s.phase = phase_failed;
+  s.reason = std::move(reason);
+  s.start_time = std::move(start_time);
+  s.completion_time = std::move(completion_time);
+  return s;
 }
 
 }  // namespace rcplan

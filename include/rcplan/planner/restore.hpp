@@ -15,6 +15,7 @@
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/backup.hpp>
 #include <rcplan/planner/codes.hpp>
+#include <rcplan/planner/reconcile/restore.hpp>
 #include <rcplan/planner/shards.hpp>
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/spec.hpp>
@@ -81,6 +82,20 @@ struct restore_plan {
             [](const restore_placement& a, const restore_placement& b) { return a.shard < b.shard; });
   out.status = plan_status::actions_planned;
   return out;
+}
+
+/// `status.restore` of a cluster being created from `backup` ("namespace/name"), given what
+/// was observed and the plan reconcile() made from it: Running until the cluster is formed
+/// and converged, Succeeded then, Failed while the plan is blocked before the cluster formed
+/// (a restored node holding the wrong data: someone must look).
+[[nodiscard]] inline restore_status restore_progress(const topology& t, const plan& next, std::string backup) {
+  restore_status s;
+  s.backup = std::move(backup);
+  const bool formed = planner_detail::cluster_formed(t);
+  if (formed && next.status == plan_status::converged) s.phase = phase_succeeded;
+  else if (!formed && next.status == plan_status::blocked) s.phase = phase_failed;
+  else s.phase = phase_running;
+  return s;
 }
 
 }  // namespace rcplan

@@ -193,6 +193,9 @@ template <typename T>
       node.statefulset = "drc-example-" + std::to_string(i);
       s.nodes.push_back(std::move(node));
     }
+    if (*rc::gen::arbitrary<bool>())
+      s.restore = restore_status{*rc::gen::element<std::string>(phase_running, phase_succeeded, phase_failed),
+                                 *detail::gen_name() + "/" + *detail::gen_name()};
     return s;
   });
 }

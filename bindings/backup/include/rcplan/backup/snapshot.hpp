@@ -17,7 +17,19 @@
 
 namespace rcplan::backup {
 
+/// How the node sends its snapshot.
+enum class snapshot_transfer : unsigned char {
+  /// Diskless when the node starts those at once (`repl-diskless-sync-delay 0`), else from disk.
+  automatic,
+  /// Streamed as the node forks, nothing written on its disk, after the node's
+  /// `repl-diskless-sync-delay` (5 s by default: it waits for replicas to share the fork).
+  diskless,
+  /// Saved to the node's RDB file first (as a replica's full sync from disk does), then sent.
+  disk,
+};
+
 struct snapshot_options {
+  snapshot_transfer transfer = snapshot_transfer::automatic;
   /// Sent with AUTH when not empty; never printed.
   redis::secret password;
   std::chrono::milliseconds connect_timeout{5000};
