@@ -3,6 +3,7 @@
 #include <rcplan/backup/sha256.hpp>
 #include <rcplan/error.hpp>
 
+#include "support/temp_files.hpp"
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #include <string>
 
 namespace {
+
+using rcplan_test::temp_dir;
 
 std::string digest_of(std::string_view text) {
   rcplan::backup::sha256 h;
@@ -37,18 +40,6 @@ std::string sha256sum(const std::filesystem::path& file) {
 }
 
 /// A temporary directory removed at the end of the test.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/rcplan-sha256-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -84,7 +75,7 @@ TEST_CASE("sha256: every length around the padding boundaries, as sha256sum has 
     const std::string text(n, 'x');
     rcplan::backup::sha256 bytewise;
     for (char c : text) bytewise.update(&c, 1);
-    auto file = dir.path / "x-";
+    auto file = dir.path() / "x-";
     file += std::to_string(n);
     std::ofstream(file, std::ios::binary) << text;
     INFO("length " << n);
@@ -95,7 +86,7 @@ TEST_CASE("sha256: every length around the padding boundaries, as sha256sum has 
 
 TEST_CASE("sha256: a file of about 5 MB gives what sha256sum prints", "[backup][sha256]") {
   temp_dir dir;
-  const auto file = dir.path / "random.bin";
+  const auto file = dir.path() / "random.bin";
   std::mt19937_64 rng(20240611);
   {
     std::ofstream out(file, std::ios::binary);
@@ -108,14 +99,14 @@ TEST_CASE("sha256: a file of about 5 MB gives what sha256sum prints", "[backup][
   }
   CHECK(rcplan::backup::sha256_file(file) == sha256sum(file));
 
-  const auto empty = dir.path / "empty";
+  const auto empty = dir.path() / "empty";
   std::ofstream{empty}.close();
   CHECK(rcplan::backup::sha256_file(empty) == sha256sum(empty));
 }
 
 TEST_CASE("sha256: a file that cannot be read is an error naming it", "[backup][sha256]") {
   temp_dir dir;
-  const auto missing = dir.path / "no-such-file.rdb";
+  const auto missing = dir.path() / "no-such-file.rdb";
   try {
     (void)rcplan::backup::sha256_file(missing);
     FAIL("no error");
@@ -124,10 +115,10 @@ TEST_CASE("sha256: a file that cannot be read is an error naming it", "[backup][
     CHECK(std::string{e.what()}.find(missing.string()) != std::string::npos);
   }
   try {
-    (void)rcplan::backup::sha256_file(dir.path);  // a directory opens, but does not read
+    (void)rcplan::backup::sha256_file(dir.path());  // a directory opens, but does not read
     FAIL("no error");
   } catch (const rcplan::error& e) {
     CHECK(e.id() == "rcplan.backup.read");
-    CHECK(std::string{e.what()}.find(dir.path.string()) != std::string::npos);
+    CHECK(std::string{e.what()}.find(dir.path().string()) != std::string::npos);
   }
 }

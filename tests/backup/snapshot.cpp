@@ -10,6 +10,7 @@
 #include <rcplan/error.hpp>
 
 #include "backup/src/rdb_header.hpp"
+#include "support/temp_files.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 
@@ -34,6 +35,9 @@
 
 namespace {
 
+using rcplan_test::temp_dir;
+using rcplan_test::random_bytes;
+
 namespace fs = std::filesystem;
 using rcplan::backup::snapshot_options;
 using rcplan::backup::snapshot_result;
@@ -42,20 +46,6 @@ using rcplan_test::eventually;
 using rcplan_test::redis_process;
 using rcplan_test::resp_client;
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/rcplan-snapshot-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::string sha256sum(const fs::path& file) {
   const std::string command = "sha256sum '" + file.string() + "'";
@@ -107,12 +97,6 @@ void set_config(resp_client& c, const std::string& name, const std::string& valu
 }
 
 /// A value that LZF cannot shrink, so that the RDB really carries megabytes.
-std::string random_bytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng() & 0xff);
-  return s;
-}
 
 /// Keys of every type, several encodings each (small ones as listpacks and intsets, big ones
 /// as hash tables, quicklists and skiplists), some with TTLs, one of several MB, and a function
@@ -162,8 +146,8 @@ struct loaded_server {
   temp_dir dir;
   std::unique_ptr<redis_process> server;
   explicit loaded_server(const fs::path& rdb) {
-    fs::copy_file(rdb, dir.path / "dump.rdb");
-    server = std::make_unique<redis_process>(false, std::vector<std::string>{"--dir", dir.path.string(),
+    fs::copy_file(rdb, dir.path() / "dump.rdb");
+    server = std::make_unique<redis_process>(false, std::vector<std::string>{"--dir", dir.path().string(),
                                                                                "--dbfilename", "dump.rdb"});
   }
 };
@@ -206,7 +190,7 @@ TEST_CASE("snapshot: a cluster node's data of every type, diskless and from disk
   for (const std::string diskless : {"yes", "no"}) {
     INFO("repl-diskless-sync " << diskless);
     set_config(source, "repl-diskless-sync", diskless);
-    const fs::path file = out.path / ("cluster-" + diskless + ".rdb");
+    const fs::path file = out.path() / ("cluster-" + diskless + ".rdb");
     progress_log log;
     snapshot_options o;
     o.progress = log.callback();
@@ -271,7 +255,7 @@ TEST_CASE("snapshot: from a replica, with more keys than a 14-bit length holds",
   set_config(r, "repl-diskless-sync-delay", "0");
 
   temp_dir out;
-  const fs::path file = out.path / "replica.rdb";
+  const fs::path file = out.path() / "replica.rdb";
   const snapshot_result result = take_snapshot(at(replica.port()), file, {});
   check_file(result, file);
   // the count comes from the records before the first key: database 0's here, not database 1's
@@ -297,7 +281,7 @@ TEST_CASE("snapshot: a node with a password", "[backup][snapshot]") {
   set_config(c, "repl-diskless-sync-delay", "0");
   set_config(c, "requirepass", password);  // after start: the fixture's readiness probe has no password
   temp_dir out;
-  const fs::path file = out.path / "with-password.rdb";
+  const fs::path file = out.path() / "with-password.rdb";
 
   snapshot_options o;
   o.password = rcplan::redis::secret{password};
@@ -305,7 +289,7 @@ TEST_CASE("snapshot: a node with a password", "[backup][snapshot]") {
   check_file(r, file);
   CHECK(r.keys == 1);
 
-  const fs::path refused = out.path / "refused.rdb";
+  const fs::path refused = out.path() / "refused.rdb";
   o.password = rcplan::redis::secret{wrong};
   const auto e = error_of([&] { (void)take_snapshot(at(node.port()), refused, o); });
   REQUIRE(e);
@@ -332,8 +316,8 @@ TEST_CASE("snapshot: a password given to a node that has none is no obstacle", "
   temp_dir out;
   snapshot_options o;
   o.password = rcplan::redis::secret{"unneeded-Pa55"};
-  const snapshot_result r = take_snapshot(at(node.port()), out.path / "empty.rdb", o);
-  check_file(r, out.path / "empty.rdb");
+  const snapshot_result r = take_snapshot(at(node.port()), out.path() / "empty.rdb", o);
+  check_file(r, out.path() / "empty.rdb");
   CHECK(r.keys == 0);  // an empty dataset has no SELECTDB and no RESIZEDB
   CHECK_FALSE(r.redis_version.empty());
 }
@@ -349,9 +333,9 @@ TEST_CASE("snapshot: keepalives during a long fork keep a short timeout from fir
   o.transfer = rcplan::backup::snapshot_transfer::diskless;
   o.io_timeout = std::chrono::milliseconds(2000);
   const auto start = std::chrono::steady_clock::now();
-  const snapshot_result r = take_snapshot(at(node.port()), out.path / "slow.rdb", o);
+  const snapshot_result r = take_snapshot(at(node.port()), out.path() / "slow.rdb", o);
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(2500));
-  check_file(r, out.path / "slow.rdb");
+  check_file(r, out.path() / "slow.rdb");
   CHECK(r.keys == 1);
 }
 
@@ -365,16 +349,16 @@ TEST_CASE("snapshot: by default diskless only where the node streams at once", "
   o.progress = log.callback();
   SECTION("a diskless sync delay: from disk, at once, the size announced") {
     set_config(c, "repl-diskless-sync-delay", "5");
-    const snapshot_result r = take_snapshot(at(node.port()), out.path / "a.rdb", o);
-    check_file(r, out.path / "a.rdb");
+    const snapshot_result r = take_snapshot(at(node.port()), out.path() / "a.rdb", o);
+    check_file(r, out.path() / "a.rdb");
     CHECK(fs::exists(node.dir() / "dump.rdb"));  // the node saved it first
     REQUIRE_FALSE(log.calls.empty());
     CHECK(log.calls.front().second == r.bytes);
   }
   SECTION("no delay: diskless, the size known only at the end") {
     set_config(c, "repl-diskless-sync-delay", "0");
-    const snapshot_result r = take_snapshot(at(node.port()), out.path / "b.rdb", o);
-    check_file(r, out.path / "b.rdb");
+    const snapshot_result r = take_snapshot(at(node.port()), out.path() / "b.rdb", o);
+    check_file(r, out.path() / "b.rdb");
     CHECK_FALSE(fs::exists(node.dir() / "dump.rdb"));
     REQUIRE(log.calls.size() >= 2);
     CHECK_FALSE(log.calls.front().second);
@@ -394,7 +378,7 @@ TEST_CASE("snapshot: failures of a big transfer leave no file", "[backup][snapsh
   c.call({"DEBUG", "POPULATE", "200000", "key", "1000"});
   const pid_t pid = static_cast<pid_t>(std::stol(info_field(c, "server", "process_id")));
   temp_dir out;
-  const fs::path file = out.path / "big.rdb";
+  const fs::path file = out.path() / "big.rdb";
   fs::path partial = file;
   partial += ".partial";
 
@@ -460,7 +444,7 @@ TEST_CASE("snapshot: an older file stays when a new snapshot fails", "[backup][s
   c.call({"SET", "k", "v"});
   set_config(c, "repl-diskless-sync-delay", "0");
   temp_dir out;
-  const fs::path file = out.path / "kept.rdb";
+  const fs::path file = out.path() / "kept.rdb";
   std::ofstream(file) << "older";
   snapshot_options o;
   o.progress = [](std::uint64_t, std::optional<std::uint64_t>) { throw std::runtime_error("enough"); };
@@ -482,7 +466,7 @@ TEST_CASE("snapshot: a replica that lost its master refuses, and the error says 
   resp_client r = replica.client();
   r.call({"REPLICAOF", "127.0.0.1", std::to_string(rcplan_test::free_port())});
   temp_dir out;
-  const fs::path file = out.path / "orphan.rdb";
+  const fs::path file = out.path() / "orphan.rdb";
   const auto e = error_of([&] { (void)take_snapshot(at(replica.port()), file, {}); });
   REQUIRE(e);
   CHECK(e->id() == "rcplan.backup.snapshot");
@@ -495,7 +479,7 @@ TEST_CASE("snapshot: a node that never answers times out before the snapshot beg
   resp_client c = node.client();
   const pid_t pid = static_cast<pid_t>(std::stol(info_field(c, "server", "process_id")));
   temp_dir out;
-  const fs::path file = out.path / "stopped.rdb";
+  const fs::path file = out.path() / "stopped.rdb";
   REQUIRE(::kill(pid, SIGSTOP) == 0);  // the kernel still accepts connections for it
   snapshot_options o;
   o.io_timeout = std::chrono::milliseconds(300);
@@ -509,7 +493,7 @@ TEST_CASE("snapshot: a node that never answers times out before the snapshot beg
 
 TEST_CASE("snapshot: an unreachable node or an unwritable target", "[backup][snapshot]") {
   temp_dir out;
-  const fs::path file = out.path / "nobody.rdb";
+  const fs::path file = out.path() / "nobody.rdb";
   const std::uint16_t port = rcplan_test::free_port();
   const auto e = error_of([&] { (void)take_snapshot(at(port), file, {}); });
   REQUIRE(e);
@@ -533,7 +517,7 @@ TEST_CASE("snapshot: an unreachable node or an unwritable target", "[backup][sna
 
   // the target is checked before the node is asked to fork and stream its dataset
   redis_process node(false);
-  const fs::path nowhere = out.path / "missing-dir" / "x.rdb";
+  const fs::path nowhere = out.path() / "missing-dir" / "x.rdb";
   const auto target = error_of([&] { (void)take_snapshot(at(node.port()), nowhere, {}); });
   REQUIRE(target);
   CHECK(target->id() == "rcplan.backup.snapshot");

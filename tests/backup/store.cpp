@@ -4,6 +4,7 @@
 #include <rcplan/backup/store.hpp>
 #include <rcplan/error.hpp>
 
+#include "support/temp_files.hpp"
 #include "support/s3_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -32,30 +33,17 @@
 
 namespace {
 
+using rcplan_test::temp_dir;
+using rcplan_test::random_bytes;
+using rcplan_test::read_file;
+using rcplan_test::write_file;
+
 namespace fs = std::filesystem;
 using rcplan::backup::open_store;
 using rcplan::backup::store_location;
 using rcplan::redis::secret;
 using rcplan_test::s3_server;
 
-class temp_dir {
- public:
-  temp_dir() {
-    char tmpl[] = "/tmp/rcplan-store-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const noexcept { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// Sets (or with nullopt unsets) an environment variable for one scope.
 class scoped_env {
@@ -77,25 +65,8 @@ class scoped_env {
   std::optional<std::string> old_;
 };
 
-std::string random_bytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(gen() & 0xff);
-  return out;
-}
 
-void write_file(const fs::path& p, const std::string& content) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  REQUIRE(out.good());
-}
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// The names in `dir`, sorted.
 std::vector<std::string> names_in(const fs::path& dir) {

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <sstream>
 
 namespace rcplan::backup {
@@ -27,6 +28,16 @@ namespace {
   char text[32];
   const std::size_t n = std::strftime(text, sizeof text, format, &tm);
   return std::string(text, n);
+}
+
+/// Tells apart two backups started in the same second: their files must not share a name, or
+/// the second would overwrite files the first one's manifest still names.
+[[nodiscard]] std::string run_token() {
+  std::random_device random;
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += hex[random() % 16];
+  return out;
 }
 
 /// The cluster's name as it may appear in a file name.
@@ -203,7 +214,7 @@ backup_manifest take_backup(const std::vector<address>& seeds, store& to, const 
     throw error("rcplan.backup.blocked", "the cluster cannot be backed up now:" + error_lines(plan.diagnostics));
 
   const detail::scratch_dir scratch(o.scratch_dir);
-  const std::string stem = file_safe(o.cluster) + "-" + utc_now("%Y%m%dT%H%M%SZ") + "-shard-";
+  const std::string stem = file_safe(o.cluster) + "-" + utc_now("%Y%m%dT%H%M%SZ") + "-" + run_token() + "-shard-";
   backup_manifest m;
   m.cluster = o.cluster;
   m.taken_at = utc_now("%Y-%m-%dT%H:%M:%SZ");

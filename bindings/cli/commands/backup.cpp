@@ -192,6 +192,20 @@ void print_manifest(std::ostream& out, const backup_manifest& m, const std::stri
 
 // --- rcplan backup ------------------------------------------------------------------------
 
+/// The name of the resource a local cluster was made from: its StatefulSets are `drc-NAME-i`.
+[[nodiscard]] std::string local_cluster_name(local::runtime& runtime, const redis::secret& password) {
+  redis::observe_options oo;
+  oo.password = password;
+  const topology t = observe_local(runtime, oo);
+  for (const statefulset& s : t.statefulsets) {
+    const std::string suffix = "-" + std::to_string(s.shard_index);
+    if (s.name.rfind("drc-", 0) == 0 && s.name.size() > 4 + suffix.size() &&
+        s.name.compare(s.name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return s.name.substr(4, s.name.size() - 4 - suffix.size());
+  }
+  return {};
+}
+
 struct backup_cli_options {
   connection_options connection;
   storage_cli_options storage;
@@ -210,6 +224,7 @@ void run_backup(const backup_cli_options& o, bool local) {
     local::runtime runtime(local_options(o.dir, password));
     runtime.keep_pods_running();
     seeds = runtime.seeds();
+    if (cluster.empty()) cluster = local_cluster_name(runtime, password);
   } else {
     seeds = parse_seeds(o.connection.redis);
   }

@@ -4,8 +4,8 @@
 // snapshot in parallel, from the node plan_backup() chose), a backup checked without starting
 // anything, and a backup fetched for a restore, every file checked against its SHA-256.
 //
-// Store layout: `manifest.json` and one RDB per shard named after the cluster, the time and the
-// shard. A new backup into the same place writes new file names and replaces the manifest last,
+// Store layout: `manifest.json` and one RDB per shard named after the cluster, the time, a
+// token of the run and the shard. A new backup into the same place writes new file names and replaces the manifest last,
 // so the previous backup stays whole until the new one is complete.
 
 #include <rcplan/backup/store.hpp>
@@ -74,7 +74,8 @@ struct verify_report {
 
 /// Reads and checks the backup in `from`. Throws rcplan::error only when there is no manifest
 /// to read (`rcplan.backup.manifest`, also for a manifest that is not valid JSON, naming the
-/// field) or the store cannot be reached.
+/// field), or the store cannot be reached or refuses to hand out a file (rclone refuses an
+/// object whose bytes do not match the MD5 the S3 service recorded).
 [[nodiscard]] verify_report verify_backup(store& from, const verify_options& o = {});
 
 /// Downloads the backup in `from` to `dir` (its manifest and every file under the manifest's
