@@ -18,24 +18,13 @@ namespace {
 using rcplan::plan_status;
 using rcplan_test::kube;
 using rcplan_test::resource;
+using rcplan_test::sync_statefulsets;
 
 template <typename A>
 std::vector<A> actions(const auto& p) {
   return rcplan_test::actions_of<A>(p);
 }
 
-/// The StatefulSets as the desired objects would have written them.
-void sync_statefulsets(rcplan_test::kube_cluster& k, const rcplan::cluster_resource& r) {
-  rcplan::cluster_resource d = r;
-  rcplan::apply_defaults(d);
-  for (const auto& want : rcplan::desired_objects(d).statefulsets)
-    for (auto& sts : k.t.statefulsets)
-      if (sts.shard_index == want.shard_index) {
-        sts.image = want.image;
-        sts.config_hash = rcplan::template_config_hash(want);
-        sts.password_secret = want.password_secret;
-      }
-}
 
 rcplan_test::kube_cluster healthy(const rcplan::cluster_resource& r, int shards, int pods) {
   auto k = kube(r.metadata.name, shards, pods);

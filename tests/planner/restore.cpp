@@ -55,14 +55,7 @@ rcplan_test::kube_cluster fresh(const rcplan::cluster_resource& r, int shards, i
   auto k = rcplan_test::kube(r.metadata.name, shards, pods);
   rcplan::cluster_resource d = r;
   d.spec.master_size = shards;
-  rcplan::apply_defaults(d);
-  for (const auto& want : rcplan::desired_objects(d).statefulsets)
-    for (auto& sts : k.t.statefulsets)
-      if (sts.shard_index == want.shard_index) {
-        sts.image = want.image;
-        sts.config_hash = rcplan::template_config_hash(want);
-        sts.password_secret = want.password_secret;
-      }
+  rcplan_test::sync_statefulsets(k, d);
   std::vector<rcplan::cluster_node> all = k.t.views.front().nodes;
   k.t.views.clear();
   for (auto n : all) {

@@ -7,7 +7,9 @@
 #include "support/topology_builder.hpp"
 
 #include <rcplan/model/topology.hpp>
+#include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/shards.hpp>
+#include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/spec.hpp>
 
 #include <string>
@@ -108,6 +110,20 @@ inline kube_cluster kube(const std::string& name, int shards, int pods, int host
   k.t.observed_at_ms = 1'800'000'000'000;
   for (auto& node : k.t.views.front().nodes) node.pong_received = k.t.observed_at_ms - 100;
   return k;
+}
+
+/// The StatefulSet facts (image, config hash, password Secret) as the desired objects of `r`
+/// write them, so that only what a test changes differs from the spec.
+inline void sync_statefulsets(kube_cluster& k, const rcplan::cluster_resource& r) {
+  rcplan::cluster_resource d = r;
+  rcplan::apply_defaults(d);
+  for (const auto& want : rcplan::desired_objects(d).statefulsets)
+    for (auto& sts : k.t.statefulsets)
+      if (sts.shard_index == want.shard_index) {
+        sts.image = want.image;
+        sts.config_hash = rcplan::template_config_hash(want);
+        sts.password_secret = want.password_secret;
+      }
 }
 
 }  // namespace rcplan_test

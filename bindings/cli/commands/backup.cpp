@@ -28,7 +28,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -355,9 +354,8 @@ void run_restore(const restore_cli_options& o) {
   local::runtime_options ro = local_options(dir, password);
   std::map<std::string, std::filesystem::path> pending;  // pod → its shard's file, placed once
   for (const restore_placement& p : rp.placements) pending[p.pod] = files / p.file;
-  auto placed = std::make_shared<std::mutex>();
-  ro.prepare_volume = [&pending, placed](const std::string& pod, const std::filesystem::path& data_dir) {
-    const std::lock_guard<std::mutex> lock(*placed);
+  // called under the runtime's own lock, one pod at a time
+  ro.prepare_volume = [&pending](const std::string& pod, const std::filesystem::path& data_dir) {
     const auto it = pending.find(pod);
     if (it == pending.end()) return;
     backup::place_rdb(it->second, data_dir);

@@ -48,6 +48,15 @@ namespace rcplan::planner_detail {
   return {static_cast<slot>(first), static_cast<slot>(last)};
 }
 
+/// Creating a cluster, first: the node chosen for `shard` gets a config epoch of its own while
+/// it still knows only itself (SET-CONFIG-EPOCH refuses otherwise), unless it has one.
+inline void give_own_epoch(const reconcile_context& c, const shard_member& m, int shard, phase_result& r) {
+  const cluster_node* n = c.node(m.observed->id);
+  if (n != nullptr && n->config_epoch == 0)
+    r.add(0, "give " + m.p->name + " its own config epoch before it meets the others",
+          set_config_epoch{m.observed->id, static_cast<std::uint64_t>(shard) + 1});
+}
+
 /// Creating a cluster, last: every wanted pod's node (on its way out: not) meets `via` in wave 1,
 /// and wave 2 waits until all know all.
 inline void introduce_everyone(const reconcile_context& c, const node_id& via, phase_result& r) {
@@ -76,10 +85,7 @@ inline void introduce_everyone(const reconcile_context& c, const node_id& via, p
   }
   for (const auto& [shard, m] : chosen) {
     const node_id& id = m->observed->id;
-    const cluster_node* n = c.node(id);
-    if (n != nullptr && n->config_epoch == 0)
-      r.add(0, "give " + m->p->name + " its own config epoch before it meets the others",
-            set_config_epoch{id, static_cast<std::uint64_t>(shard) + 1});
+    give_own_epoch(c, *m, shard, r);
     const slot_range range = shard_range(shard, c.masters);
     r.add(0, "shard " + std::to_string(shard) + " serves slots " + std::to_string(range.first) + "-" +
                  std::to_string(range.last),

@@ -110,11 +110,9 @@ inline void check_restored_data(const reconcile_context& c, const std::map<int, 
     return r;
   }
   for (const auto& [shard, m] : chosen) {
+    give_own_epoch(c, *m, shard, r);
     const node_id& id = m->observed->id;
     const cluster_node* n = c.node(id);
-    if (n != nullptr && n->config_epoch == 0)
-      r.add(0, "give " + m->p->name + " its own config epoch before it meets the others",
-            set_config_epoch{id, static_cast<std::uint64_t>(shard) + 1});
     const backup_shard* b = manifest_shard(*c.restore, shard);
     if (b == nullptr) continue;
     const slot_set rest = n == nullptr ? b->slots : b->slots - n->slots;
