@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -452,4 +453,64 @@ TEST_CASE("restore refuses a corrupted file and a missing shard - nothing starts
     CHECK_FALSE(fs::exists(dir / "state.json"));
     CHECK_FALSE(fs::exists(dir / "pods"));
   }
+}
+
+namespace {
+
+/// coreutils' digest of `p` (an implementation other than rcplan's own).
+std::string sha256_of(const fs::path& p) {
+  std::string out;
+  FILE* f = ::popen(("sha256sum '" + p.string() + "'").c_str(), "r");
+  REQUIRE(f != nullptr);
+  char buf[128];
+  while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
+  ::pclose(f);
+  return out.substr(0, 64);
+}
+
+}  // namespace
+
+TEST_CASE("restore pod: no config is nothing to do - the listed pod gets its file once - a corrupt file is refused",
+          "[backup]") {
+  temp_dir root;
+  const fs::path store = root.path() / "store";
+  fs::create_directories(store);
+  const std::string rdb = random_bytes(5000, 7);
+  write_file(store / "s-0.rdb", rdb);
+  const std::string sha = sha256_of(store / "s-0.rdb");
+  const nlohmann::json manifest = {
+      {"format", 1},
+      {"shards", {{{"index", 0}, {"slots", {{0, 16383}}}, {"rdbBytes", rdb.size()}, {"sha256", sha}, {"file", "s-0.rdb"}}}}};
+  const nlohmann::json config = {
+      {"url", store.string()},
+      {"manifest", manifest},
+      {"placements",
+       {{{"shard", 0}, {"file", "s-0.rdb"}, {"sha256", sha}, {"statefulSet", "drc-x-0"}, {"pod", "drc-x-0-0"}}}}};
+  const fs::path config_file = root.path() / "restore.json";
+  write_file(config_file, config.dump());
+  const fs::path data = root.path() / "data";
+
+  auto r = run_cli({"restore", "pod", "--config", (root.path() / "absent.json").string(), "--pod", "drc-x-0-0",
+                    "--data-dir", data.string()});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("nothing to place"));
+  CHECK_FALSE(fs::exists(data / "dump.rdb"));
+
+  r = run_cli({"restore", "pod", "--config", config_file.string(), "--pod", "drc-x-0-0", "--data-dir", data.string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("placed backup shard 0") && Catch::Contains("SHA-256 checked"));
+  CHECK(read_file(data / "dump.rdb") == rdb);
+  r = run_cli({"restore", "pod", "--config", config_file.string(), "--pod", "drc-x-0-0", "--data-dir", data.string()});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("already holds Redis data"));
+
+  std::string corrupt = rdb;
+  corrupt[10] = static_cast<char>(corrupt[10] ^ 1);
+  write_file(store / "s-0.rdb", corrupt);
+  const fs::path fresh = root.path() / "fresh";
+  r = run_cli({"restore", "pod", "--config", config_file.string(), "--pod", "drc-x-0-0", "--data-dir", fresh.string()});
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("SHA-256") && Catch::Contains("nothing was placed"));
+  CHECK_FALSE(fs::exists(fresh / "dump.rdb"));
 }

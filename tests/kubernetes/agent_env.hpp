@@ -19,9 +19,12 @@ namespace rcplan_kube_test {
 /// the redis-server processes it started are stopped with it.
 class running_agent {
  public:
-  running_agent(const std::string& ns, const std::filesystem::path& dir) : dir_(dir) {
+  /// `rcplan`: the binary that runs rcplan containers (restore init containers, backup Jobs).
+  running_agent(const std::string& ns, const std::filesystem::path& dir, const std::filesystem::path& rcplan = {})
+      : dir_(dir) {
     rcplan::local::agent_options o;
     o.dir = dir;
+    o.rcplan = rcplan;
     o.namespace_name = ns;
     o.period = std::chrono::milliseconds(200);
     agent_ = std::make_unique<rcplan::local::agent>(admin_access(), o);

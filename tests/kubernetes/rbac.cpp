@@ -12,6 +12,7 @@
 #include <rcplan/kubernetes/platform.hpp>
 #include <rcplan/planner/objects.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace k8s = rcplan::kubernetes;
@@ -32,10 +33,18 @@ TEST_CASE("operator RBAC: the shipped ClusterRole allows every call of the bindi
   // The real Deployment controller makes the operator's pod, as its ServiceAccount, on the image.
   k8s::list_options operator_pods;
   operator_pods.label_selector = "app.kubernetes.io/component=operator";
-  REQUIRE(rcplan_kube_test::eventually([&] { return !c.list(k8s::kinds::pod, "rcplan-system", operator_pods)["items"].empty(); }));
-  const json pod = c.list(k8s::kinds::pod, "rcplan-system", operator_pods)["items"][0];
+  // (an earlier install on this control plane may have left pods of another image: find ours)
+  json pod;
+  REQUIRE(rcplan_kube_test::eventually([&] {
+    const json pods = c.list(k8s::kinds::pod, "rcplan-system", operator_pods);
+    for (const json& p : pods["items"])
+      if (p["spec"]["containers"][0]["image"] == "registry.example/rcplan:test") pod = p;
+    return !pod.is_null();
+  }));
   CHECK(pod["spec"]["serviceAccountName"] == "rcplan-operator");
-  CHECK(pod["spec"]["containers"][0]["image"] == "registry.example/rcplan:test");
+  const json env = pod["spec"]["containers"][0]["env"];
+  CHECK(std::find(env.begin(), env.end(), json({{"name", "RCPLAN_TOOLS_IMAGE"}, {"value", "registry.example/rcplan:test"}})) !=
+        env.end());
   CHECK(pod["spec"]["containers"][0]["args"][0] == "operator");
   test_namespace ns(c, "rbac");
   rcplan::cluster_resource r = rcplan_test::resource("guarded", 1, 1);
@@ -82,6 +91,37 @@ TEST_CASE("operator RBAC: the shipped ClusterRole allows every call of the bindi
                            {"reason", "Test"},
                            {"message", "an event"},
                            {"type", "Normal"}}));
+  // backups and restores: the backup Jobs, the resources and their status, the restore
+  // ConfigMap and the Secret it empties
+  CHECK_NOTHROW(op.watch(k8s::kinds::job, "", wo, [](const k8s::watch_event&) { return false; }));
+  CHECK_NOTHROW(op.watch(k8s::kinds::redis_cluster_backup, "", wo, [](const k8s::watch_event&) { return false; }));
+  CHECK_NOTHROW(op.create({{"apiVersion", "batch/v1"},
+                           {"kind", "Job"},
+                           {"metadata", {{"name", "rcplan-backup-x"}, {"namespace", ns.name()}}},
+                           {"spec",
+                            {{"template",
+                              {{"spec",
+                                {{"restartPolicy", "Never"},
+                                 {"containers", json::array({{{"name", "backup"}, {"image", "rcplan:latest"}}})}}}}}}}}));
+  CHECK_NOTHROW(op.remove(k8s::kinds::job, ns.name(), "rcplan-backup-x"));
+  CHECK_NOTHROW(op.apply({{"apiVersion", "v1"},
+                          {"kind", "Secret"},
+                          {"metadata", {{"name", "drc-guarded-restore"}, {"namespace", ns.name()}}},
+                          {"stringData", {{"AWS_ACCESS_KEY_ID", "id"}}}}));
+  CHECK_NOTHROW(op.merge_patch(k8s::kinds::secret, ns.name(), "drc-guarded-restore", {{"data", nullptr}}));
+  CHECK_NOTHROW(op.apply({{"apiVersion", "v1"},
+                          {"kind", "ConfigMap"},
+                          {"metadata", {{"name", "drc-guarded-restore"}, {"namespace", ns.name()}}},
+                          {"data", {{"restore.json", "{}"}}}}));
+  CHECK_NOTHROW(op.remove(k8s::kinds::configmap, ns.name(), "drc-guarded-restore"));
+  (void)c.apply({{"apiVersion", "redis.kun/v1alpha1"},
+                 {"kind", "RedisClusterBackup"},
+                 {"metadata", {{"name", "b"}, {"namespace", ns.name()}}},
+                 {"spec", {{"redisClusterName", "guarded"}}}});
+  CHECK_NOTHROW(op.apply_status({{"apiVersion", "redis.kun/v1alpha1"},
+                                 {"kind", "RedisClusterBackup"},
+                                 {"metadata", {{"name", "b"}, {"namespace", ns.name()}}},
+                                 {"status", {{"phase", "Running"}}}}));
   CHECK_NOTHROW(op.create({{"apiVersion", "coordination.k8s.io/v1"},
                            {"kind", "Lease"},
                            {"metadata", {{"name", "rcplan-operator"}, {"namespace", ns.name()}}},

@@ -247,3 +247,39 @@ TEST_CASE("render: the real StatefulSet controller creates the pods, and deletin
     return !c.find(k8s::kinds::configmap, ns.name(), "redis-cluster-" + r.metadata.name).has_value();
   }));
 }
+
+TEST_CASE("render: a cluster restored from a backup gets the restore init container, reading an optional ConfigMap "
+          "and Secret - other clusters get none",
+          "[kubernetes][backup]") {
+  const rcplan::cluster_resource restored = rcplan::load_cluster_resource(
+      rcplan::yaml::load_yaml_file(std::string(RCPLAN_TEST_DATA_DIR "/fixtures/distributedrediscluster-restore.yaml")));
+  k8s::render_options o;
+  o.tools_image = "registry.example/rcplan:1.2";
+  const std::vector<json> objects = k8s::render(rcplan::desired_objects(restored), o);
+  const std::string config = rcplan::restore_config_name(restored.metadata.name);
+  int statefulsets = 0;
+  for (const json& sts : objects) {
+    if (sts["kind"] != "StatefulSet") continue;
+    ++statefulsets;
+    const json& pod = sts["spec"]["template"]["spec"];
+    REQUIRE(pod["initContainers"].size() == 1);
+    const json& init = pod["initContainers"][0];
+    CHECK(init["name"] == "restore");
+    CHECK(init["image"] == "registry.example/rcplan:1.2");
+    CHECK(init["command"] == json::array({"rcplan", "restore", "pod", "--config", "/etc/rcplan/restore/restore.json",
+                                          "--pod", "$(POD_NAME)", "--data-dir", "/data"}));
+    CHECK(init["env"][0]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name");
+    CHECK(init["envFrom"][0]["secretRef"] == json({{"name", config}, {"optional", true}}));
+    bool config_volume = false;
+    for (const json& v : pod["volumes"])
+      if (v["name"] == "restore") config_volume = v["configMap"] == json({{"name", config}, {"optional", true}});
+    CHECK(config_volume);
+    // the redis container mounts the same data volume the file is placed on
+    CHECK(init["volumeMounts"][0] == json({{"name", "data"}, {"mountPath", "/data"}}));
+  }
+  CHECK(statefulsets == 3);
+
+  const std::vector<json> plain = k8s::render(rcplan::desired_objects(seed_fixture()), o);
+  for (const json& sts : plain)
+    if (sts["kind"] == "StatefulSet") CHECK_FALSE(sts["spec"]["template"]["spec"].contains("initContainers"));
+}

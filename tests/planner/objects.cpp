@@ -69,6 +69,7 @@ TEST_CASE("desired objects of distributedrediscluster.yaml") {
     CHECK(s.resources.requests.at("memory") == "2Gi");  // defaulted
     CHECK_FALSE(s.monitor);
     CHECK(s.password_secret.empty());
+    CHECK(s.restore_config.empty());  // not created from a backup
     CHECK(o.pdbs[static_cast<std::size_t>(i)].max_unavailable == 1);
     CHECK(o.pdbs[static_cast<std::size_t>(i)].selector.at("shard") == std::to_string(i));
   }
@@ -91,6 +92,7 @@ TEST_CASE("desired objects of distributedrediscluster-restore.yaml") {
     CHECK(s.resources.limits.at("memory") == "300Mi");
     CHECK(s.storage.size == "1Gi");
     CHECK(s.name.rfind("drc-restore-", 0) == 0);
+    CHECK(s.restore_config == "drc-restore-restore");  // its pods' restore step reads it
   }
   CHECK(o.services[0].name == "restore");
 }

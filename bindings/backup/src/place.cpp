@@ -22,6 +22,13 @@ constexpr std::array<std::string_view, 4> data_files = {"dump.rdb", "appendonlyd
 
 }  // namespace
 
+bool holds_redis_data(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  for (const std::string_view f : data_files)
+    if (std::filesystem::exists(data_dir / f, ec)) return true;
+  return false;
+}
+
 void place_rdb(const std::filesystem::path& rdb, const std::filesystem::path& data_dir) {
   std::error_code ec;
   for (const std::string_view f : data_files)

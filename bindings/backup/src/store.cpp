@@ -80,6 +80,24 @@ void check_name(const std::string& name) {
 
 store::~store() = default;
 
+store_location location_of(const backup_resource& r) {
+  if (!r.spec.s3 || r.spec.s3->bucket.empty())
+    throw error("rcplan.backup.store", "RedisClusterBackup " + r.metadata.name +
+                                           ": spec.s3 with a bucket is needed (only S3 storage is carried out)");
+  std::string path = r.spec.s3->prefix;
+  const auto add = [&path](const std::string& part) {
+    if (part.empty()) return;
+    if (!path.empty() && path.back() != '/') path += '/';
+    path += part;
+  };
+  add(r.metadata.namespace_);
+  add(r.metadata.name);
+  store_location l;
+  l.url = "s3://" + r.spec.s3->bucket + "/" + path;
+  l.s3_endpoint = r.spec.s3->endpoint;
+  return l;
+}
+
 std::unique_ptr<store> open_store(const store_location& location) {
   const std::string& url = location.url;
   if (url.empty()) throw error("rcplan.backup.store", "no backup location given");

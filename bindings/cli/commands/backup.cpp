@@ -13,6 +13,7 @@
 #include "support/spec_input.hpp"
 
 #include <rcplan/backup/backup.hpp>
+#include <rcplan/backup/pod_restore.hpp>
 #include <rcplan/json/backup.hpp>
 #include <rcplan/json/spec.hpp>
 #include <rcplan/local/runtime.hpp>
@@ -113,9 +114,9 @@ void add_storage_options(CLI::App& cmd, storage_cli_options& o, const char* url_
   l.s3_region = o.s3_region;
   if (!o.backup_file.empty()) {
     const backup_resource r = read_backup_resource(o.backup_file);
-    std::string prefix = r.spec.s3->prefix.empty() ? r.metadata.name : r.spec.s3->prefix + "/" + r.metadata.name;
-    l.url = "s3://" + r.spec.s3->bucket + "/" + prefix;
-    if (l.s3_endpoint.empty()) l.s3_endpoint = r.spec.s3->endpoint;
+    const backup::store_location of_resource = backup::location_of(r);
+    l.url = of_resource.url;
+    if (l.s3_endpoint.empty()) l.s3_endpoint = of_resource.s3_endpoint;
     if (cluster_name != nullptr && cluster_name->empty()) *cluster_name = r.spec.redis_cluster_name;
   }
   if (l.url.empty()) throw input_error("say where the backup is: a directory or s3://BUCKET/PREFIX, or --backup FILE");
@@ -401,11 +402,56 @@ CLI::App* with_password_and_output(CLI::App* cmd, T& o) {
   return cmd;
 }
 
-void add_restore_options(CLI::App& cmd, restore_cli_options& o) {
+void add_restore_options(CLI::App& cmd, restore_cli_options& o, bool required) {
   add_storage_options(cmd, o.storage, "--from");
-  cmd.add_option("--spec", o.spec, "The new cluster's DistributedRedisCluster resource or bare spec")->required();
-  cmd.add_option("--dir", o.dir, "Work directory of the new local cluster")->required();
+  auto* spec = cmd.add_option("--spec", o.spec, "The new cluster's DistributedRedisCluster resource or bare spec");
+  auto* dir = cmd.add_option("--dir", o.dir, "Work directory of the new local cluster");
+  spec->required(required);
+  dir->required(required);
   with_password_and_output(&cmd, o);
+}
+
+// --- rcplan restore pod -------------------------------------------------------------------
+
+struct restore_pod_cli_options {
+  std::string config;
+  std::string pod;
+  std::string data_dir;
+};
+
+/// A restored StatefulSet's init container: the pod's shard file onto its new volume. Without
+/// the config (the operator removed its ConfigMap once the restore succeeded) there is nothing
+/// to do: a volume recreated after that starts empty, as any new one.
+void run_restore_pod(const restore_pod_cli_options& o) {
+  std::error_code ec;
+  if (!std::filesystem::exists(o.config, ec)) {
+    std::cout << "no restore in progress (" << o.config << " does not exist): nothing to place\n";
+    return;
+  }
+  backup::pod_restore_config config;
+  try {
+    config = nlohmann::json::parse(read_input(o.config)).get<backup::pod_restore_config>();
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(o.config + ": " + e.what());
+  } catch (const rcplan::error& e) {
+    throw input_error(o.config + ": " + e.what());
+  }
+  storage_cli_options storage;  // credentials from the environment (the restore Secret)
+  const backup::s3_credentials credentials =
+      config.url.rfind("s3://", 0) == 0 ? credentials_for(storage) : backup::s3_credentials{};
+  const backup::pod_restore_result r = backup::restore_pod(config, o.pod, o.data_dir, credentials);
+  switch (r.outcome) {
+    case backup::pod_restore_outcome::placed:
+      std::cout << "pod " << o.pod << ": placed backup shard " << r.shard << " (" << r.file << ", "
+                << megabytes(r.bytes) << ", SHA-256 checked) in " << o.data_dir << "\n";
+      break;
+    case backup::pod_restore_outcome::has_data:
+      std::cout << "pod " << o.pod << ": " << o.data_dir << " already holds Redis data: nothing placed\n";
+      break;
+    case backup::pod_restore_outcome::not_listed:
+      std::cout << "pod " << o.pod << " takes no backup file: it starts empty\n";
+      break;
+  }
 }
 
 }  // namespace
@@ -438,8 +484,22 @@ void add_backup_command(CLI::App& app) {
   CLI::App* restore = app.add_subcommand(
       "restore", "Restore a backup as a new local cluster of the spec's masterSize (more or fewer masters than the "
                  "backup had)");
-  add_restore_options(*restore, *ro);
-  restore->callback([ro] { run_restore(*ro); });
+  add_restore_options(*restore, *ro, false);
+  restore->callback([ro, restore] {
+    if (!restore->get_subcommands().empty()) return;
+    if (ro->spec.empty()) throw CLI::RequiredError("--spec");
+    if (ro->dir.empty()) throw CLI::RequiredError("--dir");
+    run_restore(*ro);
+  });
+
+  auto po = std::make_shared<restore_pod_cli_options>();
+  CLI::App* pod = restore->add_subcommand(
+      "pod", "One pod's part of a restore on Kubernetes (the restored StatefulSets' init container): fetch its shard "
+             "file, check it against its SHA-256 and place it on the new volume");
+  pod->add_option("--config", po->config, "The restore ConfigMap's restore.json (missing: nothing to do)")->required();
+  pod->add_option("--pod", po->pod, "This pod's name")->required();
+  pod->add_option("--data-dir", po->data_dir, "The pod's data volume")->required();
+  pod->callback([po] { run_restore_pod(*po); });
 }
 
 void add_local_backup_commands(CLI::App& local) {
@@ -453,7 +513,7 @@ void add_local_backup_commands(CLI::App& local) {
 
   auto ro = std::make_shared<restore_cli_options>();
   CLI::App* restore = local.add_subcommand("restore", "Restore a backup as a new local cluster (see `rcplan restore`)");
-  add_restore_options(*restore, *ro);
+  add_restore_options(*restore, *ro, true);
   restore->callback([ro] { run_restore(*ro); });
 }
 

@@ -113,6 +113,9 @@ void run_agent(const agent_cli_options& o) {
   ao.dir = o.dir;
   ao.redis_server = o.redis_server;
   ao.namespace_name = o.kube.namespace_name;
+  // rcplan containers (restore init containers, backup Jobs) run as this very binary
+  std::error_code ec;
+  ao.rcplan = std::filesystem::read_symlink("/proc/self/exe", ec);
   kube_options access_only = o.kube;
   access_only.namespace_name.clear();
   local::agent agent(kube_access(access_only), ao);

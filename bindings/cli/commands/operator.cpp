@@ -36,11 +36,13 @@ void run_operator(operator_cli_options o) {
   o.run.namespace_name = o.all_namespaces ? std::string{} : o.kube.namespace_name;
   if (o.run.lease_namespace.empty()) o.run.lease_namespace = env_or("POD_NAMESPACE", access.namespace_name);
   if (o.run.identity.empty()) o.run.identity = env_or("POD_NAME", "");
+  if (o.run.reconcile.tools_image.empty())
+    o.run.reconcile.tools_image = env_or("RCPLAN_TOOLS_IMAGE", kubernetes::default_tools_image);
   o.run.resync = std::chrono::seconds(std::max(1, o.resync_seconds));
   o.run.lease_duration = std::chrono::seconds(std::max(2, o.lease_seconds));
   controller::operator_manager m(access, o.run);
   const std::atomic<bool>& stop = stop_requested();
-  std::cerr << "rcplan operator: watching DistributedRedisClusters in "
+  std::cerr << "rcplan operator: watching DistributedRedisClusters and RedisClusterBackups in "
             << (o.run.namespace_name.empty() ? std::string("every namespace") : o.run.namespace_name)
             << (o.run.leader_elect ? ", with leader election" : "") << std::endl;
   const int code = m.run(stop);
@@ -53,6 +55,7 @@ void run_operator(operator_cli_options o) {
 void add_operator_command(CLI::App& app) {
   auto o = std::make_shared<operator_cli_options>();
   o->run.lease_namespace.clear();
+  o->run.reconcile.tools_image.clear();
   CLI::App* cmd = app.add_subcommand(
       "operator", "Run the operator: converge every DistributedRedisCluster (in-cluster config without --kubeconfig)");
   add_kube_options(*cmd, o->kube, false);
@@ -64,6 +67,9 @@ void add_operator_command(CLI::App& app) {
   cmd->add_option("--lease-seconds", o->lease_seconds, "Lease duration")->capture_default_str();
   cmd->add_option("--identity", o->run.identity, "This replica in the Lease and Events (default: $POD_NAME, else host-pid)");
   cmd->add_option("--resync-seconds", o->resync_seconds, "Reconcile every resource at least this often")->capture_default_str();
+  cmd->add_option("--tools-image", o->run.reconcile.tools_image,
+                  "Image holding the rcplan binary, for restore init containers and backup Jobs (default: "
+                  "$RCPLAN_TOOLS_IMAGE, else rcplan:latest)");
   cmd->add_option("--workers", o->run.workers, "Resources reconciled in parallel")->capture_default_str();
   cmd->callback([o] { run_operator(*o); });
 }

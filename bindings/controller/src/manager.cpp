@@ -1,5 +1,8 @@
 #include <rcplan/controller/manager.hpp>
 
+#include "object_fields.hpp"
+
+#include <rcplan/controller/backup_reconciler.hpp>
 #include <rcplan/controller/events.hpp>
 #include <rcplan/controller/http_server.hpp>
 #include <rcplan/controller/work_queue.hpp>
@@ -15,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -33,15 +37,18 @@ std::string default_identity() {
 
 std::string key_of(const std::string& ns, const std::string& name) { return ns + "/" + name; }
 
-k8s::cluster_ref ref_of(const std::string& key) {
+/// Work queue keys of RedisClusterBackups: "backup:" + namespace/name (clusters' are bare).
+constexpr std::string_view backup_prefix = "backup:";
+
+bool is_backup_key(const std::string& key) { return key.rfind(backup_prefix, 0) == 0; }
+
+k8s::cluster_ref ref_of(std::string key) {
+  if (is_backup_key(key)) key.erase(0, backup_prefix.size());
   const auto slash = key.find('/');
   return k8s::cluster_ref{key.substr(0, slash), key.substr(slash + 1)};
 }
 
-std::string text_at(const json& j, const char* pointer) {
-  const json::json_pointer at(pointer);
-  return j.contains(at) && j[at].is_string() ? j[at].get<std::string>() : std::string{};
-}
+using detail::text_at;
 
 }  // namespace
 
@@ -60,6 +67,7 @@ struct operator_manager::impl {
 
   std::mutex cache_mu;
   std::map<std::string, std::string> password_secrets;  ///< resource key -> its passwordSecret name
+  std::set<std::string> backups;                        ///< RedisClusterBackup keys
 
   impl(k8s::cluster_access a, operator_options opts)
       : access(std::move(a)),
@@ -92,6 +100,25 @@ struct operator_manager::impl {
       if (password_secrets.count(key) == 0) return;  // not (or no longer) a resource we know
     }
     queue.add(key);
+  }
+
+  void on_backup(const k8s::watch_event& e) {
+    const std::string key =
+        std::string(backup_prefix) + key_of(text_at(e.object, "/metadata/namespace"), text_at(e.object, "/metadata/name"));
+    {
+      const std::lock_guard<std::mutex> g(cache_mu);
+      if (e.type == "DELETED") backups.erase(key);
+      else backups.insert(key);
+    }
+    if (e.type != "DELETED") queue.add(key);
+  }
+
+  /// A backup Job changed: its RedisClusterBackup's pass reads the outcome.
+  void on_job(const k8s::watch_event& e) {
+    const json::json_pointer label("/metadata/labels/" + json::json_pointer::string_t(label_backup));
+    if (!e.object.contains(label) || !e.object[label].is_string()) return;
+    queue.add(std::string(backup_prefix) +
+              key_of(text_at(e.object, "/metadata/namespace"), e.object[label].get<std::string>()));
   }
 
   void on_secret(const k8s::watch_event& e) {
@@ -140,6 +167,8 @@ struct operator_manager::impl {
     start_informer(k8s::kinds::statefulset, owned, &impl::on_owned);
     start_informer(k8s::kinds::pod, owned, &impl::on_owned);
     start_informer(k8s::kinds::secret, {}, &impl::on_secret);
+    start_informer(k8s::kinds::redis_cluster_backup, {}, &impl::on_backup);
+    start_informer(k8s::kinds::job, owned, &impl::on_job);
   }
 
   // --- workers -------------------------------------------------------------------------------------
@@ -166,13 +195,15 @@ struct operator_manager::impl {
   void work(const std::atomic<bool>& stop) {
     k8s::client c(access);
     reconciler rec(c, events, o.reconcile);
+    backup_reconciler backups_rec(c, events, o.reconcile);
     while (!stop) {
       const auto key = queue.get(200ms);
       if (!key) continue;
       const auto start = std::chrono::steady_clock::now();
       pass_result r;
+      const bool backup = is_backup_key(*key);
       try {
-        r = rec.reconcile(ref_of(*key));
+        r = backup ? backups_rec.reconcile(ref_of(*key)) : rec.reconcile(ref_of(*key));
       } catch (const std::exception& e) {
         r.outcome = pass_outcome::error;
         r.message = e.what();
@@ -181,7 +212,9 @@ struct operator_manager::impl {
       stats.count_reconcile(std::string(to_string(r.outcome)), took);
       stats.add_moved(r.slots_moved, r.keys_moved);
       const k8s::cluster_ref ref = ref_of(*key);
-      if (r.outcome == pass_outcome::gone || r.outcome == pass_outcome::deleted) stats.forget_cluster(ref.namespace_name, ref.name);
+      if (backup) {
+        // backups are not clusters: no cluster series for them
+      } else if (r.outcome == pass_outcome::gone || r.outcome == pass_outcome::deleted) stats.forget_cluster(ref.namespace_name, ref.name);
       else if (!r.status.empty()) stats.set_cluster(ref.namespace_name, ref.name, r.status, r.masters);
       if (r.outcome == pass_outcome::error)
         std::cerr << "rcplan operator: " << *key << ": " << r.message << std::endl;
@@ -195,6 +228,7 @@ struct operator_manager::impl {
     {
       const std::lock_guard<std::mutex> g(cache_mu);
       for (const auto& [key, secret] : password_secrets) keys.push_back(key);
+      keys.insert(keys.end(), backups.begin(), backups.end());
     }
     for (const std::string& key : keys) queue.add(key);
   }

@@ -1,5 +1,7 @@
 #include <rcplan/controller/reconciler.hpp>
 
+#include "object_fields.hpp"
+#include "restore_source.hpp"
 #include "status_json.hpp"
 
 #include <rcplan/error.hpp>
@@ -8,6 +10,7 @@
 #include <rcplan/kubernetes/resources.hpp>
 #include <rcplan/kubernetes/secrets.hpp>
 #include <rcplan/loop/loop.hpp>
+#include <rcplan/planner/restore.hpp>
 #include <rcplan/planner/status.hpp>
 #include <rcplan/redis/converge.hpp>
 #include <rcplan/spec/defaults.hpp>
@@ -42,16 +45,7 @@ void set_finalizers(k8s::client& c, const json& obj, const std::vector<std::stri
                       {{"metadata", {{"finalizers", list}, {"resourceVersion", meta["resourceVersion"]}}}});
 }
 
-/// The resource as the spec loader reads it: without status and server-kept metadata.
-cluster_resource load(const json& obj) {
-  json trimmed = {{"apiVersion", obj.value("apiVersion", "")},
-                  {"kind", obj.value("kind", "")},
-                  {"metadata",
-                   {{"name", obj["metadata"]["name"]},
-                    {"namespace", obj["metadata"].value("namespace", "default")}}},
-                  {"spec", obj.value("spec", json::object())}};
-  return load_cluster_resource(trimmed);
-}
+cluster_resource load(const json& obj) { return load_cluster_resource(detail::trimmed(obj)); }
 
 /// The first error of validate(), as "field: message".
 std::optional<std::string> invalid(cluster_resource r) {
@@ -188,8 +182,36 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
     if (applied && applied->reveal() != password.reveal()) previous = *applied;
   }
 
+  // --- a restore: the backup resolved before anything starts ---
+  std::optional<restore_source> restore;
+  if (desired.spec.init && desired.spec.init->backup_source && restore_done(obj)) {
+    finish_restore(c_, obj);  // again, for a pass cut short between the status and the clean-up
+  } else if (desired.spec.init && desired.spec.init->backup_source) {
+    try {
+      restore = prepare_restore(c_, obj, desired);
+    } catch (const error& e) {
+      (void)events_.record(c_, obj, event_type::warning, "RestoreError", e.what());
+      out.outcome = pass_outcome::error;
+      out.message = e.what();
+      return out;
+    }
+    if (!restore->failed.empty() || !restore->waiting.empty()) {
+      const bool failed = !restore->failed.empty();
+      cluster_status s;
+      s.status = failed ? "Failed" : "Creating";
+      s.reason = failed ? restore->failed : restore->waiting;
+      s.restore = restore_status{failed ? phase_failed : phase_running, restore->backup};
+      write_status(s, failed ? "RestoreFailed" : "RestoreWaiting");
+      (void)events_.record(c_, obj, failed ? event_type::warning : event_type::normal,
+                           failed ? "RestoreFailed" : "Waiting", s.reason);
+      out.outcome = failed ? pass_outcome::blocked : pass_outcome::waiting;
+      out.message = s.reason;
+      return out;
+    }
+  }
+
   // --- one iteration of the controller loop ---
-  k8s::platform platform(c_, cluster);
+  k8s::platform platform(c_, cluster, o_.tools_image);
   redis::converge_options co;
   co.observe.password = password;
   co.observe.previous_password = previous;
@@ -200,8 +222,10 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
   co.waiting_backoff_max = std::chrono::milliseconds(0);
   std::optional<cluster_status> status;
   plan planned;
+  if (restore) co.reconcile.restore = restore->manifest;
   co.on_observed = [&](const topology& t, const plan& p) {
     status = compute_status(t, desired, p);
+    if (restore) status->restore = restore_progress(t, p, restore->backup);
     planned = p;
   };
   bool executed = false;
@@ -241,6 +265,7 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
   if (!planned.diagnostics.empty()) out.message = planned.diagnostics.front().message;
 
   if (status) write_status(*status, {});
+  if (restore && status && status->restore && status->restore->phase == phase_succeeded) finish_restore(c_, obj);
   // The cluster runs with the new password now: keep it as the one in force.
   if (r.converged && desired.spec.password_secret &&
       (applied_missing || !previous.empty())) {

@@ -33,7 +33,8 @@ json condition(const json& old_status, const std::string& type, bool is, const s
 json status_json(const cluster_status& s, const json& obj, const std::string& reason) {
   json out = s;
   const json old = obj.value("status", json::object());
-  if (old.contains("restore")) out["restore"] = old["restore"];  // the restore's own record
+  // a restore's record stays once the pass no longer restores
+  if (!s.restore && old.contains("restore")) out["restore"] = old["restore"];
   const std::int64_t generation = obj["metadata"].value("generation", std::int64_t{0});
   out["observedGeneration"] = generation;
   const std::string why = reason.empty() ? s.status : reason;

@@ -367,7 +367,7 @@ const resource_kind& kind_of(const std::string& api_version, const std::string& 
   static const resource_kind* const all[] = {
       &kinds::namespace_kind, &kinds::pod, &kinds::service, &kinds::configmap, &kinds::secret, &kinds::pvc, &kinds::persistent_volume,
       &kinds::node, &kinds::event, &kinds::service_account, &kinds::statefulset, &kinds::controller_revision,
-      &kinds::deployment, &kinds::pdb, &kinds::lease, &kinds::crd, &kinds::cluster_role,
+      &kinds::deployment, &kinds::job, &kinds::pdb, &kinds::lease, &kinds::crd, &kinds::cluster_role,
       &kinds::cluster_role_binding, &kinds::role, &kinds::role_binding, &kinds::distributed_redis_cluster,
       &kinds::redis_cluster_backup};
   for (const resource_kind* k : all)

@@ -53,7 +53,11 @@ std::vector<nlohmann::json> operator_manifests(const operator_options& o) {
     if (kind == "ClusterRoleBinding")
       for (nlohmann::json& subject : doc["subjects"]) subject["namespace"] = o.namespace_name;
     if (kind == "Deployment")
-      for (nlohmann::json& container : doc["spec"]["template"]["spec"]["containers"]) container["image"] = o.image;
+      for (nlohmann::json& container : doc["spec"]["template"]["spec"]["containers"]) {
+        container["image"] = o.image;
+        for (nlohmann::json& e : container["env"])
+          if (e.value("name", "") == "RCPLAN_TOOLS_IMAGE") e["value"] = o.image;
+      }
   }
   return out;
 }

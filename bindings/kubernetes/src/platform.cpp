@@ -174,8 +174,9 @@ std::optional<owner> owner_of(client& c, const cluster_ref& cluster) {
   return owner{cluster.name, (*r)["metadata"]["uid"].get<std::string>()};
 }
 
-platform::platform(client& c, cluster_ref cluster) : c_(c), cluster_(std::move(cluster)) {
+platform::platform(client& c, cluster_ref cluster, std::string tools_image) : c_(c), cluster_(std::move(cluster)) {
   render_.namespace_name = cluster_.namespace_name;
+  render_.tools_image = std::move(tools_image);
   render_.owned_by = owner_of(c_, cluster_);
 }
 

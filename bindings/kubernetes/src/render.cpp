@@ -19,6 +19,7 @@ constexpr const char* data_volume = "data";
 constexpr const char* conf_volume = "conf";
 constexpr const char* run_volume = "run";
 constexpr const char* password_volume = "password";
+constexpr const char* restore_volume = "restore";
 constexpr const char* zone_key = "topology.kubernetes.io/zone";
 constexpr const char* password_variable = "REDIS_PASSWORD";
 
@@ -128,6 +129,25 @@ json exporter_container(const statefulset_description& s, const monitor_descript
   return c;
 }
 
+/// Puts the pod's backup shard file on its volume while the restore ConfigMap exists (see
+/// restore_config); the Secret holds the store's credentials. Both optional: once the
+/// operator has removed them, the step finds nothing to do and a new volume starts empty.
+json restore_container(const statefulset_description& s, const render_options& o) {
+  json c = {{"name", "restore"},
+            {"image", o.tools_image},
+            {"command", json::array({"rcplan", "restore", "pod", "--config",
+                                     std::string(restore_mount) + "/" + restore_config_key, "--pod", "$(POD_NAME)",
+                                     "--data-dir", "/data"})},
+            {"env", json::array({{{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}}})},
+            {"envFrom", json::array({{{"secretRef", {{"name", s.restore_config}, {"optional", true}}}}})},
+            {"volumeMounts", json::array({{{"name", data_volume}, {"mountPath", "/data"}},
+                                          {{"name", restore_volume}, {"mountPath", restore_mount}, {"readOnly", true}}})},
+            {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  if (!s.image_pull_policy.empty()) c["imagePullPolicy"] = s.image_pull_policy;
+  if (present(s.container_security_context)) c["securityContext"] = s.container_security_context;
+  return c;
+}
+
 json volumes(const statefulset_description& s) {
   json v = json::array({{{"name", conf_volume}, {"configMap", {{"name", s.config_map}}}},
                         {{"name", run_volume}, {"emptyDir", {{"medium", "Memory"}}}}});
@@ -138,6 +158,8 @@ json volumes(const statefulset_description& s) {
                   {{"secretName", s.password_secret},
                    {"items", json::array({{{"key", password_key}, {"path", password_key}}})},
                    {"defaultMode", 0400}}}});
+  if (!s.restore_config.empty())
+    v.push_back({{"name", restore_volume}, {"configMap", {{"name", s.restore_config}, {"optional", true}}}});
   if (s.storage.type != "persistent-claim") {
     json empty = json::object();
     if (!s.storage.size.empty()) empty["sizeLimit"] = s.storage.size;
@@ -153,10 +175,11 @@ json claim_template(const statefulset_description& s, const json& selector) {
   return {{"metadata", {{"name", data_volume}, {"labels", selector}}}, {"spec", spec}};
 }
 
-json pod_spec(const statefulset_description& s, const json& cluster_selector) {
+json pod_spec(const statefulset_description& s, const json& cluster_selector, const render_options& o) {
   json containers = json::array({redis_container(s)});
   if (s.monitor) containers.push_back(exporter_container(s, *s.monitor));
   json spec = {{"containers", containers}, {"volumes", volumes(s)}, {"terminationGracePeriodSeconds", 60}};
+  if (!s.restore_config.empty()) spec["initContainers"] = json::array({restore_container(s, o)});
   if (s.affinity.is_object() && !s.affinity.as_object().empty()) spec["affinity"] = s.affinity;
   spec["topologySpreadConstraints"] = json::array({{{"maxSkew", 1},
                                                     {"topologyKey", zone_key},
@@ -193,7 +216,7 @@ json render(const statefulset_description& s, const render_options& o) {
                {"updateStrategy", {{"type", s.update_strategy}}},
                {"selector", {{"matchLabels", selector}}},
                {"persistentVolumeClaimRetentionPolicy", {{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}}},
-               {"template", {{"metadata", template_meta}, {"spec", pod_spec(s, selector_of(s.cluster, -1))}}}};
+               {"template", {{"metadata", template_meta}, {"spec", pod_spec(s, selector_of(s.cluster, -1), o)}}}};
   if (s.storage.type == "persistent-claim") spec["volumeClaimTemplates"] = json::array({claim_template(s, selector)});
   json out = object(kinds::statefulset, metadata(s.name, s.cluster, s.labels, o));
   out["spec"] = std::move(spec);

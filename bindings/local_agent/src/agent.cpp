@@ -1,5 +1,6 @@
 #include <rcplan/local/agent.hpp>
 
+#include "containers.hpp"
 #include "probe.hpp"
 
 #include <rcplan/error.hpp>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -59,10 +61,21 @@ struct pod_run {
   /// The password the container started with (its environment, fixed at start): the probe
   /// tries it first, then the Secret's current value (the mounted Secret file). Never saved.
   redis::secret started_with;
+  // rcplan containers (containers.hpp), never saved: after a restart of the agent an init
+  // container or a tool pod's container runs again from the start, as after a node reboot.
+  bool tool = false;            ///< a pod of rcplan containers only (a backup Job's)
+  bool initialized = false;     ///< its init containers have succeeded (saved)
+  std::size_t init_done = 0;    ///< init containers that have succeeded
+  pid_t pid = 0;                ///< the rcplan container running now
+  int container_restarts = 0;   ///< of the init container or the tool container
+  std::chrono::steady_clock::time_point retry_at{};
+  std::optional<int> exit_code;  ///< the last run's
+  std::string message;           ///< the last failed run's termination message
+  std::string finished_at;
 
   [[nodiscard]] json to_json() const {
     return {{"namespace", ns}, {"name", name}, {"uid", uid}, {"ip", ip}, {"image", image}, {"startedAt", started_at},
-            {"dataDir", data_dir.string()}, {"ephemeral", ephemeral}, {"restarts", restarts}};
+            {"dataDir", data_dir.string()}, {"ephemeral", ephemeral}, {"restarts", restarts}, {"initialized", initialized}};
   }
   static pod_run from_json(const json& j) {
     pod_run r;
@@ -75,6 +88,7 @@ struct pod_run {
     r.data_dir = j.at("dataDir").get<std::string>();
     r.ephemeral = j.value("ephemeral", false);
     r.restarts = j.value("restarts", 0);
+    r.initialized = j.value("initialized", true);
     return r;
   }
 };
@@ -104,6 +118,11 @@ struct agent::impl {
     // A network of the directory's own, so two agents (two test runs) never hand out one IP.
     const std::size_t h = std::hash<std::string>{}(o.dir.string());
     network = "127." + std::to_string(100 + h % 150) + ".";
+    if (!o.rcplan.empty()) {
+      o.rcplan = std::filesystem::absolute(o.rcplan);
+      if (!std::filesystem::exists(o.rcplan))
+        throw error("rcplan.local.agent", "the rcplan binary " + o.rcplan.string() + " does not exist");
+    }
     adopt_runs();
   }
 
@@ -268,15 +287,283 @@ struct agent::impl {
     return false;
   }
 
+  /// A pod of rcplan containers only (a backup Job's): run with the rcplan binary, when the
+  /// agent has one.
+  [[nodiscard]] bool runs_tools(const json& pod) const {
+    const json containers = pod["spec"].value("containers", json::array());
+    if (o.rcplan.empty() || containers.size() != 1) return false;
+    return detail::runs_rcplan(containers.front());
+  }
+
   void schedule(const json& pods) {
     for (const json& p : pods["items"]) {
       if (!text_at(p, "/spec/nodeName").empty() || p["metadata"].contains("deletionTimestamp")) continue;
       if (!text_at(p, "/spec/schedulerName").empty() && text_at(p, "/spec/schedulerName") != "default-scheduler")
         continue;
-      if (!runs_redis(p) || !bound_claims(p)) continue;
+      if (!(runs_redis(p) || runs_tools(p)) || !bound_claims(p)) continue;
       c.bind(text_at(p, "/metadata/namespace"), text_at(p, "/metadata/name"), choose_node(p, pods));
       return;  // one at a time: the next choice counts this one (the next pass relists)
     }
+  }
+
+  // --- rcplan containers (containers.hpp) -------------------------------------------------------
+
+  /// A Secret's or ConfigMap's keys and decoded values; nothing when it does not exist.
+  std::optional<std::map<std::string, std::string>> object_data(const std::string& ns, const std::string& name,
+                                                                bool secret) {
+    const auto obj = c.find(secret ? k8s::kinds::secret : k8s::kinds::configmap, ns, name);
+    if (!obj) return std::nullopt;
+    std::map<std::string, std::string> out;
+    const json data = obj->value("data", json::object());  // items() of a temporary would dangle
+    for (const auto& [key, v] : data.items()) {
+      if (!secret) {
+        out[key] = v.is_string() ? v.get<std::string>() : std::string{};
+        continue;
+      }
+      const auto value = k8s::read_secret_value(c, ns, name, key);
+      if (value) out[key] = value->reveal();
+    }
+    return out;
+  }
+
+  /// A volume's directory for a container: a claim's volume, an emptyDir of the pod's, or a
+  /// ConfigMap's or Secret's keys written as files (afresh for each start, as projected).
+  /// Nothing while a volume that is not optional cannot be made yet.
+  std::optional<std::filesystem::path> volume_path(const json& pod, const pod_run& r, const json& volume) {
+    const std::string name = volume.value("name", "");
+    const std::string ns = text_at(pod, "/metadata/namespace");
+    if (const std::string claim = text_at(volume, "/persistentVolumeClaim/claimName"); !claim.empty()) {
+      const auto pvc = c.find(k8s::kinds::pvc, ns, claim);
+      if (!pvc) return std::nullopt;
+      return volume_dir(text_at(*pvc, "/metadata/uid"));
+    }
+    const bool is_secret = volume.contains("secret");
+    if (volume.contains("configMap") || is_secret) {
+      const json& src = is_secret ? volume["secret"] : volume["configMap"];
+      const std::string object = src.value(is_secret ? "secretName" : "name", "");
+      const auto data = object_data(ns, object, is_secret);
+      if (!data && !src.value("optional", false)) return std::nullopt;
+      const std::filesystem::path dir = run_dir(r.uid) / "volumes" / name;
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+      std::filesystem::create_directories(dir);
+      if (data)
+        for (const auto& [key, text] : *data) {
+          std::ofstream f(dir / key, std::ios::binary);
+          f << text;
+        }
+      return dir;
+    }
+    // an emptyDir (the pod's data volume of an ephemeral cluster among them)
+    const std::filesystem::path dir = r.ephemeral && name == "data" ? r.data_dir : run_dir(r.uid) / "volumes" / name;
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+
+  /// The container's environment and mounts as the kubelet resolves them; nothing while a
+  /// Secret, ConfigMap or key that is not optional is missing (the container waits).
+  std::optional<detail::container_inputs> inputs_of(const json& pod, const pod_run& r, const json& ct) {
+    detail::container_inputs in;
+    const std::string ns = text_at(pod, "/metadata/namespace");
+    for (const json& from : ct.value("envFrom", json::array())) {
+      const bool is_secret = from.contains("secretRef");
+      const json& ref = is_secret ? from["secretRef"] : from.value("configMapRef", json::object());
+      const auto data = object_data(ns, ref.value("name", ""), is_secret);
+      if (!data && !ref.value("optional", false)) return std::nullopt;
+      if (data)
+        for (const auto& [k, v] : *data) in.env[from.value("prefix", "") + k] = v;
+    }
+    for (const json& e : ct.value("env", json::array())) {
+      const std::string name = e.value("name", "");
+      if (e.contains("value")) {
+        in.env[name] = e["value"].get<std::string>();
+        continue;
+      }
+      const std::string field = text_at(e, "/valueFrom/fieldRef/fieldPath");
+      if (field == "metadata.name") in.env[name] = r.name;
+      else if (field == "metadata.namespace") in.env[name] = r.ns;
+      else if (field == "status.podIP") in.env[name] = r.ip;
+      for (const char* kind : {"secretKeyRef", "configMapKeyRef"}) {
+        const json::json_pointer at("/valueFrom/" + std::string(kind));
+        if (!e.contains(at)) continue;
+        const json& ref = e[at];
+        const auto data = object_data(ns, ref.value("name", ""), std::string(kind) == "secretKeyRef");
+        const auto it = data ? data->find(ref.value("key", "")) : std::map<std::string, std::string>::const_iterator{};
+        if (data && it != data->end()) in.env[name] = it->second;
+        else if (!ref.value("optional", false)) return std::nullopt;
+      }
+    }
+    const json volumes = pod["spec"].value("volumes", json::array());
+    for (const json& m : ct.value("volumeMounts", json::array())) {
+      const auto v = std::find_if(volumes.begin(), volumes.end(),
+                                  [&](const json& x) { return x.value("name", "") == m.value("name", ""); });
+      if (v == volumes.end()) return std::nullopt;
+      const auto dir = volume_path(pod, r, *v);
+      if (!dir) return std::nullopt;
+      in.mounts.emplace_back(m.value("mountPath", ""), *dir);
+    }
+    return in;
+  }
+
+  [[nodiscard]] std::filesystem::path container_log(const pod_run& r, const std::string& container) const {
+    return run_dir(r.uid) / (container + ".log");
+  }
+
+  /// Starts an rcplan container of the pod; why it could not (yet), else nothing.
+  std::optional<std::string> start_rcplan(pod_run& r, const json& pod, const json& ct) {
+    if (!detail::runs_rcplan(ct) || o.rcplan.empty())
+      return "the local node agent runs only rcplan containers besides redis-server";
+    const auto in = inputs_of(pod, r, ct);
+    if (!in) return "a Secret, ConfigMap or volume it needs does not exist yet";
+    const std::filesystem::path tmp = run_dir(r.uid) / "tmp";
+    std::filesystem::create_directories(tmp);
+    std::map<std::string, std::string> base{{"HOME", run_dir(r.uid).string()}, {"TMPDIR", tmp.string()}};
+    if (const char* path = std::getenv("PATH")) base["PATH"] = path;
+    const std::filesystem::path log = container_log(r, ct.value("name", "container"));
+    std::error_code ec;
+    std::filesystem::remove(log, ec);
+    r.pid = detail::start_container(detail::container_argv(o.rcplan, ct, *in), *in, base, log);
+    r.started_at = k8s::now_rfc3339();
+    return std::nullopt;
+  }
+
+  /// The container's run ended: its code and, on failure, its termination message.
+  void finished_run(pod_run& r, int code, const std::string& container) {
+    r.pid = 0;
+    r.exit_code = code;
+    r.finished_at = k8s::now_rfc3339();
+    r.message = code == 0 ? std::string{} : detail::termination_message(container_log(r, container));
+  }
+
+  [[nodiscard]] json terminated_state(const pod_run& r) const {
+    json t = {{"exitCode", r.exit_code.value_or(0)},
+              {"reason", r.exit_code.value_or(0) == 0 ? "Completed" : "Error"},
+              {"startedAt", r.started_at},
+              {"finishedAt", r.finished_at}};
+    if (!r.message.empty()) t["message"] = r.message;
+    return t;
+  }
+
+  /// Status of a pod whose init containers have not all succeeded.
+  void report_init(pod_run& r, const json& pod, const std::string& waiting) {
+    json inits = json::array();
+    std::size_t i = 0;
+    for (const json& ct : pod["spec"].value("initContainers", json::array())) {
+      json st = {{"name", ct.value("name", "")}, {"image", ct.value("image", "")}, {"imageID", ""},
+                 {"ready", i < r.init_done}, {"restartCount", i == r.init_done ? r.container_restarts : 0}};
+      if (i < r.init_done) st["state"] = {{"terminated", {{"exitCode", 0}, {"reason", "Completed"}}}};
+      else if (i == r.init_done && r.pid != 0) st["state"] = {{"running", {{"startedAt", r.started_at}}}};
+      else if (i == r.init_done && r.exit_code && *r.exit_code != 0) {
+        st["state"] = {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", waiting}}}};
+        st["lastState"] = {{"terminated", terminated_state(r)}};
+      } else st["state"] = {{"waiting", {{"reason", "PodInitializing"}, {"message", waiting}}}};
+      inits.push_back(std::move(st));
+      ++i;
+    }
+    json containers = json::array();
+    for (const json& ct : pod["spec"].value("containers", json::array()))
+      containers.push_back({{"name", ct.value("name", "")}, {"image", ct.value("image", "")}, {"imageID", ""},
+                            {"ready", false}, {"restartCount", 0},
+                            {"state", {{"waiting", {{"reason", "PodInitializing"}}}}}});
+    const json status = {{"status",
+                          {{"phase", "Pending"},
+                           {"hostIP", "127.0.0.1"},
+                           {"podIP", r.ip},
+                           {"podIPs", json::array({{{"ip", r.ip}}})},
+                           {"conditions", json::array({{{"type", "PodScheduled"}, {"status", "True"}},
+                                                       {{"type", "Initialized"}, {"status", "False"}},
+                                                       {{"type", "ContainersReady"}, {"status", "False"}},
+                                                       {{"type", "Ready"}, {"status", "False"}}})},
+                           {"initContainerStatuses", inits},
+                           {"containerStatuses", containers}}}};
+    (void)c.merge_patch(k8s::kinds::pod, r.ns, r.name, status, "status");
+  }
+
+  /// Runs the pod's init containers one after the other, without blocking the pass; whether
+  /// they have all succeeded. A failed one runs again after a back-off, as the kubelet does.
+  bool init_containers_done(pod_run& r, const json& pod) {
+    const json inits = pod["spec"].value("initContainers", json::array());
+    while (r.init_done < inits.size()) {
+      const json& ct = inits[r.init_done];
+      const std::string name = ct.value("name", "init");
+      if (r.pid == 0) {
+        if (std::chrono::steady_clock::now() < r.retry_at) return false;
+        if (const auto why = start_rcplan(r, pod, ct)) {
+          report_init(r, pod, *why);
+          return false;
+        }
+        report_init(r, pod, "");
+        return false;
+      }
+      const auto code = detail::container_exit(r.pid);
+      if (!code) return false;
+      finished_run(r, *code, name);
+      if (*code != 0) {
+        ++r.container_restarts;
+        r.retry_at = std::chrono::steady_clock::now() + std::min(60s, 2s * r.container_restarts);
+        std::cerr << "local agent: pod " << r.ns << "/" << r.name << " init container " << name << " failed: "
+                  << r.message << std::endl;
+        report_init(r, pod, "back-off restarting the failed init container");
+        return false;
+      }
+      ++r.init_done;
+      r.container_restarts = 0;
+      r.exit_code.reset();
+    }
+    r.started_at.clear();  // the redis container's start is its own
+    r.initialized = true;
+    return true;
+  }
+
+  void report_tool(pod_run& r, const json& pod, const std::string& waiting) {
+    const json& ct = pod["spec"]["containers"].front();
+    std::string phase = "Pending";
+    json state = {{"waiting", {{"reason", "ContainerCreating"}, {"message", waiting}}}};
+    if (r.pid != 0) {
+      phase = "Running";
+      state = {{"running", {{"startedAt", r.started_at}}}};
+    } else if (r.exit_code) {
+      phase = *r.exit_code == 0 ? "Succeeded" : "Failed";
+      state = {{"terminated", terminated_state(r)}};
+    }
+    const json status = {{"status",
+                          {{"phase", phase},
+                           {"hostIP", "127.0.0.1"},
+                           {"podIP", r.ip},
+                           {"podIPs", json::array({{{"ip", r.ip}}})},
+                           {"startTime", r.started_at},
+                           {"conditions", json::array({{{"type", "PodScheduled"}, {"status", "True"}},
+                                                       {{"type", "Initialized"}, {"status", "True"}},
+                                                       {{"type", "Ready"}, {"status", phase == "Running" ? "True" : "False"}}})},
+                           {"containerStatuses", json::array({{{"name", ct.value("name", "")},
+                                                               {"image", ct.value("image", "")},
+                                                               {"imageID", ""},
+                                                               {"ready", phase == "Running"},
+                                                               {"restartCount", r.container_restarts},
+                                                               {"state", state}}})}}}};
+    (void)c.merge_patch(k8s::kinds::pod, r.ns, r.name, status, "status");
+  }
+
+  /// A pod of one rcplan container: run it to its end; again after a failure unless its
+  /// restartPolicy is Never (a Job's pods: the Job controller makes new ones).
+  void keep_tool(pod_run& r, const json& pod) {
+    const json& ct = pod["spec"]["containers"].front();
+    const std::string name = ct.value("name", "container");
+    if (r.pid == 0) {
+      const bool done = r.exit_code && (*r.exit_code == 0 || text_at(pod, "/spec/restartPolicy") == "Never");
+      if (done || std::chrono::steady_clock::now() < r.retry_at) return;
+      const auto why = start_rcplan(r, pod, ct);
+      report_tool(r, pod, why.value_or(""));
+      return;
+    }
+    const auto code = detail::container_exit(r.pid);
+    if (!code) return;
+    finished_run(r, *code, name);
+    if (*code != 0 && text_at(pod, "/spec/restartPolicy") != "Never") {
+      ++r.container_restarts;
+      r.retry_at = std::chrono::steady_clock::now() + std::min(60s, 2s * r.container_restarts);
+    }
+    report_tool(r, pod, "");
   }
 
   // --- pods (the kubelet's part) ---------------------------------------------------------------
@@ -425,6 +712,14 @@ struct agent::impl {
       it = runs.emplace(uid, std::move(*fresh)).first;
     }
     pod_run& r = it->second;
+    if (r.tool || runs_tools(pod)) {
+      r.tool = true;
+      keep_tool(r, pod);
+      return;
+    }
+    // init containers run before the first start only (a restart of the redis container does
+    // not run them again, as with the kubelet)
+    if (!r.initialized && !init_containers_done(r, pod)) return;
     if (!redis_process_pid(run_dir(uid))) {
       const bool restart = !r.started_at.empty();
       if (const auto why = start(r, pod)) {
@@ -468,6 +763,7 @@ struct agent::impl {
     const std::string ns = text_at(pod, "/metadata/namespace");
     const std::string name = text_at(pod, "/metadata/name");
     stoppers.emplace_back([this, uid, ns, name, r, password] {
+      if (r && r->pid != 0) detail::kill_container(r->pid);
       if (r && redis_process_pid(run_dir(uid))) {
         detail::hand_over_master(address_of(*r), password.value_or(redis::secret{}), hand_over_limit);
         stop_redis_process(run_dir(uid), stop_grace);
@@ -512,6 +808,7 @@ struct agent::impl {
         if (serves(r.ns) && present.count(uid) == 0 && terminating.count(uid) == 0) gone.push_back(r);
     }
     for (const pod_run& r : gone) {
+      detail::kill_container(r.pid);
       stop_redis_process(run_dir(r.uid), stop_grace);
       remove_files(r.uid, r);
       runs.erase(r.uid);

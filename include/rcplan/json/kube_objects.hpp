@@ -47,7 +47,8 @@ template <> inline constexpr auto fields_of<statefulset_description> = [] {
       defaulted("annotations", &s::annotations), defaulted("security_context", &s::security_context),
       defaulted("container_security_context", &s::container_security_context),
       defaulted("password_secret", &s::password_secret), omitempty("monitor", &s::monitor),
-      defaulted("update_strategy", &s::update_strategy), defaulted("config_map", &s::config_map)};
+      defaulted("update_strategy", &s::update_strategy), defaulted("config_map", &s::config_map),
+      omitempty("restore_config", &s::restore_config)};
 }();
 
 template <> inline constexpr auto fields_of<service_port> = std::tuple{defaulted("name", &service_port::name),

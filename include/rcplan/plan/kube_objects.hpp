@@ -98,8 +98,19 @@ struct statefulset_description {
   std::optional<monitor_description> monitor;
   std::string update_strategy = update_strategy_on_delete;
   std::string config_map;  ///< the ConfigMap mounted as redis.conf
+  /// A cluster created from a backup (`spec.init.backupSource`): the name of the ConfigMap and
+  /// Secret its pods' restore step reads (restore_config_name()); empty: not restored. The
+  /// step places the pod's shard file on a new volume only while they exist: the binding
+  /// writes them before the pods start and removes them once the restore has succeeded, so a
+  /// volume recreated later starts empty and the template never changes.
+  std::string restore_config;
   friend bool operator==(const statefulset_description&, const statefulset_description&) = default;
 };
+
+/// The ConfigMap and Secret a restored cluster's pods read while they are restored.
+[[nodiscard]] inline std::string restore_config_name(const std::string& cluster) {
+  return "drc-" + cluster + "-restore";
+}
 
 /// The config hash a StatefulSet's pods are (to be) started with; empty when none.
 [[nodiscard]] inline std::string template_config_hash(const statefulset_description& s) {

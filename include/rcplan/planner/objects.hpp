@@ -147,6 +147,7 @@ namespace rcplan {
     }
     s.update_strategy = update_strategy_on_delete;
     s.config_map = out.configmap.name;
+    if (spec.init && spec.init->backup_source) s.restore_config = restore_config_name(cluster);
     out.statefulsets.push_back(std::move(s));
 
     service_description headless;

@@ -92,4 +92,8 @@ struct verify_report {
 /// volumes.
 void place_rdb(const std::filesystem::path& rdb, const std::filesystem::path& data_dir);
 
+/// Whether `data_dir` holds what a Redis node leaves once it has run (an RDB, an append-only
+/// file, nodes.conf): such a volume is not new.
+[[nodiscard]] bool holds_redis_data(const std::filesystem::path& data_dir);
+
 }  // namespace rcplan::backup

@@ -6,6 +6,7 @@
 // are complete.
 
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/spec/spec.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -55,6 +56,12 @@ class store {
   /// into it, then put() it in place); nullopt for remote stores.
   [[nodiscard]] virtual std::optional<std::filesystem::path> local_path(const std::string& name) const = 0;
 };
+
+/// Where a RedisClusterBackup's files are kept: `s3://BUCKET/[PREFIX/][NAMESPACE/]NAME` at
+/// its S3 endpoint (the namespace when the resource names one: two namespaces' backups of
+/// one name never share files), credentials left empty. Throws rcplan::error
+/// (`rcplan.backup.store`) when the resource has no `s3` (the only storage carried out).
+[[nodiscard]] store_location location_of(const backup_resource& r);
 
 /// The store at `location`. A directory is created when missing; an S3 store needs rclone on
 /// PATH but contacts the service only when used. Throws rcplan::error (`rcplan.backup.store`)

@@ -75,6 +75,9 @@ struct reconciler_options {
   /// Migrations run at once within a wave.
   int parallel = 8;
   std::chrono::milliseconds connect_timeout{2000};
+  /// The image holding the rcplan binary: restore init containers, and backup Jobs whose
+  /// resource names no image.
+  std::string tools_image = kubernetes::default_tools_image;
 };
 
 class reconciler {

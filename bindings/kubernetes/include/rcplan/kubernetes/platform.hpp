@@ -68,8 +68,9 @@ void observe_kubernetes(client& c, const cluster_ref& cluster, topology& t);
 
 class platform final : public redis::platform {
  public:
-  /// Objects it applies are owned by the resource when it exists (looked up once, here).
-  platform(client& c, cluster_ref cluster);
+  /// Objects it applies are owned by the resource when it exists (looked up once, here);
+  /// `tools_image` is the restore init container's (render_options).
+  platform(client& c, cluster_ref cluster, std::string tools_image = default_tools_image);
 
   /// apply_* as server-side apply of the rendered object; scale_statefulset as a patch of the
   /// scale subresource; delete_pod, delete_statefulset (its pods with it) and delete_pvc;

@@ -21,6 +21,10 @@
 //   authenticate through `REDISCLI_AUTH`;
 // - storage: a volumeClaimTemplate `data` (persistent-claim) or an emptyDir (ephemeral), PVCs
 //   retained on scale-down and deletion (rcplan deletes them itself, only when deleteClaim);
+// - for a cluster created from a backup, an init container `restore` running
+//   `rcplan restore pod` from `tools_image`: it reads the restore ConfigMap and Secret
+//   (restore_config_name(), both optional, so without them it does nothing) and puts the pod's
+//   shard file, checked against its SHA-256, on a new volume before Redis starts;
 // - the redis_exporter side car from `monitor`, resources, tolerations, nodeSelector,
 //   security contexts and imagePullSecrets as the spec gives them.
 
@@ -41,11 +45,21 @@ struct owner {
   std::string uid;
 };
 
+/// The image holding the `rcplan` binary: the operator's own.
+inline constexpr const char* default_tools_image = "rcplan:latest";
+
+/// Where the restore step finds its ConfigMap's file inside the init container.
+inline constexpr const char* restore_mount = "/etc/rcplan/restore";
+/// The key of the restore ConfigMap (the file the init container reads).
+inline constexpr const char* restore_config_key = "restore.json";
+
 struct render_options {
   std::string namespace_name = "default";
   /// Set when the resource exists in the API server (its uid is known): every object gets an
   /// ownerReference to it.
   std::optional<owner> owned_by;
+  /// The image of the restore init container (and of backup Jobs).
+  std::string tools_image = default_tools_image;
 };
 
 /// Labels every rendered object carries besides its description's own.

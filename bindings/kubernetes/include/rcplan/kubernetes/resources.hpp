@@ -36,6 +36,7 @@ inline const resource_kind service_account{"", "v1", "serviceaccounts", "Service
 inline const resource_kind statefulset{"apps", "v1", "statefulsets", "StatefulSet", true};
 inline const resource_kind controller_revision{"apps", "v1", "controllerrevisions", "ControllerRevision", true};
 inline const resource_kind deployment{"apps", "v1", "deployments", "Deployment", true};
+inline const resource_kind job{"batch", "v1", "jobs", "Job", true};
 inline const resource_kind pdb{"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true};
 inline const resource_kind lease{"coordination.k8s.io", "v1", "leases", "Lease", true};
 inline const resource_kind crd{"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",

@@ -15,11 +15,16 @@
 //   - reports pod status: phase, podIP, Ready from a real probe of the process (the rendered
 //     readiness probe's rule: cluster_state:ok, or a lone node not met yet), restart counts,
 //   - restarts a process that died, and for a pod being deleted runs the pre-stop step (a
-//     master hands over to a healthy replica first), stops the process and removes the pod.
+//     master hands over to a healthy replica first), stops the process and removes the pod,
+//   - runs containers whose command is `rcplan` with this machine's rcplan binary (when
+//     `rcplan` is set): a pod's init containers before its redis-server (a restore's), and pods
+//     made only of such a container (a backup Job's), reporting Succeeded or Failed with the
+//     log's tail as termination message; env, envFrom and $(VAR) as the kubelet resolves them,
+//     volume mounts mapped to this machine's directories in the arguments.
 //
-// It does not pull images (every pod runs this machine's redis-server, whatever its image
-// says), run other containers (a monitor sidecar is reported but not run), enforce resources
-// or run liveness probes. What it shows is the operator's behaviour against the real
+// It does not pull images (every pod runs this machine's redis-server or rcplan, whatever its
+// image says), run other containers (a monitor sidecar is reported but not run), enforce
+// resources or run liveness probes. What it shows is the operator's behaviour against the real
 // controllers; what only a real cluster shows (image pulls, scheduling constraints, network
 // policies, node failures) it does not.
 
@@ -39,6 +44,8 @@ struct agent_options {
   /// Pods' files (DIR/pods/<pod uid>/) and volumes (DIR/volumes/<claim uid>/).
   std::filesystem::path dir;
   std::string redis_server = "redis-server";
+  /// The rcplan binary that runs `rcplan` containers; empty: pods needing one are not run.
+  std::filesystem::path rcplan;
   /// The only namespace whose pods and claims it serves; empty: every namespace.
   std::string namespace_name;
   /// One Node per host, in the zone of the same position (round robin when fewer zones).
