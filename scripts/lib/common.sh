@@ -9,6 +9,7 @@ rcplan_packages=(
   curl openssl
   ccache
   rclone
+  python3 python3-pytest
 )
 
 rcplan_missing_packages() {

@@ -1,0 +1,23 @@
+# The shared library's dynamic symbols, defined by it, against the pinned list: a symbol added
+# or removed is an ABI change and must show up here. Run with -DLIB=... -DEXPECTED=... -DNM=...
+execute_process(COMMAND "${NM}" -D --defined-only "${LIB}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${LIB}")
+endif()
+string(REPLACE "\n" ";" lines "${out}")
+set(found "")
+foreach(line IN LISTS lines)
+  # "<address> <type> <name>[@@VERSION]"; the version script's node name is not a symbol
+  if(line MATCHES "^[0-9a-f]+ [A-Za-z] ([^ @]+)")
+    list(APPEND found "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+list(SORT found)
+file(STRINGS "${EXPECTED}" expected)
+list(SORT expected)
+if(NOT found STREQUAL expected)
+  string(REPLACE ";" "\n  " f "${found}")
+  string(REPLACE ";" "\n  " e "${expected}")
+  message(FATAL_ERROR "exported symbols differ from ${EXPECTED}\nfound:\n  ${f}\nexpected:\n  ${e}")
+endif()
+message(STATUS "exports: ${found}")
