@@ -1,0 +1,3 @@
+module rcplan.io/rcplan/go
+
+go 1.21
