@@ -113,38 +113,62 @@ func TestRebalanceIsTheCLIPlanByteForByte(t *testing.T) {
 	}
 }
 
-var seed = Resource{
+func TestCheckPlan(t *testing.T) {
+	top, _ := topologyOf(t, "resharding.nodes")
+	p, err := PlanRebalance(top, &RebalanceOptions{UseEmptyMasters: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problem, err := CheckPlan(top, p); err != nil || problem != "" {
+		t.Fatalf("the planner's plan: %v %q", err, problem)
+	}
+	// a hand-written step giving a master a slot another master serves
+	var other string // a master that does not serve slot 0
+	for _, n := range top.Views[0].Nodes {
+		if n.MasterID == "" && len(n.Slots) > 0 && n.Slots[0][0] != 0 {
+			other = n.ID
+		}
+	}
+	bad := Plan{Status: "actions_planned", Steps: []Step{{Wave: 0, Reason: "take slot 0",
+		Action: Action{Type: "add_slots", JSON: json.RawMessage(`{"type": "add_slots", "node": "` + other + `", "slots": [[0, 0]]}`)}}}}
+	problem, err := CheckPlan(top, bad)
+	if err != nil || !strings.Contains(problem, "ADDSLOTS of a busy slot") {
+		t.Fatalf("a plan taking a served slot: %v %q", err, problem)
+	}
+}
+
+var seed0 = Resource{
 	APIVersion: "redis.kun/v1alpha1",
 	Kind:       "DistributedRedisCluster",
 	Metadata:   Metadata{Name: "example-distributedrediscluster"},
-	Spec: ClusterSpec{Image: "redis:5.0.4-alpine", MasterSize: 3, ClusterReplicas: 1,
+	Spec: ClusterSpec{Image: "redis:5.0.4-alpine", MasterSize: Int(3), ClusterReplicas: Int(1),
 		Storage: &Storage{Type: "persistent-claim", Size: "10Gi", Class: "csi-rbd-sc", DeleteClaim: true}},
 }
 
 func TestReconcileIsTheCLIPlanByteForByte(t *testing.T) {
 	spec := filepath.Join(t.TempDir(), "resource.json")
-	if err := os.WriteFile(spec, marshalPlain(t, seed), 0o600); err != nil {
+	if err := os.WriteFile(spec, marshalPlain(t, seed0), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, nodes := range []string{"healthy.nodes", "resharding.nodes"} {
 		top, topJSON := topologyOf(t, nodes)
 		want := cli(t, "plan", "--spec", spec, "--cluster-nodes", source(t, "examples", "data", nodes))
-		raw, err := ReconcileJSON(topJSON, marshalPlain(t, seed), nil)
+		raw, err := ReconcileJSON(topJSON, marshalPlain(t, seed0), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := pretty(t, raw); !bytes.Equal(got, want) {
 			t.Fatalf("%s: the library's plan\n%s\nis not the CLI's\n%s", nodes, got, want)
 		}
-		p, err := Reconcile(top, seed, nil)
+		p, err := Reconcile(top, seed0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ComputeStatus(top, seed, p); err != nil {
+		if _, err := ComputeStatus(top, seed0, p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d, err := ValidateSpec(seed); err != nil || len(d) != 0 {
+	if d, err := ValidateSpec(seed0); err != nil || len(d) != 0 {
 		t.Fatalf("diagnostics %v, %v", d, err)
 	}
 }
@@ -221,6 +245,55 @@ func TestGeneratedWeightsPlanSoundly(t *testing.T) {
 		return true
 	}
 	if err := quick.Check(check, &quick.Config{MaxCount: 200}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Resources a Go operator might generate (masters, replicas, seeds of the world): reconcile's
+// plans, applied in the simulator, converge with no violation and every pod running.
+func TestGeneratedResourcesConvergeInTheSimulator(t *testing.T) {
+	check := func(seed int64) bool {
+		r := rand.New(rand.NewSource(seed))
+		res := seed0
+		masters, replicas := 1+r.Intn(4), r.Intn(3)
+		res.Spec.MasterSize, res.Spec.ClusterReplicas = Int(masters), Int(replicas)
+		sim, err := NewSimulator(SimulatorOptions{Seed: uint64(r.Intn(1000)), NodeTimeoutMs: 3000})
+		if err != nil {
+			t.Log(err)
+			return false
+		}
+		defer sim.Close()
+		for i := 0; i < 150; i++ {
+			top, err := sim.Topology()
+			if err != nil {
+				t.Log(err)
+				return false
+			}
+			p, err := Reconcile(top, res, nil)
+			if err != nil {
+				t.Log(err)
+				return false
+			}
+			if p.Status == "converged" {
+				if want := masters * (replicas + 1); len(top.Pods) != want {
+					t.Logf("masters %d replicas %d: converged with %d pods, not %d", masters, replicas, len(top.Pods), want)
+					return false
+				}
+				return true
+			}
+			a, err := sim.Apply(p)
+			if err != nil || a.Violation != nil {
+				t.Logf("masters %d replicas %d: apply: %v %+v", masters, replicas, err, a.Violation)
+				return false
+			}
+			if err := sim.Tick(1); err != nil {
+				return false
+			}
+		}
+		t.Logf("masters %d replicas %d: not converged", masters, replicas)
+		return false
+	}
+	if err := quick.Check(check, &quick.Config{MaxCount: 12}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -101,8 +101,8 @@ type SecretRef struct {
 // others (resources, affinity, monitor, ...) go in Extra and are written as given.
 type ClusterSpec struct {
 	Image           string                     `json:"image,omitempty"`
-	MasterSize      int                        `json:"masterSize,omitempty"`
-	ClusterReplicas int                        `json:"clusterReplicas,omitempty"`
+	MasterSize      *int                       `json:"masterSize,omitempty"`      // nil: the default (3)
+	ClusterReplicas *int                       `json:"clusterReplicas,omitempty"` // nil: the default (1); 0 is none
 	PasswordSecret  *SecretRef                 `json:"passwordSecret,omitempty"`
 	Storage         *Storage                   `json:"storage,omitempty"`
 	Extra           map[string]json.RawMessage `json:"-"`
@@ -147,6 +147,9 @@ func (s *ClusterSpec) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Int is a pointer to v, for the optional counts of ClusterSpec.
+func Int(v int) *int { return &v }
 
 // Resource is a DistributedRedisCluster.
 type Resource struct {

@@ -198,3 +198,58 @@ TEST_CASE("c abi: 8 threads calling at once get the single-threaded answers", "[
   for (std::thread& th : threads) th.join();
   CHECK(mismatches == std::vector<int>(8, 0));
 }
+
+TEST_CASE("c abi: check_plan runs a plan on the simulator - a plan that drops slots is caught", "[c]") {
+  const std::string t = topology_json();
+  const result p = call([&](char** out) { return rcplan_plan_rebalance(t.c_str(), R"({"use_empty_masters": true})", out); });
+  REQUIRE(p.status == RCPLAN_OK);
+  const result safe = call([&](char** out) { return rcplan_check_plan(t.c_str(), p.text.c_str(), out); });
+  REQUIRE(safe.status == RCPLAN_OK);
+  CHECK(safe.doc() == json{{"safe", true}});
+
+  // a hand-written plan giving a master a slot another one serves: Redis refuses it
+  const json bad = {{"status", "actions_planned"},
+                    {"steps", {{{"wave", 0},
+                                {"reason", "take slot 0"},
+                                {"action", {{"type", "add_slots"},
+                                            {"node", "dddddddddddddddddddddddddddddddddddddddd"},
+                                            {"slots", {{0, 0}}}}}}}}};
+  const result unsafe = call([&](char** out) { return rcplan_check_plan(t.c_str(), bad.dump().c_str(), out); });
+  REQUIRE(unsafe.status == RCPLAN_OK);
+  CHECK(unsafe.doc()["safe"] == false);
+  CHECK_THAT(unsafe.doc()["problem"].get<std::string>(), Catch::Contains("ADDSLOTS of a busy slot"));
+}
+
+TEST_CASE("c abi: the simulator converges the seed fixture through reconcile, and refuses bad options", "[c]") {
+  rcplan_sim* sim = nullptr;
+  const result made = call([&](char** out) { return rcplan_sim_new(R"({"seed": 7, "node_timeout_ms": 3000})", &sim, out); });
+  REQUIRE(made.status == RCPLAN_OK);
+  REQUIRE(sim != nullptr);
+  const std::string resource = seed_resource();
+  bool converged = false;
+  for (int i = 0; i < 100 && !converged; ++i) {
+    const result t = call([&](char** out) { return rcplan_sim_topology(sim, out); });
+    REQUIRE(t.status == RCPLAN_OK);
+    const result p = call([&](char** out) { return rcplan_reconcile(t.text.c_str(), resource.c_str(), nullptr, out); });
+    REQUIRE(p.status == RCPLAN_OK);
+    converged = p.doc()["status"] == "converged";
+    const result a = call([&](char** out) { return rcplan_sim_apply(sim, p.text.c_str(), out); });
+    REQUIRE(a.status == RCPLAN_OK);
+    INFO(a.text);
+    REQUIRE(a.doc()["violation"].is_null());
+    REQUIRE(call([&](char** out) { return rcplan_sim_tick(sim, 1, out); }).status == RCPLAN_OK);
+  }
+  CHECK(converged);
+  const result t = call([&](char** out) { return rcplan_sim_topology(sim, out); });
+  CHECK(t.doc()["pods"].size() == 6);
+  rcplan_sim_free(sim);
+  rcplan_sim_free(nullptr);
+
+  rcplan_sim* none = nullptr;
+  const result refused = call([&](char** out) { return rcplan_sim_new(R"({"speed": 3})", &none, out); });
+  CHECK(refused.status == RCPLAN_INVALID_INPUT);
+  CHECK(refused.doc()["error"]["path"] == "speed");
+  CHECK(none == nullptr);
+  const result null_sim = call([](char** out) { return rcplan_sim_topology(nullptr, out); });
+  CHECK(null_sim.status == RCPLAN_INVALID_ARGUMENT);
+}

@@ -15,14 +15,19 @@
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/planner/status.hpp>
+#include <rcplan/sim/world.hpp>
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/validate.hpp>
+#include <rcplan/testing/run_plan.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -112,7 +117,29 @@ rcplan_status guarded(char** out, F&& body) noexcept {
   }
 }
 
+/// The simulator's options from JSON ({"seed", "node_timeout_ms", "tick_ms"}; others are
+/// refused, naming the field).
+rcplan::sim::world_options world_options_of(const char* text) {
+  rcplan::sim::world_options o;
+  if (text == nullptr) return o;
+  const json j = json::parse(text);
+  if (!j.is_object()) throw rcplan::json_error("", "expected an object of simulator options");
+  for (const auto& [key, v] : j.items()) {
+    if (!v.is_number_unsigned()) throw rcplan::json_error(key, "expected a non-negative integer");
+    const auto n = v.get<std::uint64_t>();
+    if (key == "seed") o.seed = n;
+    else if (key == "node_timeout_ms") o.node_timeout_ms = n;
+    else if (key == "tick_ms" && n > 0) o.tick_ms = n;
+    else throw rcplan::json_error(key, key == "tick_ms" ? "must be positive" : "unknown option");
+  }
+  return o;
+}
+
 }  // namespace
+
+struct rcplan_sim {
+  rcplan::sim::world world;
+};
 
 extern "C" {
 
@@ -178,5 +205,70 @@ rcplan_status rcplan_compute_status(const char* topology_json, const char* resou
     return write(rcplan::compute_status(t, r, p));
   });
 }
+
+rcplan_status rcplan_check_plan(const char* topology_json, const char* plan_json, char** out) {
+  return guarded(out, [&] {
+    const auto t = read<rcplan::topology>(topology_json, "topology_json");
+    const auto p = read<rcplan::plan>(plan_json, "plan_json");
+    const std::optional<std::string> problem = rcplan::testing::check_plan_safe(t, p);
+    ordered r = {{"safe", !problem}};
+    if (problem) r["problem"] = *problem;
+    return dump(r);
+  });
+}
+
+rcplan_status rcplan_sim_new(const char* options_json, rcplan_sim** sim, char** out) {
+  return guarded(out, [&] {
+    if (sim == nullptr) throw std::invalid_argument("sim is null");
+    *sim = nullptr;
+    *sim = new rcplan_sim{rcplan::sim::world(world_options_of(options_json))};
+    return std::string("{}");
+  });
+}
+
+rcplan_status rcplan_sim_apply(rcplan_sim* sim, const char* plan_json, char** out) {
+  return guarded(out, [&] {
+    if (sim == nullptr) throw std::invalid_argument("sim is null");
+    rcplan::plan p = read<rcplan::plan>(plan_json, "plan_json");
+    std::stable_sort(p.steps.begin(), p.steps.end(),
+                     [](const rcplan::step& a, const rcplan::step& b) { return a.wave < b.wave; });
+    ordered r = {{"steps_applied", 0}, {"complete", true}, {"violation", nullptr}};
+    std::size_t applied = 0;
+    for (const rcplan::step& s : p.steps) {
+      if (const auto* wait = std::get_if<rcplan::wait_until>(&s.action)) {
+        if (!sim->world.holds(*wait)) {
+          r["complete"] = false;
+          break;
+        }
+      } else if (const auto v = sim->world.apply(s.action, p.diagnostics)) {
+        r["complete"] = false;
+        r["violation"] = {{"invariant", v->invariant}, {"detail", v->detail}};
+        break;
+      }
+      ++applied;
+    }
+    r["steps_applied"] = applied;
+    r["keys"] = sim->world.cluster().total_keys();
+    return dump(r);
+  });
+}
+
+rcplan_status rcplan_sim_tick(rcplan_sim* sim, int ticks, char** out) {
+  return guarded(out, [&] {
+    if (sim == nullptr) throw std::invalid_argument("sim is null");
+    if (ticks < 0) throw std::invalid_argument("ticks is negative");
+    for (int i = 0; i < ticks; ++i) sim->world.tick();
+    return dump(ordered{{"now_ms", sim->world.now_ms()}});
+  });
+}
+
+rcplan_status rcplan_sim_topology(const rcplan_sim* sim, char** out) {
+  return guarded(out, [&] {
+    if (sim == nullptr) throw std::invalid_argument("sim is null");
+    return write(sim->world.to_topology());
+  });
+}
+
+void rcplan_sim_free(rcplan_sim* sim) { delete sim; }
 
 }  // extern "C"

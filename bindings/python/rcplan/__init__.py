@@ -16,7 +16,8 @@ import threading
 
 __all__ = [
     "ABI_VERSION", "RcplanError", "version", "parse_cluster_nodes", "topology_from_cluster_nodes",
-    "validate_spec", "desired_objects", "reconcile", "plan_rebalance", "compute_status",
+    "validate_spec", "desired_objects", "reconcile", "plan_rebalance", "compute_status", "check_plan",
+    "Simulator",
 ]
 
 #: The C ABI this module speaks (RCPLAN_ABI_VERSION of rcplan/c.h).
@@ -43,6 +44,7 @@ _CALLS = {
     "rcplan_reconcile": 3,
     "rcplan_plan_rebalance": 2,
     "rcplan_compute_status": 3,
+    "rcplan_check_plan": 2,
 }
 
 
@@ -65,6 +67,16 @@ def _library():
             fn = getattr(lib, name)
             fn.restype = ctypes.c_int
             fn.argtypes = [ctypes.c_char_p] * inputs + [ctypes.POINTER(ctypes.c_void_p)]
+        lib.rcplan_sim_new.restype = ctypes.c_int
+        lib.rcplan_sim_new.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]
+        lib.rcplan_sim_apply.restype = ctypes.c_int
+        lib.rcplan_sim_apply.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.rcplan_sim_tick.restype = ctypes.c_int
+        lib.rcplan_sim_tick.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)]
+        lib.rcplan_sim_topology.restype = ctypes.c_int
+        lib.rcplan_sim_topology.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.rcplan_sim_free.restype = None
+        lib.rcplan_sim_free.argtypes = [ctypes.c_void_p]
         found = lib.rcplan_abi_version()
         if found != ABI_VERSION:
             raise OSError(f"{path} speaks rcplan ABI {found}, this module {ABI_VERSION}")
@@ -81,9 +93,13 @@ def _text(doc):
 
 
 def _call(name, *docs):
+    return _result(name, lambda lib, out: getattr(lib, name)(*[_text(d) for d in docs], out))
+
+
+def _result(name, invoke):
     lib = _library()
     out = ctypes.c_void_p()
-    status = getattr(lib, name)(*[_text(d) for d in docs], ctypes.byref(out))
+    status = invoke(lib, ctypes.byref(out))
     if not out.value:
         raise MemoryError(f"{name} returned no document (status {status})")
     try:
@@ -135,3 +151,47 @@ def plan_rebalance(topology, options=None):
 def compute_status(topology, resource, plan):
     """The resource's status for the topology and the plan made for it."""
     return _call("rcplan_compute_status", topology, resource, plan)
+
+
+def check_plan(topology, plan):
+    """Runs `plan` on a simulated cluster built from `topology`: None when it runs cleanly,
+    else the first problem (a refusal by Redis, a broken invariant, a key lost)."""
+    r = _call("rcplan_check_plan", topology, plan)
+    return None if r["safe"] else r["problem"]
+
+
+class Simulator:
+    """A simulated Kubernetes deployment of a Redis Cluster to run a controller's loop against:
+    observe with topology(), plan, apply(), tick(), again. Not thread-safe; close() frees it
+    (so does leaving a `with` block)."""
+
+    def __init__(self, seed=0, node_timeout_ms=5000, tick_ms=1000):
+        self._p = ctypes.c_void_p()
+        options = {"seed": seed, "node_timeout_ms": node_timeout_ms, "tick_ms": tick_ms}
+        _result("rcplan_sim_new", lambda lib, out: lib.rcplan_sim_new(_text(options), ctypes.byref(self._p), out))
+
+    def topology(self):
+        """What a controller observes now."""
+        return _result("rcplan_sim_topology", lambda lib, out: lib.rcplan_sim_topology(self._p, out))
+
+    def apply(self, plan):
+        """Runs a plan's steps in wave order: {"steps_applied", "complete", "violation", "keys"}."""
+        return _result("rcplan_sim_apply", lambda lib, out: lib.rcplan_sim_apply(self._p, _text(plan), out))
+
+    def tick(self, ticks=1):
+        """Lets ticks pass: pods start, failed masters fail over."""
+        return _result("rcplan_sim_tick", lambda lib, out: lib.rcplan_sim_tick(self._p, ticks, out))
+
+    def close(self):
+        if self._p:
+            _library().rcplan_sim_free(self._p)
+            self._p = ctypes.c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()

@@ -106,3 +106,30 @@ def test_threads_get_the_same_plans():
     for t in threads:
         t.join()
     assert not wrong
+
+
+def test_the_simulator_converges_reconcile_plans():
+    for masters, replicas in [(3, 1), (2, 0), (4, 2)]:
+        resource = json.loads(json.dumps(SEED_RESOURCE))
+        resource["spec"].update({"masterSize": masters, "clusterReplicas": replicas})
+        with rcplan.Simulator(seed=masters, node_timeout_ms=3000) as sim:
+            for _ in range(150):
+                topology = sim.topology()
+                plan = rcplan.reconcile(topology, resource)
+                if plan["status"] == "converged":
+                    break
+                result = sim.apply(plan)
+                assert result["violation"] is None, result
+                sim.tick()
+            assert plan["status"] == "converged"
+            assert len(topology["pods"]) == masters * (replicas + 1)
+
+
+def test_check_plan():
+    topology = rcplan.topology_from_cluster_nodes(read(NODES))
+    assert rcplan.check_plan(topology, rcplan.plan_rebalance(topology, {"use_empty_masters": True})) is None
+    view = topology["views"][0]["nodes"]
+    other = next(n["id"] for n in view if not n.get("master_id") and n["slots"] and n["slots"][0][0] != 0)
+    bad = {"status": "actions_planned",
+           "steps": [{"wave": 0, "reason": "take slot 0", "action": {"type": "add_slots", "node": other, "slots": [[0, 0]]}}]}
+    assert "ADDSLOTS of a busy slot" in rcplan.check_plan(topology, bad)

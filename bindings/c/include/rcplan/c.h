@@ -62,6 +62,37 @@ rcplan_status rcplan_plan_rebalance(const char* topology_json, const char* optio
 rcplan_status rcplan_compute_status(const char* topology_json, const char* resource_json, const char* plan_json,
                                     char** out);
 
+/* Runs `plan_json` on a simulated cluster built from `topology_json` (rcplan's simulator:
+ * Redis' refusals, the invariants of slot ownership and migration, keys counted) ->
+ * {"safe": true} or {"safe": false, "problem": "..."}. */
+rcplan_status rcplan_check_plan(const char* topology_json, const char* plan_json, char** out);
+
+/* A simulated Kubernetes deployment of a Redis Cluster (StatefulSets, pods on hosts in zones,
+ * claims, Redis failing over after the node timeout) to run a controller's loop against:
+ * observe with rcplan_sim_topology(), plan, rcplan_sim_apply(), rcplan_sim_tick(), again.
+ * Deterministic. A handle is not thread-safe: use one per thread. */
+typedef struct rcplan_sim rcplan_sim;
+
+/* A new, empty world. `options_json` may be null: {"seed": 0, "node_timeout_ms": 5000,
+ * "tick_ms": 1000}. `*sim` is set on RCPLAN_OK (free it with rcplan_sim_free()); `out` gets
+ * "{}" or the error. */
+rcplan_status rcplan_sim_new(const char* options_json, rcplan_sim** sim, char** out);
+
+/* Applies a plan's steps in wave order as a binding would: a wait that does not hold now ends
+ * the run (a binding's wait would time out), the first refusal or broken invariant stops it.
+ * -> {"steps_applied": n, "complete": true|false, "violation": null | {"invariant", "detail"},
+ *     "keys": total keys in the cluster} */
+rcplan_status rcplan_sim_apply(rcplan_sim* sim, const char* plan_json, char** out);
+
+/* Lets `ticks` ticks pass (pods start, failed masters fail over) -> {"now_ms": ...}. */
+rcplan_status rcplan_sim_tick(rcplan_sim* sim, int ticks, char** out);
+
+/* What a controller observes now: the topology JSON. */
+rcplan_status rcplan_sim_topology(const rcplan_sim* sim, char** out);
+
+/* Frees the world; null is ignored. */
+void rcplan_sim_free(rcplan_sim* sim);
+
 #ifdef __cplusplus
 }
 #endif
