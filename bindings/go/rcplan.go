@@ -206,3 +206,64 @@ func ValidateSpec(resource any) ([]Diagnostic, error) {
 	_, err := callJSON(&d, func(a []*C.char, r **C.char) C.rcplan_status { return C.rcplan_validate_spec(a[0], r) }, resource)
 	return d, err
 }
+
+// RepairResult is plan_repair's answer: the steps that close open slots and cover uncovered
+// ones, and each master's slots once they ran.
+type RepairResult struct {
+	Steps         []Step              `json:"steps"`
+	Diagnostics   []Diagnostic        `json:"diagnostics"`
+	Blocked       bool                `json:"blocked"`
+	Ownership     map[string][][2]int `json:"ownership"`
+	Unassigned    [][2]int            `json:"unassigned"`
+	SlotsRepaired int                 `json:"slots_repaired"`
+}
+
+// PlanRepair plans the repair of the topology's open, uncovered and contested slots.
+func PlanRepair(t Topology) (RepairResult, error) {
+	var r RepairResult
+	_, err := callJSON(&r, func(a []*C.char, res **C.char) C.rcplan_status { return C.rcplan_plan_repair(a[0], res) }, t)
+	return r, err
+}
+
+// Command is one thing an executor does: a Redis command (Type "command": Node, Argv) or a
+// loop moving a slot's keys (Type "move_keys": Source, Target, Slot, ...).
+type Command struct {
+	Type       string   `json:"type"`
+	Node       string   `json:"node,omitempty"`
+	Argv       []string `json:"argv,omitempty"`
+	Source     string   `json:"source,omitempty"`
+	Target     string   `json:"target,omitempty"`
+	Slot       int      `json:"slot,omitempty"`
+	TargetHost string   `json:"target_host,omitempty"`
+	TargetPort int      `json:"target_port,omitempty"`
+	Batch      int      `json:"batch,omitempty"`
+	TimeoutMs  int      `json:"timeout_ms,omitempty"`
+	Auth       bool     `json:"auth,omitempty"`
+}
+
+// LoweredStep is one plan step's commands.
+type LoweredStep struct {
+	Wave     int       `json:"wave"`
+	Reason   string    `json:"reason"`
+	Commands []Command `json:"commands"`
+}
+
+// LowerOptions are lower's options; zero values take the library's defaults.
+type LowerOptions struct {
+	KeyBatch           int   `json:"key_batch,omitempty"`
+	MigrateTimeoutMs   int   `json:"migrate_timeout_ms,omitempty"`
+	Password           bool  `json:"password,omitempty"` // MIGRATE with AUTH "<secret>", the executor's to fill in
+	NotifyOtherMasters *bool `json:"notify_other_masters,omitempty"`
+}
+
+// Lower turns a plan's steps into the commands an executor sends to the topology's nodes.
+func Lower(t Topology, p Plan, opts *LowerOptions) ([]LoweredStep, error) {
+	var steps []LoweredStep
+	var o any
+	if opts != nil {
+		o = opts
+	}
+	_, err := callJSON(&steps, func(a []*C.char, res **C.char) C.rcplan_status { return C.rcplan_lower(a[0], a[1], a[2], res) },
+		t, p, o)
+	return steps, err
+}

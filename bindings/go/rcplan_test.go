@@ -137,6 +137,39 @@ func TestCheckPlan(t *testing.T) {
 	}
 }
 
+func TestRepairAndLower(t *testing.T) {
+	top, _ := topologyOf(t, "resharding.nodes")
+	r, err := PlanRepair(top)
+	if err != nil || r.Blocked || r.SlotsRepaired != 1 || len(r.Ownership) != 4 {
+		t.Fatalf("repair %+v, %v", r, err)
+	}
+	p, err := PlanRebalance(top, &RebalanceOptions{UseEmptyMasters: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := Lower(top, p, &LowerOptions{Password: true})
+	if err != nil || len(steps) != len(p.Steps) {
+		t.Fatalf("lowered %d steps of %d: %v", len(steps), len(p.Steps), err)
+	}
+	moves := 0
+	for _, s := range steps {
+		for _, c := range s.Commands {
+			if c.Type == "move_keys" {
+				moves++
+				if !c.Auth || c.TargetPort == 0 {
+					t.Fatalf("move %+v", c)
+				}
+			}
+		}
+	}
+	if moves == 0 {
+		t.Fatal("no key moves in a plan that migrates slots")
+	}
+	if _, err := Lower(top, p, &LowerOptions{KeyBatch: -1}); err == nil {
+		t.Fatal("a negative batch was accepted")
+	}
+}
+
 var seed0 = Resource{
 	APIVersion: "redis.kun/v1alpha1",
 	Kind:       "DistributedRedisCluster",

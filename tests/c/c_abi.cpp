@@ -4,12 +4,16 @@
 
 #include <rcplan/c.h>
 
+#include <rcplan/json/command.hpp>
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/options.hpp>
 #include <rcplan/json/plan.hpp>
+#include <rcplan/json/repair.hpp>
 #include <rcplan/json/spec.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
+#include <rcplan/plan/lower.hpp>
 #include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/repair.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/yaml/yaml.hpp>
 
@@ -252,4 +256,56 @@ TEST_CASE("c abi: the simulator converges the seed fixture through reconcile, an
   CHECK(none == nullptr);
   const result null_sim = call([](char** out) { return rcplan_sim_topology(nullptr, out); });
   CHECK(null_sim.status == RCPLAN_INVALID_ARGUMENT);
+}
+
+TEST_CASE("c abi: plan_repair and lower give the C++ results byte for byte - a password is only its placeholder",
+          "[c]") {
+  // slot 5460 half-migrated: aaaa migrating it to bbbb, bbbb importing it
+  const std::string nodes =
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460 "
+      "[5460->-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb]\n"
+      "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb 127.0.0.1:7001@17001 master - 0 1 2 connected 5461-10922 "
+      "[5460-<-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n"
+      "cccccccccccccccccccccccccccccccccccccccc 127.0.0.1:7002@17002 master - 0 1 3 connected 10923-16383\n";
+  rcplan::topology t;
+  t.views.push_back(rcplan::parse_cluster_nodes(nodes));
+  const std::string tj = dumped(t);
+
+  const result repair = call([&](char** out) { return rcplan_plan_repair(tj.c_str(), out); });
+  REQUIRE(repair.status == RCPLAN_OK);
+  CHECK(repair.text == dumped(rcplan::plan_repair(t, rcplan::merged_nodes(t))));
+  CHECK(repair.doc()["blocked"] == false);
+  CHECK(repair.doc()["ownership"].size() == 3);
+
+  const rcplan::plan p = rcplan::plan_rebalance(t, {});
+  const std::string pj = dumped(p);
+  const result lowered = call([&](char** out) { return rcplan_lower(tj.c_str(), pj.c_str(), R"({"password": true})", out); });
+  REQUIRE(lowered.status == RCPLAN_OK);
+  rcplan::lower_context c;
+  c.nodes = rcplan::merged_nodes(t);
+  c.password = true;
+  nlohmann::ordered_json want = nlohmann::ordered_json::array();
+  for (const rcplan::step& s : p.steps) {
+    nlohmann::ordered_json commands = nlohmann::ordered_json::array();
+    for (const rcplan::lowered_command& cmd : rcplan::lower(s.action, c)) {
+      nlohmann::ordered_json x;
+      to_json(x, cmd);
+      commands.push_back(x);
+    }
+    want.push_back({{"wave", s.wave}, {"reason", s.reason}, {"commands", commands}});
+  }
+  CHECK(lowered.text == want.dump());
+  bool saw_move = false;
+  for (const json& step : lowered.doc())
+    for (const json& cmd : step["commands"])
+      if (cmd["type"] == "move_keys") {
+        saw_move = true;
+        CHECK(cmd["auth"] == true);
+        CHECK(cmd["slot"] == 5460);
+      }
+  CHECK(saw_move);
+
+  const result bad = call([&](char** out) { return rcplan_lower(tj.c_str(), pj.c_str(), R"({"key_batch": 0})", out); });
+  CHECK(bad.status == RCPLAN_INVALID_INPUT);
+  CHECK(bad.doc()["error"]["path"] == "key_batch");
 }

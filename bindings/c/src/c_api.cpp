@@ -5,14 +5,18 @@
 #include <rcplan/c.h>
 
 #include <rcplan/error.hpp>
+#include <rcplan/json/command.hpp>
 #include <rcplan/json/kube_objects.hpp>
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/options.hpp>
 #include <rcplan/json/plan.hpp>
+#include <rcplan/json/repair.hpp>
 #include <rcplan/json/spec.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
+#include <rcplan/plan/lower.hpp>
 #include <rcplan/planner/objects.hpp>
 #include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/repair.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/planner/status.hpp>
 #include <rcplan/sim/world.hpp>
@@ -135,6 +139,29 @@ rcplan::sim::world_options world_options_of(const char* text) {
   return o;
 }
 
+/// lower()'s options from JSON ({"key_batch", "migrate_timeout_ms", "password",
+/// "notify_other_masters"}; others are refused, naming the field).
+rcplan::lower_context lower_context_of(const char* text) {
+  rcplan::lower_context c;
+  if (text == nullptr) return c;
+  const json j = json::parse(text);
+  if (!j.is_object()) throw rcplan::json_error("", "expected an object of lowering options");
+  for (const auto& [key, v] : j.items()) {
+    if (key == "password" || key == "notify_other_masters") {
+      if (!v.is_boolean()) throw rcplan::json_error(key, "expected true or false");
+      (key == "password" ? c.password : c.notify_other_masters) = v.get<bool>();
+    } else if (key == "key_batch" || key == "migrate_timeout_ms") {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 || v.get<std::uint64_t>() > 1'000'000'000)
+        throw rcplan::json_error(key, "expected a positive integer");
+      if (key == "key_batch") c.key_batch = v.get<std::size_t>();
+      else c.migrate_timeout_ms = v.get<std::uint32_t>();
+    } else {
+      throw rcplan::json_error(key, "unknown option");
+    }
+  }
+  return c;
+}
+
 }  // namespace
 
 struct rcplan_sim {
@@ -203,6 +230,33 @@ rcplan_status rcplan_compute_status(const char* topology_json, const char* resou
     const auto r = rcplan::load_cluster_resource(parse(resource_json, "resource_json"));
     const auto p = read<rcplan::plan>(plan_json, "plan_json");
     return write(rcplan::compute_status(t, r, p));
+  });
+}
+
+rcplan_status rcplan_plan_repair(const char* topology_json, char** out) {
+  return guarded(out, [&] {
+    const auto t = read<rcplan::topology>(topology_json, "topology_json");
+    return write(rcplan::plan_repair(t, rcplan::merged_nodes(t)));
+  });
+}
+
+rcplan_status rcplan_lower(const char* topology_json, const char* plan_json, const char* options_json, char** out) {
+  return guarded(out, [&] {
+    const auto t = read<rcplan::topology>(topology_json, "topology_json");
+    const auto p = read<rcplan::plan>(plan_json, "plan_json");
+    rcplan::lower_context c = lower_context_of(options_json);
+    c.nodes = rcplan::merged_nodes(t);
+    ordered steps = ordered::array();
+    for (const rcplan::step& s : p.steps) {
+      ordered commands = ordered::array();
+      for (const rcplan::lowered_command& cmd : rcplan::lower(s.action, c)) {
+        ordered x;
+        to_json(x, cmd);
+        commands.push_back(std::move(x));
+      }
+      steps.push_back({{"wave", s.wave}, {"reason", s.reason}, {"commands", std::move(commands)}});
+    }
+    return dump(steps);
   });
 }
 

@@ -17,6 +17,7 @@ import threading
 __all__ = [
     "ABI_VERSION", "RcplanError", "version", "parse_cluster_nodes", "topology_from_cluster_nodes",
     "validate_spec", "desired_objects", "reconcile", "plan_rebalance", "compute_status", "check_plan",
+    "plan_repair", "lower",
     "Simulator",
 ]
 
@@ -45,6 +46,8 @@ _CALLS = {
     "rcplan_plan_rebalance": 2,
     "rcplan_compute_status": 3,
     "rcplan_check_plan": 2,
+    "rcplan_plan_repair": 1,
+    "rcplan_lower": 3,
 }
 
 
@@ -151,6 +154,18 @@ def plan_rebalance(topology, options=None):
 def compute_status(topology, resource, plan):
     """The resource's status for the topology and the plan made for it."""
     return _call("rcplan_compute_status", topology, resource, plan)
+
+
+def plan_repair(topology):
+    """The repair of open, uncovered and contested slots: {"steps", "diagnostics", "blocked",
+    "ownership", "unassigned", "slots_repaired"}."""
+    return _call("rcplan_plan_repair", topology)
+
+
+def lower(topology, plan, options=None):
+    """A plan's steps as the commands an executor sends: [{"wave", "reason", "commands"}];
+    options: key_batch, migrate_timeout_ms, password, notify_other_masters."""
+    return _call("rcplan_lower", topology, plan, options)
 
 
 def check_plan(topology, plan):

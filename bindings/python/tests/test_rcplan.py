@@ -133,3 +133,17 @@ def test_check_plan():
     bad = {"status": "actions_planned",
            "steps": [{"wave": 0, "reason": "take slot 0", "action": {"type": "add_slots", "node": other, "slots": [[0, 0]]}}]}
     assert "ADDSLOTS of a busy slot" in rcplan.check_plan(topology, bad)
+
+
+def test_repair_and_lower():
+    topology = rcplan.topology_from_cluster_nodes(read(NODES))
+    repair = rcplan.plan_repair(topology)
+    assert repair["slots_repaired"] == 1 and not repair["blocked"]
+    plan = rcplan.plan_rebalance(topology, {"use_empty_masters": True})
+    steps = rcplan.lower(topology, plan, {"password": True})
+    assert len(steps) == len(plan["steps"])
+    moves = [c for s in steps for c in s["commands"] if c["type"] == "move_keys"]
+    assert moves and all(m["auth"] for m in moves)
+    with pytest.raises(rcplan.RcplanError) as e:
+        rcplan.lower(topology, plan, {"key_batch": 0})
+    assert e.value.path == "key_batch"

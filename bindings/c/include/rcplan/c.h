@@ -62,6 +62,19 @@ rcplan_status rcplan_plan_rebalance(const char* topology_json, const char* optio
 rcplan_status rcplan_compute_status(const char* topology_json, const char* resource_json, const char* plan_json,
                                     char** out);
 
+/* The observed topology -> plan_repair()'s result: the steps that close open slots and cover
+ * uncovered ones, {"steps", "diagnostics", "blocked", "ownership": {"<master id>": [[a, b]]},
+ * "unassigned", "slots_repaired"}. */
+rcplan_status rcplan_plan_repair(const char* topology_json, char** out);
+
+/* A plan's steps lowered to what an executor sends, against the nodes of `topology_json`:
+ * [{"wave", "reason", "commands": [{"type": "command", "node", "argv"} |
+ *   {"type": "move_keys", "source", "target", "slot", "target_host", "target_port", "batch",
+ *    "timeout_ms", "auth"}]}]. `options_json` may be null: {"key_batch": 100,
+ * "migrate_timeout_ms": 5000, "password": false, "notify_other_masters": true}. A password
+ * appears only as the placeholder "<secret>". */
+rcplan_status rcplan_lower(const char* topology_json, const char* plan_json, const char* options_json, char** out);
+
 /* Runs `plan_json` on a simulated cluster built from `topology_json` (rcplan's simulator:
  * Redis' refusals, the invariants of slot ownership and migration, keys counted) ->
  * {"safe": true} or {"safe": false, "problem": "..."}. */
