@@ -363,9 +363,13 @@ TEST_CASE("live repair: uncovered slots", "[planner][repair][live]") {
 
 TEST_CASE("live repair: a hand-over each side thinks the other finished", "[planner][repair][live]") {
   live_cluster x;
-  const auto keys = x.write_keys(0, s100, 20);
+  // keyless, the same state is left by a crash during the hand-over of an empty slot; the
+  // balancer's ADDSLOTS would be refused there, so someone must still take the slot
+  const bool with_keys = GENERATE(true, false);
+  CAPTURE(with_keys);
+  const auto keys = with_keys ? x.write_keys(0, s100, 20) : std::vector<std::string>{};
   x.open_migration(0, 1);
-  x.migrate(0, 1, keys);
+  if (with_keys) x.migrate(0, 1, keys);
   // the source is told first and the target never: node 0 thinks node 1 owns the slot,
   // node 1 (no longer importing) still thinks node 0 does; nobody claims it
   x.on(0, {"CLUSTER", "SETSLOT", "100", "NODE", x.c.id(1)});
@@ -376,11 +380,15 @@ TEST_CASE("live repair: a hand-over each side thinks the other finished", "[plan
   CHECK(rcplan::uncovered_slots(rcplan::merged_nodes(t)).contains(100));
   const auto r = repair(t);
   CHECK_FALSE(r.blocked);
+  CHECK(r.unassigned.empty());
   CHECK(actions<rcplan::add_slots>(r.steps).empty());
   const auto set = actions<rcplan::set_slot_node>(r.steps);
   REQUIRE(set.size() == 3);
-  for (const auto& a : set) CHECK(a.owner == x.id(1));
-  CHECK(r.steps.front().action == rcplan::action{rcplan::set_slot_node{x.id(1), x.id(1), slot_set{{100, 100}}}});
+  // with keys, their holder takes the slot; without, the master most tables name (node 0, in
+  // the tables of nodes 1 and 2)
+  const int taker = with_keys ? 1 : 0;
+  for (const auto& a : set) CHECK(a.owner == x.id(taker));
+  CHECK(r.steps.front().action == rcplan::action{rcplan::set_slot_node{x.id(taker), x.id(taker), slot_set{{100, 100}}}});
   // the rebalance does not wait for views that will never agree by themselves
   const rcplan::plan pr = rcplan::plan_rebalance(t, {});
   CHECK(pr.status == rcplan::plan_status::actions_planned);

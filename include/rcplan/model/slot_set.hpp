@@ -206,8 +206,8 @@ class slot_set {
     if (r.first > r.last || r.last > max_slot) return;
     const std::size_t fw = r.first / 64, lw = r.last / 64;
     for (std::size_t i = fw; i <= lw; ++i) {
-      const std::size_t lo = i == fw ? r.first % 64 : 0;
-      const std::size_t hi = i == lw ? r.last % 64 : 63;
+      const std::size_t lo = i == fw ? std::size_t{r.first} % 64 : 0;
+      const std::size_t hi = i == lw ? std::size_t{r.last} % 64 : 63;
       const std::uint64_t upto_hi = hi == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (hi + 1)) - 1;
       const std::uint64_t mask = upto_hi & ~((std::uint64_t{1} << lo) - 1);
       words_[i] = value ? (words_[i] | mask) : (words_[i] & ~mask);

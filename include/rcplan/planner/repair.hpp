@@ -44,7 +44,11 @@ struct repair_result {
 //                                                     else blocked
 //  several importers                                  close the empty ones; one left is handled
 //                                                     as above; several with keys: blocked
-//  uncovered, no node holds keys                      left for the balancer to hand out
+//  uncovered, no node holds keys                      left for the balancer to hand out; when
+//                                                     some table names an owner (ADDSLOTS is
+//                                                     refused there): the live master most
+//                                                     tables name, else the one holding fewest
+//                                                     slots, takes it as below
 //  uncovered, exactly one node holds keys             add_slots on that node; when some
 //                                                     table names another owner (a hand-over
 //                                                     both sides think the other finished):

@@ -160,7 +160,12 @@ class slot_repairer {
     for (const open_entry& e : imp) stable_target_[e.node].insert(s);
     count(s);
     if (holders.empty()) {
-      out_.unassigned.insert(s);
+      if (const cluster_node* a = keyless_adopter(s)) {
+        adopt_[a->id].insert(s);
+        out_.ownership[a->id].insert(s);
+      } else {
+        out_.unassigned.insert(s);
+      }
       return;
     }
     (assigned_in_some_view(s) ? adopt_ : claim_)[holders.front()].insert(s);
@@ -176,6 +181,29 @@ class slot_repairer {
       for (const cluster_node& n : v.nodes)
         if (n.id != v.observer && n.is_master() && n.slots.contains(s)) return true;
     return false;
+  }
+
+  /// Who takes a keyless slot nobody claims although some table gives it away: the balancer's
+  /// ADDSLOTS would be refused there. The live master most tables name keeps the hand-over's
+  /// intent; when none is named, the one holding fewest slots. Null when no table assigns it.
+  [[nodiscard]] const cluster_node* keyless_adopter(slot s) const {
+    if (!assigned_in_some_view(s)) return nullptr;
+    std::map<node_id, int> named;
+    for (const cluster_view& v : t_.views)
+      for (const cluster_node& n : v.nodes)
+        if (n.id != v.observer && n.is_master() && n.slots.contains(s)) ++named[n.id];
+    const cluster_node* best = nullptr;
+    int best_named = -1;
+    for (const cluster_node& n : nodes_) {
+      if (!n.is_master() || n.failed() || n.flags.handshake || n.flags.noaddr) continue;
+      const auto it = named.find(n.id);
+      const int k = it == named.end() ? 0 : it->second;
+      if (best == nullptr || k > best_named || (k == best_named && k == 0 && n.slots.count() < best->slots.count())) {
+        best = &n;
+        best_named = k;
+      }
+    }
+    return best;
   }
 
   enum class contest { blocked, resolved, half_finished };
