@@ -4,6 +4,7 @@
 #include <rapidcheck/catch.h>
 
 #include <bitset>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -107,5 +108,57 @@ TEST_CASE("slot_set matches a bitset oracle") {
     RC_ASSERT(hi.is_subset_of(a));
     if (!lo.empty() && !(a - lo).empty()) RC_ASSERT(*lo.last() < *(a - lo).first());
     if (!hi.empty() && !(a - hi).empty()) RC_ASSERT(*hi.first() > *(a - hi).last());
+  });
+  // The sets keep a summary of their non-empty words; any way of reaching the same slots must
+  // give an equal set, with the same first, last, ranges and emptiness.
+  rc::prop("edits of every kind agree with the set built from scratch", [] {
+    const auto start = *gen_ranges();
+    rcplan::slot_set s = rcplan::slot_set::from_ranges(start);
+    oracle o = to_oracle(start);
+    const int edits = *rc::gen::inRange(0, 40);
+    for (int e = 0; e < edits; ++e) {
+      const auto r = *gen_ranges();
+      const rcplan::slot_set x = rcplan::slot_set::from_ranges(r);
+      const oracle ox = to_oracle(r);
+      switch (*rc::gen::inRange(0, 7)) {
+        case 0: s |= x; o |= ox; break;
+        case 1: s &= x; o &= ox; break;
+        case 2: s -= x; o &= ~ox; break;
+        case 3: s ^= x; o ^= ox; break;
+        case 4:
+          for (const auto& g : r) s.erase(g);
+          o &= ~ox;
+          break;
+        case 5:
+          x.for_each([&](rcplan::slot v) { s.erase(v); });
+          o &= ~ox;
+          break;
+        default:
+          x.for_each([&](rcplan::slot v) { s.insert(v); });
+          o |= ox;
+          break;
+      }
+    }
+    require_equal(s, o);
+    rcplan::slot_set rebuilt;
+    for (std::size_t i = 0; i < rcplan::slot_count; ++i)
+      if (o.test(i)) rebuilt.insert(static_cast<rcplan::slot>(i));
+    RC_ASSERT(s == rebuilt);
+    RC_ASSERT(s.empty() == o.none());
+    RC_ASSERT(s.ranges() == rebuilt.ranges());
+    RC_ASSERT(s.range_count() == rebuilt.ranges().size());
+    if (o.any()) {
+      std::size_t lo = 0, hi = rcplan::slot_count - 1;
+      while (!o.test(lo)) ++lo;
+      while (!o.test(hi)) --hi;
+      RC_ASSERT(s.first() == std::optional<rcplan::slot>{static_cast<rcplan::slot>(lo)});
+      RC_ASSERT(s.last() == std::optional<rcplan::slot>{static_cast<rcplan::slot>(hi)});
+    } else {
+      RC_ASSERT(!s.first().has_value());
+      RC_ASSERT(!s.last().has_value());
+    }
+    s.clear();
+    RC_ASSERT(s == rcplan::slot_set{});
+    RC_ASSERT(s.empty());
   });
 }

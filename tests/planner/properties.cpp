@@ -11,6 +11,7 @@
 #include "support/gen_cluster.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <rapidcheck/catch.h>
 
 namespace {
@@ -120,5 +121,25 @@ TEST_CASE("plans for any generated topology, broken ones included, are safe") {
       return;
     }
     if (const auto problem = rcplan::testing::check_plan_safe(t, p)) RC_FAIL(*problem + "\n" + describe(t, p));
+  });
+}
+
+TEST_CASE("the plan does not depend on the order of lines or views") {
+  // One view listed in id order is planned on in place, any other input through a merged copy:
+  // both paths must plan alike.
+  rc::prop("reversed lines and views plan the same", [] {
+    const rcplan::topology t = *rcplan::testing::gen_topology();
+    rcplan::rebalance_options opt;
+    opt.use_empty_masters = *rc::gen::arbitrary<bool>();
+    opt.threshold_percent = *rc::gen::element(0.0, 2.0);
+    rcplan::topology reversed = t;
+    std::reverse(reversed.views.begin(), reversed.views.end());
+    for (auto& v : reversed.views) std::reverse(v.nodes.begin(), v.nodes.end());
+    rcplan::topology sorted = t;
+    for (auto& v : sorted.views)
+      std::sort(v.nodes.begin(), v.nodes.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    const auto p = rcplan::plan_rebalance(t, opt);
+    RC_ASSERT(rcplan::plan_rebalance(reversed, opt) == p);
+    RC_ASSERT(rcplan::plan_rebalance(sorted, opt) == p);
   });
 }

@@ -9,11 +9,11 @@
 #include <rcplan/model/slot_set.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace rcplan {
@@ -103,17 +103,25 @@ struct view_disagreement {
   for (const cluster_view& v : t.views) views.push_back(&v);
   std::sort(views.begin(), views.end(),
             [](const cluster_view* a, const cluster_view* b) { return a->observer < b->observer; });
-  std::map<std::string_view, const cluster_node*> chosen;
-  for (const cluster_view* v : views)
-    for (const cluster_node& n : v->nodes) {
-      auto [it, inserted] = chosen.try_emplace(n.id.value, &n);
-      if (!inserted && n.id == v->observer) it->second = &n;
-    }
+  struct candidate {
+    const cluster_node* line;
+    std::size_t view;  ///< position in `views`: the first observer (by id) wins among peers
+    bool own;          ///< the node's own line, which wins over every peer's
+  };
+  std::vector<candidate> all;
+  for (std::size_t v = 0; v < views.size(); ++v)
+    for (const cluster_node& n : views[v]->nodes) all.push_back({&n, v, n.id == views[v]->observer});
+  const auto by_id = [](const candidate& a, const candidate& b) { return a.line->id < b.line->id; };
+  // one view (the common case) is often listed in id order already
+  if (!std::is_sorted(all.begin(), all.end(), by_id)) std::stable_sort(all.begin(), all.end(), by_id);
   std::vector<cluster_node> out;
-  out.reserve(chosen.size());
-  for (const auto& [id, n] : chosen) {
-    out.push_back(*n);
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t best = i, j = i + 1;
+    for (; j < all.size() && all[j].line->id == all[i].line->id; ++j)
+      if (all[j].own) best = j;
+    out.push_back(*all[best].line);
     out.back().flags.myself = false;
+    i = j;
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/codes.hpp>
+#include <rcplan/planner/detail/merged.hpp>
 #include <rcplan/planner/detail/rebalance.hpp>
 #include <rcplan/planner/key_moves.hpp>
 #include <rcplan/planner/repair.hpp>
@@ -56,7 +57,8 @@ struct rebalance_options {
 /// `summary.lower_bound` is 0: whole slots of uneven keys have no slot-count lower bound.
 [[nodiscard]] inline plan plan_rebalance(const topology& t, const rebalance_options& opt = {}) {
   plan p;
-  const std::vector<cluster_node> nodes = merged_nodes(t);
+  const planner_detail::merged_picture merged(t);
+  const std::vector<cluster_node>& nodes = merged.nodes();
   if (planner_detail::check_unavailable_masters(nodes, p)) return p;
   if (!view_disagreements(t, nodes).empty()) {
     // a hand-over each side thinks the other finished never settles by gossip: repair it now
@@ -67,16 +69,15 @@ struct rebalance_options {
     p.steps.push_back({0, "let gossip settle before moving slots", wait_until{wait_condition::views_agree, "", 0}});
     return p;
   }
-  repair_result r = plan_repair(t, nodes);
+  repair_result r = planner_detail::repair_slots(t, nodes, planner_detail::ownership_scope::changed);
   p.diagnostics = r.diagnostics;
   if (r.blocked) {
     p.status = plan_status::blocked;
     return p;
   }
 
-  std::vector<master_quota> quotas;
-  std::vector<slot_holding> holdings = planner_detail::participants(nodes, r, opt.weights, opt.use_empty_masters, quotas);
-  if (!holdings.empty() && std::none_of(quotas.begin(), quotas.end(), [](const master_quota& q) { return q.weight > 0; })) {
+  const planner_detail::taking_part tp = planner_detail::participants(nodes, r, opt.weights, opt.use_empty_masters);
+  if (tp.size() > 0 && !tp.any_weight()) {
     // nowhere to put the slots: draining every master would lose them all
     p.status = plan_status::blocked;
     p.diagnostics.push_back({severity::error, rebalance_code::all_weights_zero, "",
@@ -84,24 +85,42 @@ struct rebalance_options {
     return p;
   }
   const bool by_keys = opt.balance == balance_mode::keys;
+  std::vector<slot_holding> holdings;
   std::vector<std::uint64_t> slot_keys;
   std::vector<master_quota> key_quotas;
-  if (by_keys && !planner_detail::key_quotas(t, nodes, holdings, quotas, p, slot_keys, key_quotas)) return p;
-  if (!r.unassigned.empty()) holdings.push_back({node_id{}, r.unassigned, 0});  // free slots, no keys
-  const bool act = !r.unassigned.empty() || threshold_exceeded(quotas, opt.threshold_percent) ||
+  if (by_keys) {
+    holdings = tp.holdings();
+    if (!planner_detail::key_quotas(t, nodes, holdings, tp.quotas(), p, slot_keys, key_quotas)) return p;
+  }
+  const bool act = !r.unassigned.empty() || tp.far_from_quotas(opt.threshold_percent) ||
                    (by_keys && threshold_exceeded(key_quotas, opt.threshold_percent));
-  std::vector<slot_transfer> transfers;
-  if (act && !quotas.empty()) {
+  // transfers between positions in tp; tp.size() stands for the free slots as a source
+  std::vector<planner_detail::indexed_transfer> transfers;
+  const std::size_t free_slots = tp.size();
+  if (act && tp.size() > 0) {
     if (by_keys) {
+      if (!r.unassigned.empty()) holdings.push_back({node_id{}, r.unassigned, 0});  // free slots, no keys
       std::vector<key_holding> kh;
       kh.reserve(holdings.size());
       for (std::size_t i = 0; i < holdings.size(); ++i)
         kh.push_back(i < key_quotas.size()
                          ? key_holding{holdings[i].id, holdings[i].slots, key_quotas[i].weight, key_quotas[i].quota}
                          : key_holding{holdings[i].id, holdings[i].slots, 0.0, 0});
-      transfers = plan_key_transfers(kh, slot_keys);
+      for (slot_transfer& tr : plan_key_transfers(kh, slot_keys))
+        transfers.push_back({tr.source.empty() ? free_slots : tp.index_of(tr.source), tp.index_of(tr.target),
+                             std::move(tr.slots)});
     } else {
-      transfers = plan_slot_transfers(holdings);
+      // the free slots first: an empty id sorts first, so the holdings stay in id order
+      const bool has_free = !r.unassigned.empty();
+      if (has_free) holdings.push_back({node_id{}, r.unassigned, 0});
+      std::vector<slot_holding> more = tp.holdings();
+      holdings.insert(holdings.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+      transfers = planner_detail::indexed_slot_transfers(holdings);
+      if (has_free)
+        for (planner_detail::indexed_transfer& tr : transfers) {
+          tr.source = tr.source == 0 ? free_slots : tr.source - 1;
+          tr.target -= 1;
+        }
     }
   }
 
@@ -127,28 +146,36 @@ struct rebalance_options {
   }
   if (jobs.empty()) next = wave0 ? 1 : 0;
 
-  std::vector<wave_job> moves;
+  std::vector<std::pair<std::size_t, std::size_t>> move_ends;
+  std::vector<std::size_t> move_weight;
   std::vector<step> add;
-  for (const slot_transfer& tr : transfers) {
-    if (tr.source.empty()) {
-      add.push_back({0, "assign keyless uncovered slots " + to_string(tr.slots) + " to " +
-                            short_id(tr.target) + ", which is below its quota",
-                     add_slots{tr.target, tr.slots}});
+  for (const planner_detail::indexed_transfer& tr : transfers) {
+    const node_id& target = tp.node[tr.target]->id;
+    if (tr.source == free_slots) {
+      add.push_back({0, "assign keyless uncovered slots " + to_string(tr.slots) + " to " + short_id(target) +
+                            ", which is below its quota",
+                     add_slots{target, tr.slots}});
       continue;
     }
-    p.summary.slots_moved += tr.slots.count();
+    const std::size_t n = tr.slots.count();
+    p.summary.slots_moved += n;
     if (by_keys) tr.slots.for_each([&](slot s) { p.summary.keys_moved += static_cast<std::size_t>(slot_keys[s]); });
-    moves.push_back({tr.source, tr.target, tr.slots.count()});
+    move_ends.emplace_back(tr.source, tr.target);
+    move_weight.push_back(n);
   }
-  const std::vector<int> move_waves = assign_waves(moves, opt.max_concurrent_migrations, next);
-  std::map<node_id, const master_quota*> quota_of;
-  for (const master_quota& q : by_keys ? key_quotas : quotas) quota_of.emplace(q.id, &q);
+  const std::vector<int> move_waves =
+      planner_detail::dense_waves(move_ends, move_weight, tp.size(), opt.max_concurrent_migrations, next);
+  const auto ends_of = [&](const planner_detail::indexed_transfer& tr) {
+    const std::size_t a = tr.source, b = tr.target;
+    if (by_keys) return planner_detail::move_ends{key_quotas[a].held, key_quotas[a].quota, key_quotas[b].held, key_quotas[b].quota};
+    return planner_detail::move_ends{tp.held[a], tp.quota[a], tp.held[b], tp.quota[b]};
+  };
   // Steps are built in wave order directly: they hold 2 KiB slot sets, so sorting them after
   // the fact would copy megabytes on large clusters.
   std::stable_sort(out.begin(), out.end(), [](const step& a, const step& b) { return a.wave < b.wave; });
   std::vector<std::size_t> by_wave;
   for (std::size_t i = 0; i < transfers.size(); ++i)
-    if (!transfers[i].source.empty()) by_wave.push_back(i);
+    if (transfers[i].source != free_slots) by_wave.push_back(i);
   std::vector<int> wave_of(transfers.size(), 0);
   for (std::size_t k = 0; k < by_wave.size(); ++k) wave_of[by_wave[k]] = move_waves[k];
   std::stable_sort(by_wave.begin(), by_wave.end(), [&](std::size_t a, std::size_t b) { return wave_of[a] < wave_of[b]; });
@@ -156,21 +183,17 @@ struct rebalance_options {
   for (step& s : add) p.steps.push_back(std::move(s));
   for (step& s : out) p.steps.push_back(std::move(s));
   for (std::size_t i : by_wave) {
-    const slot_transfer& tr = transfers[i];
+    planner_detail::indexed_transfer& tr = transfers[i];
     std::size_t keys = 0;
     if (by_keys) tr.slots.for_each([&](slot s) { keys += static_cast<std::size_t>(slot_keys[s]); });
-    p.steps.push_back({wave_of[i],
-                       planner_detail::move_reason(tr, *quota_of.at(tr.source), *quota_of.at(tr.target), keys, by_keys),
-                       migrate_slots{tr.source, tr.target, tr.slots}});
+    const node_id& source = tp.node[tr.source]->id;
+    const node_id& target = tp.node[tr.target]->id;
+    p.steps.push_back({wave_of[i], planner_detail::move_reason(source, target, tr.slots.count(), ends_of(tr), keys, by_keys),
+                       migrate_slots{source, target, tr.slots}});
   }
 
-  p.summary.lower_bound = act && !by_keys ? move_lower_bound(quotas) : 0;
-  std::map<node_id, slot_set> after = std::move(r.ownership);
-  for (const slot_transfer& tr : transfers) {
-    if (!tr.source.empty()) after[tr.source] -= tr.slots;
-    after[tr.target] |= tr.slots;
-  }
-  for (const master_quota& q : quotas) p.summary.ranges_after[q.id] = after[q.id].range_count();
+  p.summary.lower_bound = act && !by_keys ? tp.lower_bound() : 0;
+  planner_detail::ranges_after(tp, transfers, p.summary);
   p.status = p.steps.empty() ? plan_status::converged : plan_status::actions_planned;
   return p;
 }

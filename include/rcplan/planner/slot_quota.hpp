@@ -31,6 +31,56 @@ struct master_quota {
   [[nodiscard]] std::size_t deficit() const noexcept { return quota > held ? quota - held : 0; }
 };
 
+namespace planner_detail {
+
+/// compute_quotas() on parallel arrays, the form the rebalance works on: ties of the leftover
+/// units go to the lower `rank` (the id order), or to the lower position when `rank` is empty.
+[[nodiscard]] inline std::vector<std::size_t> dense_quotas(const std::vector<double>& weight,
+                                                           const std::vector<std::size_t>& held, std::size_t total,
+                                                           const std::vector<std::size_t>& rank = {}) {
+  const std::size_t m = weight.size();
+  std::vector<std::size_t> quota(m, 0);
+  double weight_sum = 0;
+  for (double w : weight) weight_sum += w > 0 ? w : 0.0;
+  if (weight_sum <= 0) return quota;
+  std::vector<double> remainder(m, 0.0);
+  std::size_t assigned = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const double w = weight[i] > 0 ? weight[i] : 0.0;
+    const double share = static_cast<double>(total) * w / weight_sum;
+    quota[i] = static_cast<std::size_t>(std::floor(share));
+    remainder[i] = share - std::floor(share);
+    assigned += quota[i];
+  }
+  std::size_t left = total > assigned ? total - assigned : 0;
+  std::vector<std::size_t> order;
+  order.reserve(m);
+  for (std::size_t i = 0; i < m; ++i)
+    if (weight[i] > 0) order.push_back(i);
+  // a master whose exact share is whole never needs a leftover unit
+  const auto tier = [&](std::size_t i) {
+    if (remainder[i] <= 0) return 2;
+    return held[i] > quota[i] ? 0 : 1;
+  };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (tier(a) != tier(b)) return tier(a) < tier(b);
+    if (remainder[a] != remainder[b]) return remainder[a] > remainder[b];
+    return rank.empty() ? a < b : rank[a] < rank[b];
+  });
+  // Floating point can leave `left` a unit off from Σ remainders; cycling keeps the sum exact.
+  for (std::size_t k = 0; left > 0 && !order.empty(); ++k, --left) ++quota[order[k % order.size()]];
+  return quota;
+}
+
+/// Whether one master is far enough from its quota to act (see threshold_exceeded()).
+[[nodiscard]] inline bool far_from_quota(std::size_t held, std::size_t quota, double threshold_percent) noexcept {
+  if (quota == 0) return held > 0;
+  const double diff = std::abs(static_cast<double>(quota) - static_cast<double>(held));
+  return diff * 100.0 / static_cast<double>(quota) > threshold_percent;
+}
+
+}  // namespace planner_detail
+
 /// Splits `total` (16384 slots by default) among `masters` in proportion to their weights.
 ///
 /// Each master gets the floor of its exact share; the `R < M` units left over go one each to
@@ -41,40 +91,29 @@ struct master_quota {
 /// Output order follows input order. O(M log M).
 [[nodiscard]] inline std::vector<master_quota> compute_quotas(const std::vector<quota_input>& masters,
                                                               std::size_t total = slot_count) {
+  std::vector<double> weight;
+  std::vector<std::size_t> held;
+  weight.reserve(masters.size());
+  held.reserve(masters.size());
+  for (const quota_input& m : masters) {
+    weight.push_back(m.weight);
+    held.push_back(m.held);
+  }
+  std::vector<std::size_t> rank;
+  const auto id_less = [&](std::size_t a, std::size_t b) { return masters[a].id < masters[b].id; };
+  bool sorted = true;
+  for (std::size_t i = 1; i < masters.size() && sorted; ++i) sorted = !id_less(i, i - 1);
+  if (!sorted) {
+    std::vector<std::size_t> by_id(masters.size());
+    for (std::size_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
+    std::stable_sort(by_id.begin(), by_id.end(), id_less);
+    rank.assign(masters.size(), 0);
+    for (std::size_t k = 0; k < by_id.size(); ++k) rank[by_id[k]] = k;
+  }
+  const std::vector<std::size_t> quota = planner_detail::dense_quotas(weight, held, total, rank);
   std::vector<master_quota> out;
   out.reserve(masters.size());
-  double weight_sum = 0;
-  for (const quota_input& m : masters) weight_sum += m.weight > 0 ? m.weight : 0.0;
-  if (weight_sum <= 0) {
-    for (const quota_input& m : masters) out.push_back({m.id, m.weight, m.held, 0});
-    return out;
-  }
-  std::vector<double> remainder(masters.size(), 0.0);
-  std::size_t assigned = 0;
-  for (std::size_t i = 0; i < masters.size(); ++i) {
-    const double w = masters[i].weight > 0 ? masters[i].weight : 0.0;
-    const double share = static_cast<double>(total) * w / weight_sum;
-    const auto base = static_cast<std::size_t>(std::floor(share));
-    remainder[i] = share - std::floor(share);
-    out.push_back({masters[i].id, masters[i].weight, masters[i].held, base});
-    assigned += base;
-  }
-  std::size_t left = total > assigned ? total - assigned : 0;
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < masters.size(); ++i)
-    if (masters[i].weight > 0) order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    // a master whose exact share is whole never needs a leftover unit
-    const auto tier = [&](std::size_t i) {
-      if (remainder[i] <= 0) return 2;
-      return out[i].held > out[i].quota ? 0 : 1;
-    };
-    if (tier(a) != tier(b)) return tier(a) < tier(b);
-    if (remainder[a] != remainder[b]) return remainder[a] > remainder[b];
-    return out[a].id < out[b].id;
-  });
-  // Floating point can leave `left` a unit off from Σ remainders; cycling keeps the sum exact.
-  for (std::size_t k = 0; left > 0 && !order.empty(); ++k, --left) ++out[order[k % order.size()]].quota;
+  for (std::size_t i = 0; i < masters.size(); ++i) out.push_back({masters[i].id, masters[i].weight, masters[i].held, quota[i]});
   return out;
 }
 
@@ -90,14 +129,8 @@ struct master_quota {
 /// be drained (quota 0) while holding slots always counts.
 [[nodiscard]] inline bool threshold_exceeded(const std::vector<master_quota>& quotas,
                                              double threshold_percent) noexcept {
-  for (const master_quota& q : quotas) {
-    if (q.quota == 0) {
-      if (q.held > 0) return true;
-      continue;
-    }
-    const double diff = std::abs(static_cast<double>(q.quota) - static_cast<double>(q.held));
-    if (diff * 100.0 / static_cast<double>(q.quota) > threshold_percent) return true;
-  }
+  for (const master_quota& q : quotas)
+    if (planner_detail::far_from_quota(q.held, q.quota, threshold_percent)) return true;
   return false;
 }
 

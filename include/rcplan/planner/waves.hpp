@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <numeric>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -21,6 +21,48 @@ struct wave_job {
   std::size_t weight = 0;  ///< e.g. slots moved: heavy jobs are placed first
 };
 
+namespace planner_detail {
+
+/// assign_waves() on jobs whose two ends are dense node numbers below `node_count`, numbered in
+/// id order (ties between equally heavy jobs go to the lower pair of numbers).
+[[nodiscard]] inline std::vector<int> dense_waves(const std::vector<std::pair<std::size_t, std::size_t>>& ends,
+                                                  const std::vector<std::size_t>& weight, std::size_t node_count,
+                                                  std::size_t max_per_wave, int first_wave) {
+  std::vector<std::size_t> order(ends.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    if (weight[x] != weight[y]) return weight[x] > weight[y];
+    return ends[x] < ends[y];
+  });
+  // per node, the waves it already takes part in, as a bitmap grown on demand
+  std::vector<std::vector<std::uint64_t>> busy(node_count);
+  const auto is_busy = [&](std::size_t n, std::size_t w) {
+    return w / 64 < busy[n].size() && ((busy[n][w / 64] >> (w % 64)) & 1U) != 0;
+  };
+  const auto set_busy = [&](std::size_t n, std::size_t w) {
+    if (busy[n].size() <= w / 64) busy[n].resize(w / 64 + 1, 0);
+    busy[n][w / 64] |= std::uint64_t{1} << (w % 64);
+  };
+  std::vector<std::size_t> size;
+  std::vector<int> out(ends.size(), first_wave);
+  for (std::size_t j : order) {
+    const auto [a, b] = ends[j];
+    std::size_t w = 0;
+    for (;; ++w) {
+      if (w == size.size()) size.push_back(0);
+      const bool free = !is_busy(a, w) && !is_busy(b, w);
+      if (free && (max_per_wave == 0 || size[w] < max_per_wave)) break;
+    }
+    set_busy(a, w);
+    set_busy(b, w);
+    ++size[w];
+    out[j] = first_wave + static_cast<int>(w);
+  }
+  return out;
+}
+
+}  // namespace planner_detail
+
 /// Assigns each job a wave, starting at `first_wave`, so that no node takes part in two jobs of
 /// one wave and no wave holds more than `max_per_wave` jobs (0: no limit). Greedy edge
 /// colouring, heaviest job first (ties by node ids, so the result is deterministic): at most
@@ -28,32 +70,30 @@ struct wave_job {
 /// Returns the wave of each job, in input order.
 [[nodiscard]] inline std::vector<int> assign_waves(const std::vector<wave_job>& jobs,
                                                    std::size_t max_per_wave = 0, int first_wave = 0) {
-  std::vector<std::size_t> order(jobs.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-    if (jobs[x].weight != jobs[y].weight) return jobs[x].weight > jobs[y].weight;
-    if (jobs[x].a != jobs[y].a) return jobs[x].a < jobs[y].a;
-    return jobs[x].b < jobs[y].b;
-  });
-  std::vector<std::set<node_id>> busy;
-  std::vector<std::size_t> size;
-  std::vector<int> out(jobs.size(), first_wave);
-  for (std::size_t j : order) {
-    std::size_t w = 0;
-    for (;; ++w) {
-      if (w == busy.size()) {
-        busy.emplace_back();
-        size.push_back(0);
-      }
-      const bool free = !busy[w].contains(jobs[j].a) && !busy[w].contains(jobs[j].b);
-      if (free && (max_per_wave == 0 || size[w] < max_per_wave)) break;
-    }
-    busy[w].insert(jobs[j].a);
-    busy[w].insert(jobs[j].b);
-    ++size[w];
-    out[j] = first_wave + static_cast<int>(w);
+  // Nodes get dense numbers in id order once, so that ordering and probing compare integers.
+  std::vector<const node_id*> ids;
+  ids.reserve(2 * jobs.size());
+  for (const wave_job& j : jobs) {
+    ids.push_back(&j.a);
+    ids.push_back(&j.b);
   }
-  return out;
+  std::sort(ids.begin(), ids.end(), [](const node_id* x, const node_id* y) { return *x < *y; });
+  ids.erase(std::unique(ids.begin(), ids.end(), [](const node_id* x, const node_id* y) { return *x == *y; }),
+            ids.end());
+  const auto dense = [&](const node_id& n) {
+    return static_cast<std::size_t>(
+        std::lower_bound(ids.begin(), ids.end(), n, [](const node_id* x, const node_id& k) { return *x < k; }) -
+        ids.begin());
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> ends;
+  std::vector<std::size_t> weight;
+  ends.reserve(jobs.size());
+  weight.reserve(jobs.size());
+  for (const wave_job& j : jobs) {
+    ends.emplace_back(dense(j.a), dense(j.b));
+    weight.push_back(j.weight);
+  }
+  return planner_detail::dense_waves(ends, weight, ids.size(), max_per_wave, first_wave);
 }
 
 }  // namespace rcplan

@@ -241,7 +241,7 @@ class key_balancer {
     std::map<std::pair<int, int>, slot_set> grouped;
     for (std::size_t s = 0; s < slot_count; ++s)
       if (origin_[s] != owner_[s]) grouped[{origin_[s], owner_[s]}].insert(static_cast<slot>(s));
-    return named_transfers(grouped, [&](int i) { return h_[static_cast<std::size_t>(i)].id; });
+    return named_transfers(grouped, [&](int i) -> const node_id& { return h_[static_cast<std::size_t>(i)].id; });
   }
 
   const std::vector<key_holding>& h_;

@@ -98,35 +98,122 @@ namespace rcplan::planner_detail {
   return true;
 }
 
-[[nodiscard]] inline std::vector<slot_holding> participants(const std::vector<cluster_node>& nodes,
-                                                            const repair_result& r,
-                                                            const std::map<node_id, double>& weights,
-                                                            bool use_empty_masters,
-                                                            std::vector<master_quota>& quotas) {
-  std::vector<quota_input> in;
-  std::vector<slot_holding> out;
-  in.reserve(nodes.size());
-  out.reserve(nodes.size() + 1);
-  for (const cluster_node& n : nodes) {
-    if (!n.is_master() || unavailable(n)) continue;
-    const slot_set& slots = r.ownership.at(n.id);
-    if (slots.empty() && !use_empty_masters) continue;
-    const auto w = weights.find(n.id);
-    in.push_back({n.id, w == weights.end() ? 1.0 : w->second, slots.count()});
-    out.push_back({n.id, slots, 0});
-  }
-  quotas = compute_quotas(in);
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].quota = quotas[i].quota;
-  return out;
+/// A master's slots once the repair ran: the repair lists only the masters it changes.
+[[nodiscard]] inline const slot_set& owned_after_repair(const cluster_node& n, const repair_result& r) {
+  const auto it = r.ownership.find(n.id);
+  return it == r.ownership.end() ? n.slots : it->second;
 }
 
-[[nodiscard]] inline std::string move_reason(const slot_transfer& t, const master_quota& s, const master_quota& d,
-                                             std::size_t keys = 0, bool by_keys = false) {
-  const std::string unit = by_keys ? " keys" : "";
-  return "move " + std::to_string(t.slots.count()) + " slots" +
-         (by_keys ? " (" + std::to_string(keys) + " keys)" : "") + " from " + short_id(t.source) + " (holds " +
-         std::to_string(s.held) + unit + ", quota " + std::to_string(s.quota) + ") to " + short_id(t.target) +
-         " (holds " + std::to_string(d.held) + unit + ", quota " + std::to_string(d.quota) + ")";
+/// The masters taking part in a rebalance, in merged_nodes' id order, as parallel arrays: the
+/// planner works on positions and touches ids and 2 KiB slot sets only to name or hand them on.
+struct taking_part {
+  std::vector<const cluster_node*> node;
+  std::vector<const slot_set*> slots;  ///< once the repair ran
+  std::vector<double> weight;
+  std::vector<std::size_t> held;
+  std::vector<std::size_t> quota;
+
+  [[nodiscard]] std::size_t size() const noexcept { return node.size(); }
+  /// Position of the master `id`; size() when it does not take part.
+  [[nodiscard]] std::size_t index_of(const node_id& id) const {
+    const auto it = std::lower_bound(node.begin(), node.end(), id,
+                                     [](const cluster_node* n, const node_id& k) { return n->id < k; });
+    return it != node.end() && (*it)->id == id ? static_cast<std::size_t>(it - node.begin()) : size();
+  }
+  [[nodiscard]] std::vector<master_quota> quotas() const {
+    std::vector<master_quota> out;
+    out.reserve(size());
+    for (std::size_t i = 0; i < size(); ++i) out.push_back({node[i]->id, weight[i], held[i], quota[i]});
+    return out;
+  }
+  [[nodiscard]] std::vector<slot_holding> holdings() const {
+    std::vector<slot_holding> out;
+    out.reserve(size() + 1);
+    for (std::size_t i = 0; i < size(); ++i) out.push_back({node[i]->id, *slots[i], quota[i]});
+    return out;
+  }
+  [[nodiscard]] bool any_weight() const noexcept {
+    return std::any_of(weight.begin(), weight.end(), [](double w) { return w > 0; });
+  }
+  [[nodiscard]] bool far_from_quotas(double threshold_percent) const noexcept {
+    for (std::size_t i = 0; i < size(); ++i)
+      if (far_from_quota(held[i], quota[i], threshold_percent)) return true;
+    return false;
+  }
+  [[nodiscard]] std::size_t lower_bound() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < size(); ++i) n += held[i] > quota[i] ? held[i] - quota[i] : 0;
+    return n;
+  }
+};
+
+/// Available masters with slots (and empty ones with `use_empty_masters`), their weights,
+/// holdings and slot quotas. `nodes` is merged_nodes' output, sorted by id.
+[[nodiscard]] inline taking_part participants(const std::vector<cluster_node>& nodes, const repair_result& r,
+                                              const std::map<node_id, double>& weights, bool use_empty_masters) {
+  taking_part p;
+  for (const cluster_node& n : nodes) {
+    if (!n.is_master() || unavailable(n)) continue;
+    const slot_set& slots = owned_after_repair(n, r);
+    if (slots.empty() && !use_empty_masters) continue;
+    const auto w = weights.empty() ? weights.end() : weights.find(n.id);
+    p.node.push_back(&n);
+    p.slots.push_back(&slots);
+    p.weight.push_back(w == weights.end() ? 1.0 : w->second);
+    p.held.push_back(slots.count());
+  }
+  p.quota = dense_quotas(p.weight, p.held, slot_count);
+  return p;
+}
+
+/// Ranges each master taking part holds once the repair and the transfers ran, from one owner
+/// table of the final layout.
+inline void ranges_after(const taking_part& tp, const std::vector<indexed_transfer>& transfers, plan_summary& out) {
+  std::vector<std::int32_t> owner(slot_count, -1);
+  for (std::size_t i = 0; i < tp.size(); ++i)
+    tp.slots[i]->for_each([&](slot s) { owner[s] = static_cast<std::int32_t>(i); });
+  for (const indexed_transfer& tr : transfers)
+    tr.slots.for_each([&](slot s) { owner[s] = static_cast<std::int32_t>(tr.target); });  // the source loses them
+  std::vector<std::size_t> ranges(tp.size(), 0);
+  for (std::size_t s = 0; s < slot_count; ++s) {
+    const std::int32_t o = owner[s];
+    if (o >= 0 && (s == 0 || owner[s - 1] != o)) ++ranges[static_cast<std::size_t>(o)];
+  }
+  for (std::size_t i = 0; i < tp.size(); ++i)
+    out.ranges_after.emplace_hint(out.ranges_after.end(), tp.node[i]->id, ranges[i]);
+}
+
+/// Held and quota of a move's two ends, in slots or keys.
+struct move_ends {
+  std::size_t source_held, source_quota, target_held, target_quota;
+};
+
+[[nodiscard]] inline std::string move_reason(const node_id& source, const node_id& target, std::size_t slots,
+                                             const move_ends& e, std::size_t keys = 0, bool by_keys = false) {
+  std::string out;
+  out.reserve(128);
+  out += "move ";
+  out += std::to_string(slots);
+  out += " slots";
+  if (by_keys) {
+    out += " (";
+    out += std::to_string(keys);
+    out += " keys)";
+  }
+  // appended piece by piece: one allocation per reason, where a chain of + made a dozen
+  const auto end = [&](const char* lead, const node_id& id, std::size_t held, std::size_t quota) {
+    out += lead;
+    out.append(id.value, 0, 8);
+    out += " (holds ";
+    out += std::to_string(held);
+    if (by_keys) out += " keys";
+    out += ", quota ";
+    out += std::to_string(quota);
+    out += ')';
+  };
+  end(" from ", source, e.source_held, e.source_quota);
+  end(" to ", target, e.target_held, e.target_quota);
+  return out;
 }
 
 /// Keys of every slot once the repair ran (a slot's keys end on its owner), into `keys`, and

@@ -30,18 +30,36 @@ namespace rcplan::planner_detail {
   return it == o->keys_per_slot->end() ? 0 : it->second;
 }
 
+/// Whether the result lists every master's slots (plan_repair's promise) or only the masters
+/// the repair changes (enough for the rebalance, which reads the rest from the nodes).
+enum class ownership_scope : std::uint8_t { every_master, changed };
+
 class slot_repairer {
  public:
-  slot_repairer(const topology& t, const std::vector<cluster_node>& nodes) : t_(t), nodes_(nodes) {
-    for (const cluster_node& n : nodes_) {
-      if (n.is_master()) out_.ownership[n.id] = n.slots;
+  slot_repairer(const topology& t, const std::vector<cluster_node>& nodes,
+                ownership_scope scope = ownership_scope::every_master)
+      : t_(t), nodes_(nodes) {
+    // one owner table instead of combining 2 KiB sets per master: who claims each slot, and
+    // which slots more than one master claims
+    owner_.assign(slot_count, no_owner);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      const cluster_node& n = nodes_[i];
+      if (n.is_master()) {
+        n.slots.for_each([&](slot s) {
+          if (owner_[s] == no_owner) owner_[s] = static_cast<std::int32_t>(i);
+          else contested_.insert(s);
+        });
+        if (scope == ownership_scope::every_master) out_.ownership.emplace_hint(out_.ownership.end(), n.id, n.slots);
+      }
       for (const open_slot& o : n.open_slots)
         (o.dir == open_slot::direction::migrating ? migrating_ : importing_)[o.number].push_back({n.id, o.peer});
     }
   }
 
   [[nodiscard]] repair_result run() {
-    slot_set todo = contested_slots(nodes_) | uncovered_slots(nodes_);
+    slot_set todo = contested_;
+    for (std::size_t s = 0; s < slot_count; ++s)
+      if (owner_[s] == no_owner) todo.insert(static_cast<slot>(s));
     for (const auto& [s, v] : migrating_) todo.insert(s);
     for (const auto& [s, v] : importing_) todo.insert(s);
     todo.for_each([&](slot s) { repair(s); });
@@ -50,6 +68,8 @@ class slot_repairer {
   }
 
  private:
+  static constexpr std::int32_t no_owner = -1;
+
   struct open_entry {
     node_id node;
     node_id peer;
@@ -57,9 +77,21 @@ class slot_repairer {
 
   [[nodiscard]] std::vector<node_id> owners(slot s) const {
     std::vector<node_id> o;
+    if (owner_[s] == no_owner) return o;
+    if (!contested_.contains(s)) {
+      o.push_back(nodes_[static_cast<std::size_t>(owner_[s])].id);
+      return o;
+    }
     for (const cluster_node& n : nodes_)
       if (n.is_master() && n.slots.contains(s)) o.push_back(n.id);
     return o;
+  }
+  /// A node's slots as the repair leaves them so far: copied from its line on first change.
+  [[nodiscard]] slot_set& owned(const node_id& id) {
+    auto [it, inserted] = out_.ownership.try_emplace(id);
+    if (inserted)
+      if (const cluster_node* n = node(id); n != nullptr && n->is_master()) it->second = n->slots;
+    return it->second;
   }
   [[nodiscard]] bool known_empty(const node_id& n, slot s) const {
     const auto k = keys_in(t_, n, s);
@@ -83,8 +115,8 @@ class slot_repairer {
     blocked_[{code, message}].insert(s);
   }
   void give(slot s, const node_id& from, const node_id& to) {
-    out_.ownership[from].erase(s);
-    out_.ownership[to].insert(s);
+    owned(from).erase(s);
+    owned(to).insert(s);
   }
 
   void repair(slot s) {
@@ -135,6 +167,7 @@ class slot_repairer {
     count(s);
   }
 
+  /// Owners of a contested slot once the contest gave it away: every claimant was changed.
   [[nodiscard]] std::vector<node_id> owners_after(slot s) const {
     std::vector<node_id> o;
     for (const auto& [id, slots] : out_.ownership)
@@ -162,14 +195,14 @@ class slot_repairer {
     if (holders.empty()) {
       if (const cluster_node* a = keyless_adopter(s)) {
         adopt_[a->id].insert(s);
-        out_.ownership[a->id].insert(s);
+        owned(a->id).insert(s);
       } else {
         out_.unassigned.insert(s);
       }
       return;
     }
     (assigned_in_some_view(s) ? adopt_ : claim_)[holders.front()].insert(s);
-    out_.ownership[holders.front()].insert(s);
+    owned(holders.front()).insert(s);
   }
 
   /// Whether some node's table gives the slot to another node although no node claims it for
@@ -292,6 +325,8 @@ class slot_repairer {
 
   const topology& t_;
   const std::vector<cluster_node>& nodes_;
+  std::vector<std::int32_t> owner_;  ///< per slot: index in nodes_ of a master claiming it
+  slot_set contested_;               ///< slots more than one master claims
   std::map<slot, std::vector<open_entry>> migrating_, importing_;
   std::map<node_id, slot_set> stable_source_, stable_target_, claim_, adopt_;
   std::map<std::pair<node_id, node_id>, slot_set> set_node_, finish_;
@@ -299,8 +334,13 @@ class slot_repairer {
   repair_result out_;
 };
 
+[[nodiscard]] inline repair_result repair_slots(const topology& t, const std::vector<cluster_node>& nodes,
+                                               ownership_scope scope) {
+  return slot_repairer(t, nodes, scope).run();
+}
+
 [[nodiscard]] inline repair_result repair_slots(const topology& t, const std::vector<cluster_node>& nodes) {
-  return slot_repairer(t, nodes).run();
+  return repair_slots(t, nodes, ownership_scope::every_master);
 }
 
 }  // namespace rcplan::planner_detail

@@ -17,17 +17,47 @@
 
 namespace rcplan::planner_detail {
 
+/// Position of each holding in id order: the identity when the holdings come sorted by id (as
+/// the rebalance passes them), so that the builder orders by integers, not 40-byte ids.
+template <typename Holding>
+[[nodiscard]] std::vector<std::size_t> id_ranks(const std::vector<Holding>& h) {
+  std::vector<std::size_t> order(h.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  bool sorted = true;
+  for (std::size_t i = 1; i < h.size() && sorted; ++i) sorted = !(h[i].id < h[i - 1].id);
+  if (sorted) return order;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return h[a].id < h[b].id; });
+  std::vector<std::size_t> rank(h.size());
+  for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
+  return rank;
+}
+
+/// A transfer between two holdings named by their positions.
+struct indexed_transfer {
+  std::size_t source = 0;
+  std::size_t target = 0;
+  slot_set slots;
+};
+
 /// Transfers from (source index, target index) → slots, named by `id_of(index)` and sorted by
 /// (source, target) id: planners group by index per slot, which is cheap, and name them once.
 template <typename IdOf>
 [[nodiscard]] std::vector<slot_transfer> named_transfers(const std::map<std::pair<int, int>, slot_set>& grouped,
                                                          IdOf&& id_of) {
-  std::vector<slot_transfer> out;
-  out.reserve(grouped.size());
-  for (const auto& [ix, slots] : grouped) out.push_back({id_of(ix.first), id_of(ix.second), slots});
-  std::sort(out.begin(), out.end(), [](const slot_transfer& a, const slot_transfer& b) {
-    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  // ordered through pointers: a slot_transfer carries 2 KiB of slots, too much to shuffle
+  using entry = std::map<std::pair<int, int>, slot_set>::const_iterator;
+  std::vector<entry> order;
+  order.reserve(grouped.size());
+  for (auto it = grouped.begin(); it != grouped.end(); ++it) order.push_back(it);
+  std::sort(order.begin(), order.end(), [&](entry x, entry y) {
+    const auto& xs = id_of(x->first.first);
+    const auto& ys = id_of(y->first.first);
+    if (xs != ys) return xs < ys;
+    return id_of(x->first.second) < id_of(y->first.second);
   });
+  std::vector<slot_transfer> out;
+  out.reserve(order.size());
+  for (entry e : order) out.push_back({id_of(e->first.first), id_of(e->first.second), e->second});
   return out;
 }
 
@@ -55,7 +85,8 @@ class transfer_builder {
     taken_.assign(h_.size(), 0);
   }
 
-  [[nodiscard]] std::vector<slot_transfer> build() {
+  /// Transfers by holding position, sorted by (source id, target id).
+  [[nodiscard]] std::vector<indexed_transfer> build_indexed() {
     processed_.assign(h_.size(), false);
     for (std::size_t d : donors_by_first_slot()) {
       give(d);
@@ -64,6 +95,13 @@ class transfer_builder {
     for (std::size_t x : receivers_by_adjacency()) claim_adjacent(x);
     deal_rest();
     return collect();
+  }
+  [[nodiscard]] std::vector<slot_transfer> build() {
+    std::vector<indexed_transfer> in = build_indexed();
+    std::vector<slot_transfer> out;
+    out.reserve(in.size());
+    for (indexed_transfer& t : in) out.push_back({h_[t.source].id, h_[t.target].id, std::move(t.slots)});
+    return out;
   }
 
  private:
@@ -82,7 +120,7 @@ class transfer_builder {
     std::vector<std::size_t> r;
     for (std::size_t i = 0; i < h_.size(); ++i)
       if (balance(i) < 0) r.push_back(i);
-    std::sort(r.begin(), r.end(), [&](std::size_t a, std::size_t b) { return h_[a].id < h_[b].id; });
+    std::sort(r.begin(), r.end(), [&](std::size_t a, std::size_t b) { return rank_[a] < rank_[b]; });
     return r;
   }
 
@@ -203,13 +241,26 @@ class transfer_builder {
     });
   }
 
-  std::vector<slot_transfer> collect() const {
-    std::map<std::pair<int, int>, slot_set> grouped;
-    pool_.for_each([&](slot s) { grouped[{owner_[s], target_[s]}].insert(s); });
-    return named_transfers(grouped, [&](int i) { return h_[static_cast<std::size_t>(i)].id; });
+  /// Keyed by the two ends' ranks, the groups come out in (source id, target id) order.
+  std::vector<indexed_transfer> collect() const {
+    std::map<std::pair<std::size_t, std::size_t>, slot_set> grouped;
+    auto last = grouped.end();
+    pool_.for_each([&](slot s) {
+      const std::pair<std::size_t, std::size_t> key{rank_[static_cast<std::size_t>(owner_[s])],
+                                                    rank_[static_cast<std::size_t>(target_[s])]};
+      if (last == grouped.end() || last->first != key) last = grouped.try_emplace(key).first;
+      last->second.insert(s);
+    });
+    std::vector<std::size_t> at(h_.size());
+    for (std::size_t i = 0; i < h_.size(); ++i) at[rank_[i]] = i;
+    std::vector<indexed_transfer> out;
+    out.reserve(grouped.size());
+    for (auto& [key, slots] : grouped) out.push_back({at[key.first], at[key.second], std::move(slots)});
+    return out;
   }
 
   const std::vector<slot_holding>& h_;
+  std::vector<std::size_t> rank_ = id_ranks(h_);  ///< position in id order
   std::vector<std::ptrdiff_t> balance_;  ///< held − quota, fixed: holdings never change here
   std::vector<std::size_t> first_;       ///< lowest slot held, slot_count when none
   std::vector<int> owner_;
@@ -221,6 +272,11 @@ class transfer_builder {
 
 [[nodiscard]] inline std::vector<slot_transfer> slot_transfers(const std::vector<slot_holding>& holdings) {
   return transfer_builder(holdings).build();
+}
+
+/// plan_slot_transfers() with the ends as positions in `holdings`.
+[[nodiscard]] inline std::vector<indexed_transfer> indexed_slot_transfers(const std::vector<slot_holding>& holdings) {
+  return transfer_builder(holdings).build_indexed();
 }
 
 }  // namespace rcplan::planner_detail
