@@ -112,10 +112,12 @@ struct rebalance_options {
     } else {
       // the free slots first: an empty id sorts first, so the holdings stay in id order
       const bool has_free = !r.unassigned.empty();
-      if (has_free) holdings.push_back({node_id{}, r.unassigned, 0});
-      std::vector<slot_holding> more = tp.holdings();
-      holdings.insert(holdings.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      transfers = planner_detail::indexed_slot_transfers(holdings);
+      const node_id nobody;
+      std::vector<planner_detail::holding_ref> refs;
+      refs.reserve(tp.size() + 1);
+      if (has_free) refs.push_back({&nobody, &r.unassigned, 0});
+      for (std::size_t i = 0; i < tp.size(); ++i) refs.push_back({&tp.node[i]->id, tp.slots[i], tp.quota[i]});
+      transfers = planner_detail::indexed_slot_transfers(std::move(refs));
       if (has_free)
         for (planner_detail::indexed_transfer& tr : transfers) {
           tr.source = tr.source == 0 ? free_slots : tr.source - 1;
@@ -183,13 +185,13 @@ struct rebalance_options {
   for (step& s : add) p.steps.push_back(std::move(s));
   for (step& s : out) p.steps.push_back(std::move(s));
   for (std::size_t i : by_wave) {
-    planner_detail::indexed_transfer& tr = transfers[i];
+    const planner_detail::indexed_transfer& tr = transfers[i];
     std::size_t keys = 0;
     if (by_keys) tr.slots.for_each([&](slot s) { keys += static_cast<std::size_t>(slot_keys[s]); });
     const node_id& source = tp.node[tr.source]->id;
     const node_id& target = tp.node[tr.target]->id;
-    p.steps.push_back({wave_of[i], planner_detail::move_reason(source, target, tr.slots.count(), ends_of(tr), keys, by_keys),
-                       migrate_slots{source, target, tr.slots}});
+    std::string why = planner_detail::move_reason(source, target, tr.slots.count(), ends_of(tr), keys, by_keys);
+    p.steps.push_back({wave_of[i], std::move(why), migrate_slots{source, target, tr.slots}});
   }
 
   p.summary.lower_bound = act && !by_keys ? tp.lower_bound() : 0;

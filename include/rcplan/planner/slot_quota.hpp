@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace rcplan {
@@ -58,12 +59,11 @@ namespace planner_detail {
   for (std::size_t i = 0; i < m; ++i)
     if (weight[i] > 0) order.push_back(i);
   // a master whose exact share is whole never needs a leftover unit
-  const auto tier = [&](std::size_t i) {
-    if (remainder[i] <= 0) return 2;
-    return held[i] > quota[i] ? 0 : 1;
-  };
+  std::vector<std::uint8_t> tier(m, 2);
+  for (std::size_t i = 0; i < m; ++i)
+    if (remainder[i] > 0) tier[i] = held[i] > quota[i] ? 0 : 1;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (tier(a) != tier(b)) return tier(a) < tier(b);
+    if (tier[a] != tier[b]) return tier[a] < tier[b];
     if (remainder[a] != remainder[b]) return remainder[a] > remainder[b];
     return rank.empty() ? a < b : rank[a] < rank[b];
   });

@@ -34,22 +34,21 @@ namespace planner_detail {
     if (weight[x] != weight[y]) return weight[x] > weight[y];
     return ends[x] < ends[y];
   });
-  // per node, the waves it already takes part in, as a bitmap grown on demand
-  std::vector<std::vector<std::uint64_t>> busy(node_count);
-  const auto is_busy = [&](std::size_t n, std::size_t w) {
-    return w / 64 < busy[n].size() && ((busy[n][w / 64] >> (w % 64)) & 1U) != 0;
-  };
-  const auto set_busy = [&](std::size_t n, std::size_t w) {
-    if (busy[n].size() <= w / 64) busy[n].resize(w / 64 + 1, 0);
-    busy[n][w / 64] |= std::uint64_t{1} << (w % 64);
-  };
+  // per wave, the nodes already taking part in it, as a bitmap over the dense numbers
+  const std::size_t words = (node_count + 63) / 64;
+  std::vector<std::uint64_t> busy;  // wave w's bitmap at [w * words, (w + 1) * words)
+  const auto is_busy = [&](std::size_t n, std::size_t w) { return ((busy[w * words + n / 64] >> (n % 64)) & 1U) != 0; };
+  const auto set_busy = [&](std::size_t n, std::size_t w) { busy[w * words + n / 64] |= std::uint64_t{1} << (n % 64); };
   std::vector<std::size_t> size;
   std::vector<int> out(ends.size(), first_wave);
   for (std::size_t j : order) {
     const auto [a, b] = ends[j];
     std::size_t w = 0;
     for (;; ++w) {
-      if (w == size.size()) size.push_back(0);
+      if (w == size.size()) {
+        size.push_back(0);
+        busy.resize(busy.size() + words, 0);
+      }
       const bool free = !is_busy(a, w) && !is_busy(b, w);
       if (free && (max_per_wave == 0 || size[w] < max_per_wave)) break;
     }

@@ -15,10 +15,12 @@
 #include <rcplan/planner/slot_quota.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -190,30 +192,37 @@ struct move_ends {
 
 [[nodiscard]] inline std::string move_reason(const node_id& source, const node_id& target, std::size_t slots,
                                              const move_ends& e, std::size_t keys = 0, bool by_keys = false) {
-  std::string out;
-  out.reserve(128);
-  out += "move ";
-  out += std::to_string(slots);
-  out += " slots";
-  if (by_keys) {
-    out += " (";
-    out += std::to_string(keys);
-    out += " keys)";
-  }
-  // appended piece by piece: one allocation per reason, where a chain of + made a dozen
-  const auto end = [&](const char* lead, const node_id& id, std::size_t held, std::size_t quota) {
-    out += lead;
-    out.append(id.value, 0, 8);
-    out += " (holds ";
-    out += std::to_string(held);
-    if (by_keys) out += " keys";
-    out += ", quota ";
-    out += std::to_string(quota);
-    out += ')';
+  // written into one buffer: a reason per step, thousands per plan on large clusters
+  char buf[256];
+  char* at = buf;
+  char* const stop = buf + sizeof buf;
+  const auto text = [&](std::string_view s) {
+    const std::size_t n = std::min(s.size(), static_cast<std::size_t>(stop - at));
+    std::copy_n(s.data(), n, at);
+    at += n;
   };
+  const auto number = [&](std::size_t v) { at = std::to_chars(at, stop, v).ptr; };
+  const auto end = [&](std::string_view lead, const node_id& id, std::size_t held, std::size_t quota) {
+    text(lead);
+    text(std::string_view{id.value}.substr(0, 8));
+    text(" (holds ");
+    number(held);
+    if (by_keys) text(" keys");
+    text(", quota ");
+    number(quota);
+    text(")");
+  };
+  text("move ");
+  number(slots);
+  text(" slots");
+  if (by_keys) {
+    text(" (");
+    number(keys);
+    text(" keys)");
+  }
   end(" from ", source, e.source_held, e.source_quota);
   end(" to ", target, e.target_held, e.target_quota);
-  return out;
+  return std::string(buf, at);
 }
 
 /// Keys of every slot once the repair ran (a slot's keys end on its owner), into `keys`, and

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -17,16 +18,29 @@
 
 namespace rcplan::planner_detail {
 
+/// A holding seen through pointers: the builder reads ids and slots, never copies them.
+struct holding_ref {
+  const node_id* id = nullptr;
+  const slot_set* slots = nullptr;
+  std::size_t quota = 0;
+};
+
+[[nodiscard]] inline std::vector<holding_ref> refs_of(const std::vector<slot_holding>& h) {
+  std::vector<holding_ref> out;
+  out.reserve(h.size());
+  for (const slot_holding& x : h) out.push_back({&x.id, &x.slots, x.quota});
+  return out;
+}
+
 /// Position of each holding in id order: the identity when the holdings come sorted by id (as
 /// the rebalance passes them), so that the builder orders by integers, not 40-byte ids.
-template <typename Holding>
-[[nodiscard]] std::vector<std::size_t> id_ranks(const std::vector<Holding>& h) {
+[[nodiscard]] inline std::vector<std::size_t> id_ranks(const std::vector<holding_ref>& h) {
   std::vector<std::size_t> order(h.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   bool sorted = true;
-  for (std::size_t i = 1; i < h.size() && sorted; ++i) sorted = !(h[i].id < h[i - 1].id);
+  for (std::size_t i = 1; i < h.size() && sorted; ++i) sorted = !(*h[i].id < *h[i - 1].id);
   if (sorted) return order;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return h[a].id < h[b].id; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return *h[a].id < *h[b].id; });
   std::vector<std::size_t> rank(h.size());
   for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
   return rank;
@@ -63,21 +77,21 @@ template <typename IdOf>
 
 class transfer_builder {
  public:
-  explicit transfer_builder(const std::vector<slot_holding>& holdings) : h_(holdings) {
+  explicit transfer_builder(std::vector<holding_ref> holdings) : h_(std::move(holdings)) {
     owner_.assign(slot_count, -1);
     std::size_t held = 0, quota = 0;
     balance_.reserve(h_.size());
     first_.reserve(h_.size());
     for (std::size_t i = 0; i < h_.size(); ++i) {
-      h_[i].slots.for_each([&](slot s) {
+      h_[i].slots->for_each([&](slot s) {
         if (owner_[s] != -1) throw std::invalid_argument("slot owned by two holdings");
         owner_[s] = static_cast<int>(i);
       });
-      const std::size_t count = h_[i].slots.count();
+      const std::size_t count = h_[i].slots->count();
       held += count;
       quota += h_[i].quota;
       balance_.push_back(static_cast<std::ptrdiff_t>(count) - static_cast<std::ptrdiff_t>(h_[i].quota));
-      const auto f = h_[i].slots.first();
+      const auto f = h_[i].slots->first();
       first_.push_back(f ? static_cast<std::size_t>(*f) : slot_count);
     }
     if (held != quota) throw std::invalid_argument("quotas must add up to the slots held");
@@ -100,7 +114,7 @@ class transfer_builder {
     std::vector<indexed_transfer> in = build_indexed();
     std::vector<slot_transfer> out;
     out.reserve(in.size());
-    for (indexed_transfer& t : in) out.push_back({h_[t.source].id, h_[t.target].id, std::move(t.slots)});
+    for (indexed_transfer& t : in) out.push_back({*h_[t.source].id, *h_[t.target].id, std::move(t.slots)});
     return out;
   }
 
@@ -130,7 +144,7 @@ class transfer_builder {
     std::vector<std::size_t> r = receivers_by_id();
     std::vector<std::size_t> sides(h_.size(), 0);
     for (std::size_t x : r)
-      h_[x].slots.for_each_range([&](slot_range g) {
+      h_[x].slots->for_each_range([&](slot_range g) {
         sides[x] += free_in_pool(static_cast<long>(g.first) - 1) ? 1U : 0U;
         sides[x] += free_in_pool(static_cast<long>(g.last) + 1) ? 1U : 0U;
       });
@@ -151,7 +165,7 @@ class transfer_builder {
   }
 
   void give(std::size_t d) {
-    slot_set kept = h_[d].slots;
+    slot_set kept = *h_[d].slots;
     auto rem = static_cast<std::size_t>(balance(d));
     if (rem >= kept.count()) {
       pool_ |= kept;
@@ -220,7 +234,7 @@ class transfer_builder {
   }
 
   void claim_adjacent(std::size_t x) {
-    for (const slot_range& r : h_[x].slots.ranges()) {
+    for (const slot_range& r : h_[x].slots->ranges()) {
       for (long s = static_cast<long>(r.last) + 1; need(x) > 0 && free_in_pool(s); ++s)
         assign(static_cast<slot>(s), x);
       for (long s = static_cast<long>(r.first) - 1; need(x) > 0 && free_in_pool(s); --s)
@@ -241,25 +255,42 @@ class transfer_builder {
     });
   }
 
-  /// Keyed by the two ends' ranks, the groups come out in (source id, target id) order.
+  /// Given slots grouped by their two ends, in (source id, target id) order. Runs of given
+  /// slots with the same two ends are sorted by the ends' ranks, not slot by slot.
   std::vector<indexed_transfer> collect() const {
-    std::map<std::pair<std::size_t, std::size_t>, slot_set> grouped;
-    auto last = grouped.end();
-    pool_.for_each([&](slot s) {
-      const std::pair<std::size_t, std::size_t> key{rank_[static_cast<std::size_t>(owner_[s])],
-                                                    rank_[static_cast<std::size_t>(target_[s])]};
-      if (last == grouped.end() || last->first != key) last = grouped.try_emplace(key).first;
-      last->second.insert(s);
+    struct run {
+      std::uint64_t key;  ///< source rank << 32 | target rank
+      slot first, last;
+    };
+    std::vector<run> runs;
+    pool_.for_each_range([&](slot_range r) {
+      for (std::size_t s = r.first; s <= r.last; ++s) {
+        const std::uint64_t from = rank_[static_cast<std::size_t>(owner_[s])];
+        const std::uint64_t to = rank_[static_cast<std::size_t>(target_[s])];
+        const std::uint64_t key = from << 32 | to;
+        if (!runs.empty() && runs.back().key == key && runs.back().last + 1U == s) runs.back().last = static_cast<slot>(s);
+        else runs.push_back({key, static_cast<slot>(s), static_cast<slot>(s)});
+      }
+    });
+    std::sort(runs.begin(), runs.end(), [](const run& x, const run& y) {
+      return x.key != y.key ? x.key < y.key : x.first < y.first;
     });
     std::vector<std::size_t> at(h_.size());
     for (std::size_t i = 0; i < h_.size(); ++i) at[rank_[i]] = i;
+    std::size_t groups = 0;
+    for (std::size_t i = 0; i < runs.size(); ++i) groups += i == 0 || runs[i].key != runs[i - 1].key ? 1U : 0U;
     std::vector<indexed_transfer> out;
-    out.reserve(grouped.size());
-    for (auto& [key, slots] : grouped) out.push_back({at[key.first], at[key.second], std::move(slots)});
+    out.reserve(groups);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (i == 0 || runs[i].key != runs[i - 1].key)
+        out.push_back({at[static_cast<std::size_t>(runs[i].key >> 32)],
+                       at[static_cast<std::size_t>(runs[i].key & 0xffffffffU)], {}});
+      out.back().slots.insert(slot_range{runs[i].first, runs[i].last});
+    }
     return out;
   }
 
-  const std::vector<slot_holding>& h_;
+  std::vector<holding_ref> h_;
   std::vector<std::size_t> rank_ = id_ranks(h_);  ///< position in id order
   std::vector<std::ptrdiff_t> balance_;  ///< held − quota, fixed: holdings never change here
   std::vector<std::size_t> first_;       ///< lowest slot held, slot_count when none
@@ -271,12 +302,12 @@ class transfer_builder {
 };
 
 [[nodiscard]] inline std::vector<slot_transfer> slot_transfers(const std::vector<slot_holding>& holdings) {
-  return transfer_builder(holdings).build();
+  return transfer_builder(refs_of(holdings)).build();
 }
 
 /// plan_slot_transfers() with the ends as positions in `holdings`.
-[[nodiscard]] inline std::vector<indexed_transfer> indexed_slot_transfers(const std::vector<slot_holding>& holdings) {
-  return transfer_builder(holdings).build_indexed();
+[[nodiscard]] inline std::vector<indexed_transfer> indexed_slot_transfers(std::vector<holding_ref> holdings) {
+  return transfer_builder(std::move(holdings)).build_indexed();
 }
 
 }  // namespace rcplan::planner_detail
