@@ -28,6 +28,7 @@ inline constexpr const char* unclaimed_slots = "rebalance.unclaimed_slots";     
 inline constexpr const char* keys_unknown = "rebalance.keys_unknown";                // error
 inline constexpr const char* views_disagree = "rebalance.views_disagree";            // warning, waiting
 inline constexpr const char* all_weights_zero = "rebalance.all_weights_zero";        // error
+inline constexpr const char* strategy_invalid = "rebalance.strategy_invalid";        // error
 }  // namespace rebalance_code
 
 /// plan_backup() (errors: nothing would be backed up) and check_manifest() (errors: the backup
