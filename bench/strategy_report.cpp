@@ -3,7 +3,8 @@
 // weighted quotas, as a Markdown table; with --check, exits non-zero when a built-in strategy
 // breaks a slot-planner property or when the deliberately broken example is not caught.
 //
-// Usage: rcplan_strategy_report [--check] [--max-masters N]
+// Usage: rcplan_strategy_report [--check] [--csv FILE] [--max-masters N]
+//   --csv FILE  also writes the rows as comma-separated values (bench/report.sh plots them)
 
 #include "harness.hpp"
 #include "scenarios.hpp"
@@ -26,7 +27,13 @@ using rcplan_bench::evaluation;
 /// Clusters up to this size also run every plan in the simulator.
 constexpr std::size_t simulate_up_to = 100;
 
+std::FILE* csv = nullptr;
+
 void print(const evaluation& e) {
+  if (csv != nullptr)
+    std::fprintf(csv, "%s,%s,%zu,%.1f,%zu,%zu,%zu,%d,%zu,%.3f,%zu,%s\n", e.strategy.c_str(), e.scenario.c_str(),
+                 e.masters, e.plan_us, e.passes, e.moved, e.lower_bound, e.waves, e.max_ranges, e.mean_ranges,
+                 e.max_off_quota, e.problem ? "failed" : "ok");
   const double ratio = e.lower_bound == 0 ? (e.moved == 0 ? 1.0 : 0.0) : static_cast<double>(e.moved) / static_cast<double>(e.lower_bound);
   std::printf("| %s | %s | %zu | %.0f | %zu | %zu / %zu (%.2f) | %d | %zu | %.2f | %zu | %s |\n", e.strategy.c_str(),
               e.scenario.c_str(), e.masters, e.plan_us, e.passes, e.moved, e.lower_bound, ratio, e.waves, e.max_ranges,
@@ -54,12 +61,21 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--check") check = true;
+    else if (a == "--csv" && i + 1 < argc) {
+      csv = std::fopen(argv[++i], "w");
+      if (csv == nullptr) {
+        std::fprintf(stderr, "%s: cannot write %s\n", argv[0], argv[i]);
+        return 2;
+      }
+    }
     else if (a == "--max-masters" && i + 1 < argc) max_masters = std::strtoul(argv[++i], nullptr, 10);
     else {
-      std::fprintf(stderr, "usage: %s [--check] [--max-masters N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--check] [--csv FILE] [--max-masters N]\n", argv[0]);
       return 2;
     }
   }
+  if (csv != nullptr)
+    std::fprintf(csv, "strategy,scenario,masters,plan_us,passes,moved,lower_bound,waves,max_ranges,mean_ranges,max_off_quota,properties\n");
   std::printf("| strategy | scenario | masters | plan µs | passes | moved / lower bound | waves | max ranges | mean ranges | max off quota | properties |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   bool ok = true;
@@ -81,5 +97,6 @@ int main(int argc, char** argv) {
     expect(e.problem && e.problem->find("rebalance.strategy_invalid") != std::string::npos, e,
            "the broken strategy was not caught");
   }
+  if (csv != nullptr) std::fclose(csv);
   return check && !ok ? 1 : 0;
 }

@@ -55,21 +55,30 @@ rcplan_configure() {
     -DRCPLAN_WERROR="${RCPLAN_WERROR:-OFF}" "${launcher[@]}" "$@"
 }
 
+# Installs Debian packages (as root, or via sudo) for the tools some scripts need beyond the
+# build's own packages.
+rcplan_apt_install() {
+  local sudo=()
+  ((EUID != 0)) && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+}
+
 # Node.js and npm for the S3-compatible server of the backup tests (scripts/s3-testenv.sh):
 # Debian's packages when no node is installed at all (a machine may carry its own Node.js).
 rcplan_ensure_node() {
   command -v node >/dev/null && command -v npm >/dev/null && return 0
-  local sudo=()
-  ((EUID != 0)) && sudo=(sudo)
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+  rcplan_apt_install nodejs npm
 }
 
 # Clang for the builds that check rcplan compiles with it too (scripts/build-configs.sh).
 rcplan_ensure_clang() {
   command -v clang++ >/dev/null && return 0
-  local sudo=()
-  ((EUID != 0)) && sudo=(sudo)
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clang
+  rcplan_apt_install clang
+}
+
+# gnuplot for the strategy report's plots (bench/report.sh).
+rcplan_ensure_gnuplot() {
+  command -v gnuplot >/dev/null && return 0
+  rcplan_apt_install gnuplot-nox
 }
