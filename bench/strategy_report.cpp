@@ -11,6 +11,7 @@
 #include "strategies/broken.hpp"
 #include "strategies/ibm.hpp"
 #include "strategies/redis_cli.hpp"
+#include "strategies/ucloud.hpp"
 
 #include <rcplan/planner/strategy.hpp>
 
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   }
   for (const evaluation& e : run_all(rcplan_bench::redis_cli_strategy{}, max_masters)) expect(!e.problem, e, "a property failed");
   for (const evaluation& e : run_all(rcplan_bench::ibm_strategy{}, max_masters)) expect(!e.problem, e, "a property failed");
+  for (const evaluation& e : run_all(rcplan_bench::ucloud_strategy{}, max_masters)) expect(!e.problem, e, "a property failed");
   // the harness's own test: the broken example must be refused wherever it has something to break
   for (const evaluation& e : run_all(rcplan_bench::broken_strategy{}, std::min<std::size_t>(max_masters, 100))) {
     if (e.scenario == "balanced") continue;  // nothing to do: the pipeline never asks the strategy
