@@ -14,13 +14,15 @@ out=bench/report
 
 rcplan_ensure_gnuplot
 cmake --build "$build" --target rcplan_strategy_report >/dev/null
-"$build/bench/rcplan_strategy_report" --max-masters "$max" --csv "$out/strategies.csv" >"$out/strategies.md"
+"$build/bench/rcplan_strategy_report" --max-masters "$max" --corpus bench/scenarios/corpus.json \
+  --csv "$out/strategies.csv" >"$out/strategies.md"
 
 # one data file per (strategy, scenario), rows by cluster size; the broken example is left out
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 strategies=$(awk -F, 'NR > 1 && $1 != "broken-example" { print $1 }' "$out/strategies.csv" | awk '!seen[$0]++')
-scenarios=$(awk -F, 'NR > 1 { print $2 }' "$out/strategies.csv" | awk '!seen[$0]++')
+# the plots show the grid of built-in scenarios (the corpus is in the table)
+scenarios=$(awk -F, 'NR > 1 && $2 !~ / / { print $2 }' "$out/strategies.csv" | awk '!seen[$0]++')
 for st in $strategies; do
   for sc in $scenarios; do
     awk -F, -v st="$st" -v sc="$sc" '$1 == st && $2 == sc' "$out/strategies.csv" >"$tmp/$st.$sc.dat"
@@ -44,7 +46,7 @@ done
 } | gnuplot
 
 # moved / lower bound and max ranges per scenario at the largest size, bars per strategy
-size=$(awk -F, 'NR > 1 { print $3 }' "$out/strategies.csv" | sort -n | tail -1)
+size=$(awk -F, 'NR > 1 && $2 !~ / / { print $3 }' "$out/strategies.csv" | sort -n | tail -1)
 for what in moved ranges; do
   data="$tmp/$what.dat"
   {

@@ -3,9 +3,11 @@
 // weighted quotas, as a Markdown table; with --check, exits non-zero when a built-in strategy
 // breaks a slot-planner property or when the deliberately broken example is not caught.
 //
-// Usage: rcplan_strategy_report [--check] [--csv FILE] [--max-masters N]
-//   --csv FILE  also writes the rows as comma-separated values (bench/report.sh plots them)
+// Usage: rcplan_strategy_report [--check] [--csv FILE] [--corpus FILE] [--max-masters N]
+//   --csv FILE     also writes the rows as comma-separated values (bench/report.sh plots them)
+//   --corpus FILE  adds the scenarios of a corpus file (corpus.hpp; scenarios/corpus.json)
 
+#include "corpus.hpp"
 #include "harness.hpp"
 #include "scenarios.hpp"
 #include "strategies/broken.hpp"
@@ -18,7 +20,9 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -42,15 +46,12 @@ void print(const evaluation& e) {
 }
 
 template <typename S>
-std::vector<evaluation> run_all(const S& s, std::size_t max_masters) {
+std::vector<evaluation> run_all(const S& s, const std::vector<rcplan_bench::scenario>& scenarios) {
   std::vector<evaluation> out;
-  for (const rcplan_bench::scenario_kind k : rcplan_bench::all_scenarios)
-    for (const std::size_t n : rcplan_bench::all_sizes) {
-      if (n > max_masters) continue;
-      const rcplan_bench::scenario sc = rcplan_bench::make_scenario(k, n);
-      out.push_back(rcplan_bench::evaluate(s, sc, 2 * n + 4, n <= simulate_up_to));
-      print(out.back());
-    }
+  for (const rcplan_bench::scenario& sc : scenarios) {
+    out.push_back(rcplan_bench::evaluate(s, sc, 2 * sc.masters + 4, sc.masters <= simulate_up_to));
+    print(out.back());
+  }
   return out;
 }
 
@@ -59,6 +60,7 @@ std::vector<evaluation> run_all(const S& s, std::size_t max_masters) {
 int main(int argc, char** argv) {
   bool check = false;
   std::size_t max_masters = 1000;
+  std::string corpus;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--check") check = true;
@@ -70,8 +72,25 @@ int main(int argc, char** argv) {
       }
     }
     else if (a == "--max-masters" && i + 1 < argc) max_masters = std::strtoul(argv[++i], nullptr, 10);
+    else if (a == "--corpus" && i + 1 < argc) corpus = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--check] [--csv FILE] [--max-masters N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--check] [--csv FILE] [--corpus FILE] [--max-masters N]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::vector<rcplan_bench::scenario> scenarios;
+  for (const rcplan_bench::scenario_kind k : rcplan_bench::all_scenarios)
+    for (const std::size_t n : rcplan_bench::all_sizes)
+      if (n <= max_masters) scenarios.push_back(rcplan_bench::make_scenario(k, n));
+  std::vector<rcplan_bench::scenario> small;  // for the broken example: where it is quick to show
+  for (const rcplan_bench::scenario& sc : scenarios)
+    if (sc.masters <= 100) small.push_back(sc);
+  if (!corpus.empty()) {
+    try {
+      for (rcplan_bench::scenario& sc : rcplan_bench::load_corpus(corpus))
+        if (sc.masters <= max_masters) scenarios.push_back(std::move(sc));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
       return 2;
     }
   }
@@ -84,17 +103,17 @@ int main(int argc, char** argv) {
     if (!holds) std::fprintf(stderr, "FAILED %s %s/%zu: %s\n", e.strategy.c_str(), e.scenario.c_str(), e.masters, what);
     ok = ok && holds;
   };
-  for (const evaluation& e : run_all(rcplan::rcplan_strategy{}, max_masters)) {
+  for (const evaluation& e : run_all(rcplan::rcplan_strategy{}, scenarios)) {
     expect(!e.problem, e, "a property failed");
     expect(e.passes <= 1, e, "rcplan took more than one pass");
     expect(e.moved == e.lower_bound, e, "rcplan moved more than the lower bound");
     expect(e.max_off_quota <= 1, e, "rcplan ended more than one slot off a quota");
   }
-  for (const evaluation& e : run_all(rcplan_bench::redis_cli_strategy{}, max_masters)) expect(!e.problem, e, "a property failed");
-  for (const evaluation& e : run_all(rcplan_bench::ibm_strategy{}, max_masters)) expect(!e.problem, e, "a property failed");
-  for (const evaluation& e : run_all(rcplan_bench::ucloud_strategy{}, max_masters)) expect(!e.problem, e, "a property failed");
+  for (const evaluation& e : run_all(rcplan_bench::redis_cli_strategy{}, scenarios)) expect(!e.problem, e, "a property failed");
+  for (const evaluation& e : run_all(rcplan_bench::ibm_strategy{}, scenarios)) expect(!e.problem, e, "a property failed");
+  for (const evaluation& e : run_all(rcplan_bench::ucloud_strategy{}, scenarios)) expect(!e.problem, e, "a property failed");
   // the harness's own test: the broken example must be refused wherever it has something to break
-  for (const evaluation& e : run_all(rcplan_bench::broken_strategy{}, std::min<std::size_t>(max_masters, 100))) {
+  for (const evaluation& e : run_all(rcplan_bench::broken_strategy{}, small)) {
     if (e.scenario == "balanced") continue;  // nothing to do: the pipeline never asks the strategy
     expect(e.problem && e.problem->find("rebalance.strategy_invalid") != std::string::npos, e,
            "the broken strategy was not caught");
