@@ -42,14 +42,16 @@ struct ucloud_strategy {
     for (const rcplan::strategy_master* m : kept) count.push_back(m->slots.count());
     std::map<std::pair<rcplan::node_id, rcplan::node_id>, rcplan::slot_set> moves;
     std::size_t at = 0;
-    for (const auto& [source, slots] : pool)
-      slots.for_each([&](rcplan::slot s) {
+    for (const auto& given : pool) {
+      const rcplan::node_id* source = given.first;  // not a structured binding: lambdas capture it
+      given.second.for_each([&](rcplan::slot s) {
         if (count[at] >= quota && at + 1 < kept.size()) ++at;
         ++count[at];
         const rcplan::node_id& target = kept[at]->id;
         if (source != nullptr && *source == target) return;
         moves[{source == nullptr ? rcplan::node_id{} : *source, target}].insert(s);
       });
+    }
     for (auto& [ends, slots] : moves) out.push_back({ends.first, ends.second, slots});
     return out;
   }
