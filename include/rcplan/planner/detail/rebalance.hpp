@@ -171,6 +171,11 @@ struct taking_part {
 /// Ranges each master taking part holds once the repair and the transfers ran, from one owner
 /// table of the final layout.
 inline void ranges_after(const taking_part& tp, const std::vector<indexed_transfer>& transfers, plan_summary& out) {
+  if (transfers.empty()) {  // nothing moves: each master's own ranges, counted word by word
+    for (std::size_t i = 0; i < tp.size(); ++i)
+      out.ranges_after.emplace_hint(out.ranges_after.end(), tp.node[i]->id, tp.slots[i]->range_count());
+    return;
+  }
   std::vector<std::int32_t> owner(slot_count, -1);
   for (std::size_t i = 0; i < tp.size(); ++i)
     tp.slots[i]->for_each([&](slot s) { owner[s] = static_cast<std::int32_t>(i); });

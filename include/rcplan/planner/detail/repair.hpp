@@ -39,16 +39,12 @@ class slot_repairer {
   slot_repairer(const topology& t, const std::vector<cluster_node>& nodes,
                 ownership_scope scope = ownership_scope::every_master)
       : t_(t), nodes_(nodes) {
-    // one owner table instead of combining 2 KiB sets per master: who claims each slot, and
-    // which slots more than one master claims
-    owner_.assign(slot_count, no_owner);
-    for (std::size_t i = 0; i < nodes_.size(); ++i) {
-      const cluster_node& n = nodes_[i];
+    // who claims what, in one pass over each master's words (slot sets skip their empty
+    // words): claimed slots, and those more than one master claims
+    for (const cluster_node& n : nodes_) {
       if (n.is_master()) {
-        n.slots.for_each([&](slot s) {
-          if (owner_[s] == no_owner) owner_[s] = static_cast<std::int32_t>(i);
-          else contested_.insert(s);
-        });
+        if (claimed_.intersects(n.slots)) contested_ |= claimed_ & n.slots;
+        claimed_ |= n.slots;
         if (scope == ownership_scope::every_master) out_.ownership.emplace_hint(out_.ownership.end(), n.id, n.slots);
       }
       for (const open_slot& o : n.open_slots)
@@ -57,9 +53,7 @@ class slot_repairer {
   }
 
   [[nodiscard]] repair_result run() {
-    slot_set todo = contested_;
-    for (std::size_t s = 0; s < slot_count; ++s)
-      if (owner_[s] == no_owner) todo.insert(static_cast<slot>(s));
+    slot_set todo = contested_ | claimed_.complement();
     for (const auto& [s, v] : migrating_) todo.insert(s);
     for (const auto& [s, v] : importing_) todo.insert(s);
     todo.for_each([&](slot s) { repair(s); });
@@ -68,20 +62,15 @@ class slot_repairer {
   }
 
  private:
-  static constexpr std::int32_t no_owner = -1;
-
   struct open_entry {
     node_id node;
     node_id peer;
   };
 
+  /// Only broken slots are looked up, so a scan of the masters is cheap enough.
   [[nodiscard]] std::vector<node_id> owners(slot s) const {
     std::vector<node_id> o;
-    if (owner_[s] == no_owner) return o;
-    if (!contested_.contains(s)) {
-      o.push_back(nodes_[static_cast<std::size_t>(owner_[s])].id);
-      return o;
-    }
+    if (!claimed_.contains(s)) return o;
     for (const cluster_node& n : nodes_)
       if (n.is_master() && n.slots.contains(s)) o.push_back(n.id);
     return o;
@@ -325,8 +314,8 @@ class slot_repairer {
 
   const topology& t_;
   const std::vector<cluster_node>& nodes_;
-  std::vector<std::int32_t> owner_;  ///< per slot: index in nodes_ of a master claiming it
-  slot_set contested_;               ///< slots more than one master claims
+  slot_set claimed_;    ///< slots some master claims
+  slot_set contested_;  ///< slots more than one master claims
   std::map<slot, std::vector<open_entry>> migrating_, importing_;
   std::map<node_id, slot_set> stable_source_, stable_target_, claim_, adopt_;
   std::map<std::pair<node_id, node_id>, slot_set> set_node_, finish_;
