@@ -46,9 +46,10 @@ struct repair_result {
 //                                                     as above; several with keys: blocked
 //  uncovered, no node holds keys                      left for the balancer to hand out; when
 //                                                     some table names an owner (ADDSLOTS is
-//                                                     refused there): the live master most
-//                                                     tables name, else the one holding fewest
-//                                                     slots, takes it as below
+//                                                     refused there) and no node imports it:
+//                                                     the live master most tables name, else
+//                                                     the one holding fewest slots, takes it
+//                                                     as below
 //  uncovered, exactly one node holds keys             add_slots on that node; when some
 //                                                     table names another owner (a hand-over
 //                                                     both sides think the other finished):

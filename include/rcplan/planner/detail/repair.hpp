@@ -182,7 +182,10 @@ class slot_repairer {
     for (const open_entry& e : imp) stable_target_[e.node].insert(s);
     count(s);
     if (holders.empty()) {
-      if (const cluster_node* a = keyless_adopter(s)) {
+      // With an importer, key counts may race a migration still in flight (a dead executor's
+      // commands): its keys may be on their way to a node counted before they arrived, and a
+      // wrong adopter would make that node drop them. Only a settled hand-over is adopted.
+      if (const cluster_node* a = imp.empty() ? keyless_adopter(s) : nullptr) {
         adopt_[a->id].insert(s);
         owned(a->id).insert(s);
       } else {
