@@ -42,6 +42,8 @@ struct scenario {
   std::size_t masters = 0;  ///< masters holding slots before the rebalance
   rcplan::topology topology;
   rcplan::rebalance_options options;
+  bool keys_known = false;  ///< every master observed with its keys per slot
+  bool open_slots = false;  ///< caught mid-migration: plans repair before they balance
 };
 
 namespace detail {

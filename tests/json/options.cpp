@@ -15,19 +15,22 @@ TEST_CASE("rebalance and reconcile options: round trip, defaults, errors with th
   o.use_empty_masters = true;
   o.threshold_percent = 0;
   o.max_concurrent_migrations = 3;
+  o.max_migrations_per_node = 4;
   o.balance = rcplan::balance_mode::keys;
   const json j = o;
   CHECK(j == json::parse(R"({"weights": {"aaaa": 0.5}, "use_empty_masters": true, "threshold_percent": 0.0,
-                             "max_concurrent_migrations": 3, "balance": "keys"})"));
+                             "max_concurrent_migrations": 3, "max_migrations_per_node": 4, "balance": "keys"})"));
   const auto back = j.get<rcplan::rebalance_options>();
   CHECK(back.weights == o.weights);
   CHECK(back.balance == rcplan::balance_mode::keys);
   CHECK(back.max_concurrent_migrations == 3);
+  CHECK(back.max_migrations_per_node == 4);
 
   const auto defaults = json::object().get<rcplan::rebalance_options>();
   CHECK(defaults.threshold_percent == 2.0);
   CHECK(defaults.balance == rcplan::balance_mode::slots);
   CHECK(defaults.weights.empty());
+  CHECK(defaults.max_migrations_per_node == static_cast<std::size_t>(rcplan::default_max_migrations_per_node));
 
   try {
     (void)json::parse(R"({"max_concurrent_migrations": -1})").get<rcplan::rebalance_options>();

@@ -50,6 +50,7 @@ TEST_CASE("empty masters join only when asked") {
   CHECK(rcplan::plan_rebalance(t).status == plan_status::converged);
   rcplan::rebalance_options opt;
   opt.use_empty_masters = true;
+  opt.max_migrations_per_node = 1;
   const auto p = rcplan::plan_rebalance(t, opt);
   REQUIRE(p.status == plan_status::actions_planned);
   CHECK(p.summary.slots_moved == p.summary.lower_bound);
@@ -63,6 +64,36 @@ TEST_CASE("empty masters join only when asked") {
   for (const auto& s : p.steps) waves.insert(s.wave);
   CHECK(waves.size() == p.steps.size());
   for (const auto& s : p.steps) CHECK_FALSE(s.reason.empty());
+}
+
+TEST_CASE("fan-in: a joining master imports from up to max_migrations_per_node donors in one wave") {
+  topology_builder b;
+  std::vector<rcplan::node_id> donors;
+  for (const auto& s : rcplan_test::contiguous(10)) donors.push_back(b.master(s));
+  const auto fresh = b.master({});
+  const auto t = b.build();
+  for (const std::size_t per_node : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{10}}) {
+    CAPTURE(per_node);
+    rcplan::rebalance_options opt;
+    opt.use_empty_masters = true;
+    opt.max_migrations_per_node = per_node;
+    const auto p = rcplan::plan_rebalance(t, opt);
+    REQUIRE(p.status == plan_status::actions_planned);
+    CHECK(p.summary.slots_moved == p.summary.lower_bound);
+    std::map<int, std::size_t> per_wave;
+    std::set<rcplan::node_id> sources;
+    for (const auto& s : p.steps) {
+      const auto& m = std::get<rcplan::migrate_slots>(s.action);
+      CHECK(m.target == fresh);
+      sources.insert(m.source);
+      ++per_wave[s.wave];
+    }
+    CHECK(sources.size() == donors.size());  // every donor gives its share
+    const std::size_t k = per_node == 0 ? donors.size() : per_node;
+    CHECK(per_wave.size() == (donors.size() + k - 1) / k);
+    for (const auto& [w, n] : per_wave) CHECK(n <= k);
+    CHECK(after(t, p).at(fresh).count() == 16384 / 11);
+  }
 }
 
 TEST_CASE("weights, drains and the concurrency cap") {
@@ -123,7 +154,7 @@ TEST_CASE("a failed master whose slots a promoted replica already claims: wait, 
 }
 
 TEST_CASE("rebalance properties on generated clean clusters") {
-  rc::prop("balanced, minimal, disjoint waves, idempotent, deterministic", [] {
+  rc::prop("balanced, minimal, waves within the per-node limit, idempotent, deterministic", [] {
     const auto n = *rc::gen::inRange<std::size_t>(1, 25);
     const auto empty = *rc::gen::inRange<std::size_t>(0, 6);
     topology_builder b;
@@ -145,6 +176,7 @@ TEST_CASE("rebalance properties on generated clean clusters") {
     rcplan::rebalance_options opt;
     opt.use_empty_masters = true;
     opt.threshold_percent = 0;
+    opt.max_migrations_per_node = *rc::gen::element<std::size_t>(0, 1, 1, 2, 4);
     for (const auto& id : ids)
       if (*rc::gen::inRange(0, 4) == 0) opt.weights[id] = *rc::gen::element(0.0, 0.5, 2.0, 3.0);
     bool any = false;
@@ -170,13 +202,15 @@ TEST_CASE("rebalance properties on generated clean clusters") {
       all |= own.at(id);
     }
     RC_ASSERT(all.full());
-    // no node twice in a wave
-    std::map<int, std::set<rcplan::node_id>> used;
+    // no master in more migrations of a wave than the limit allows
+    std::map<std::pair<int, rcplan::node_id>, std::size_t> used;
     for (const auto& s : p.steps) {
       const auto* m = std::get_if<rcplan::migrate_slots>(&s.action);
       RC_ASSERT(m != nullptr);
-      RC_ASSERT(used[s.wave].insert(m->source).second);
-      RC_ASSERT(used[s.wave].insert(m->target).second);
+      for (const rcplan::node_id& end : {m->source, m->target}) {
+        const std::size_t in_wave = ++used[{s.wave, end}];
+        RC_ASSERT(opt.max_migrations_per_node == 0 || in_wave <= opt.max_migrations_per_node);
+      }
     }
     // deterministic
     RC_ASSERT(rcplan::plan_rebalance(t, opt) == p);

@@ -10,7 +10,7 @@
 
 using rcplan_test::make_id;
 
-TEST_CASE("waves never use a node twice and respect the cap") {
+TEST_CASE("waves never use a node more often than its limit and respect the cap") {
   rc::prop("random jobs", [] {
     const auto nodes = *rc::gen::inRange<std::size_t>(2, 30);
     const auto count = *rc::gen::inRange<std::size_t>(0, 80);
@@ -22,24 +22,32 @@ TEST_CASE("waves never use a node twice and respect the cap") {
       jobs.push_back({make_id(a), make_id(b), *rc::gen::inRange<std::size_t>(1, 500)});
     }
     const auto cap = *rc::gen::inRange<std::size_t>(0, 4);
+    const auto per_node = *rc::gen::inRange<std::size_t>(0, 4);
     const int first = *rc::gen::inRange(0, 3);
-    const auto waves = rcplan::assign_waves(jobs, cap, first);
+    const auto waves = per_node == 1 && *rc::gen::arbitrary<bool>()
+                           ? rcplan::assign_waves(jobs, cap, first)
+                           : rcplan::assign_waves(jobs, rcplan::wave_limits{cap, per_node}, first);
     RC_ASSERT(waves.size() == jobs.size());
-    std::map<int, std::set<rcplan::node_id>> used;
+    std::map<std::pair<int, rcplan::node_id>, std::size_t> used;
     std::map<int, std::size_t> size;
     std::map<rcplan::node_id, std::size_t> degree;
     for (std::size_t j = 0; j < jobs.size(); ++j) {
       RC_ASSERT(waves[j] >= first);
-      RC_ASSERT(used[waves[j]].insert(jobs[j].a).second);
-      RC_ASSERT(used[waves[j]].insert(jobs[j].b).second);
+      for (const rcplan::node_id& n : {jobs[j].a, jobs[j].b}) {
+        const std::size_t in_wave = ++used[{waves[j], n}];
+        RC_ASSERT(per_node == 0 || in_wave <= per_node);
+        ++degree[n];
+      }
       ++size[waves[j]];
-      ++degree[jobs[j].a];
-      ++degree[jobs[j].b];
     }
     for (const auto& [w, s] : size) RC_ASSERT(cap == 0 || s <= cap);
-    // greedy colouring bound: never more than 2Δ−1 waves when uncapped
+    // waves are numbered without gaps from `first`
+    if (!jobs.empty()) RC_ASSERT(size.rbegin()->first == first + static_cast<int>(size.size()) - 1);
+    // greedy colouring bound: never more than 2⌊(Δ−1)/k⌋+1 waves when uncapped; one wave with
+    // no limit at all
     std::size_t delta = 0;
     for (const auto& [id, d] : degree) delta = std::max(delta, d);
-    if (cap == 0 && !jobs.empty()) RC_ASSERT(size.size() <= 2 * delta - 1);
+    if (cap == 0 && per_node > 0 && !jobs.empty()) RC_ASSERT(size.size() <= 2 * ((delta - 1) / per_node) + 1);
+    if (cap == 0 && per_node == 0 && !jobs.empty()) RC_ASSERT(size.size() == 1U);
   });
 }

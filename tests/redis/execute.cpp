@@ -1,4 +1,5 @@
-// execute() against real clusters: a rebalance onto empty masters, BUSYKEY with equal and
+// execute() against real clusters: a rebalance onto empty masters, one master importing from
+// several donors at once, BUSYKEY with equal and
 // different values, the repair of every open-slot state a killed migration leaves, and a
 // rebalance with a password that never shows up in what the executor reports.
 
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -118,6 +120,38 @@ TEST_CASE("execute: a rebalance of 20k keys onto two empty masters leaves 5 bala
     if (const auto* m = std::get_if<rcplan::migrate_slots>(&p.steps[i].action)) CHECK(last_done[i] == m->slots.count());
   }
   // once gossip settled, a second plan has nothing to do
+  CHECK(rcplan_test::eventually([&] { return rcplan::plan_rebalance(observe_all(c), ro).status == rcplan::plan_status::converged; }));
+}
+
+TEST_CASE("execute: fan-in, a new master importing from four donors in one wave, keeps every key", "[redis][execute]") {
+  live_cluster c(4, 0, 1);
+  constexpr std::size_t keys = 20000;
+  c.load(0, keys);
+  const rcplan::topology before = observe_all(c);
+  rcplan::rebalance_options ro;
+  ro.use_empty_masters = true;
+  ro.max_migrations_per_node = 0;
+  const rcplan::plan p = rcplan::plan_rebalance(before, ro);
+  REQUIRE(p.status == rcplan::plan_status::actions_planned);
+  REQUIRE(p.wave_count() == 1);
+  std::set<std::string> sources;
+  for (const auto& s : p.steps) {
+    const auto& m = std::get<rcplan::migrate_slots>(s.action);
+    CHECK(m.target.value == c.id(4));
+    sources.insert(m.source.value);
+  }
+  CHECK(sources.size() == 4);
+
+  rcplan::redis::execute_options eo;
+  eo.parallel = 4;
+  const rcplan::redis::execute_result r = rcplan::redis::execute(p, before, eo);
+  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
+  CHECK(r.complete);
+  CHECK(r.slots_moved == p.summary.slots_moved);
+  CHECK(r.diagnostics.empty());
+  check_balanced(observe_all(c), 5);
+  CHECK(c.master_keys() == static_cast<long long>(keys));
+  CHECK(c.missing(0, keys).empty());
   CHECK(rcplan_test::eventually([&] { return rcplan::plan_rebalance(observe_all(c), ro).status == rcplan::plan_status::converged; }));
 }
 

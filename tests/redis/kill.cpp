@@ -1,4 +1,5 @@
-// Crashes in the middle of a rebalance: the executor SIGKILLed at 20 points, and a master
+// Crashes in the middle of a rebalance: the executor SIGKILLed at 20 points (half of them
+// with fan-in waves), and a master
 // SIGKILLed while its slots move. Each time, observing again and re-planning must finish the
 // job: balanced masters, no open slot, no key lost. The test never waits for the dead
 // executor's commands to drain: execute() does.
@@ -91,6 +92,11 @@ TEST_CASE("kill: the executor SIGKILLed at 20 points of rebalances and re-planni
   rcplan::rebalance_options drain = spread;  // back to the first three
   drain.weights[rcplan::node_id{c.id(3)}] = 0;
   drain.weights[rcplan::node_id{c.id(4)}] = 0;
+  // every other pair of points with fan-in: a receiver imports from (a donor gives to) several
+  // masters at once, so a kill can leave slots open between one node and several others
+  rcplan::rebalance_options spread_fan = spread;
+  rcplan::rebalance_options drain_fan = drain;
+  spread_fan.max_migrations_per_node = drain_fan.max_migrations_per_node = 3;
 
   // one uncut run measures how long a rebalance takes, to spread the kills over it
   auto start = std::chrono::steady_clock::now();
@@ -105,10 +111,11 @@ TEST_CASE("kill: the executor SIGKILLed at 20 points of rebalances and re-planni
   int killed_mid_run = 0;
   for (int point = 0; point < 20; ++point) {
     const bool to_three = point % 2 == 0;
-    const rcplan::rebalance_options& ro = to_three ? drain : spread;
+    const bool fan = (point / 2) % 2 == 1;
+    const rcplan::rebalance_options& ro = to_three ? (fan ? drain_fan : drain) : (fan ? spread_fan : spread);
     const rcplan::topology t = observe_all(c);
     const rcplan::plan p = rcplan::plan_rebalance(t, ro);
-    INFO("point " << point << ": plan " << rcplan::to_string(p.status) << ", " << p.steps.size() << " steps, "
+    INFO("point " << point << (fan ? " (fan-in)" : "") << ": plan " << rcplan::to_string(p.status) << ", " << p.steps.size() << " steps, "
                   << p.summary.slots_moved << " slots");
     REQUIRE(p.status == rcplan::plan_status::actions_planned);
     // kill points spread evenly over the run, each at a random spot of its twentieth

@@ -60,6 +60,7 @@ TEST_CASE("validate reports every error at once, each at its field") {
   s.shard_weights = {{0, -1.0}, {4, 2.0}};
   s.rebalance.threshold_percent = 101;
   s.migration.max_concurrent_migrations = 0;
+  s.migration.max_migrations_per_node = 0;
   s.migration.key_batch_size = -3;
   s.migration.migrate_timeout_ms = 0;
   s.migration.step_timeout_seconds = 0;
@@ -84,6 +85,7 @@ TEST_CASE("validate reports every error at once, each at its field") {
   CHECK(has(diags, e, "spec.shardWeights[4]", code::shard_weight_out_of_range));
   CHECK(has(diags, e, "spec.rebalance.thresholdPercent", code::rebalance_threshold_invalid));
   CHECK(has(diags, e, "spec.migration.maxConcurrentMigrations", code::migration_concurrency_invalid));
+  CHECK(has(diags, e, "spec.migration.maxMigrationsPerNode", code::migration_concurrency_invalid));
   CHECK(has(diags, e, "spec.migration.keyBatchSize", code::migration_batch_size_invalid));
   CHECK(has(diags, e, "spec.migration.migrateTimeoutMs", code::migration_timeout_invalid));
   CHECK(has(diags, e, "spec.migration.stepTimeoutSeconds", code::migration_timeout_invalid));

@@ -84,11 +84,14 @@ void run_traffic_command(const keys_cli_options& o) {
   if (o.format == output_format::json) {
     print_json(std::cout, {{"reads", r.reads}, {"writes", r.writes}, {"seconds", r.seconds},
                            {"wrong_values", r.wrong_values}, {"client", counters_json(c)},
-                           {"client_visible_errors", visible}});
+                           {"client_visible_errors", visible},
+                           {"latency_ms", {{"p50", r.latency.p50_ms}, {"p99", r.latency.p99_ms},
+                                           {"p99.9", r.latency.p999_ms}, {"max", r.latency.max_ms}}}});
   } else {
     std::cout << r.reads + r.writes << " commands in " << r.seconds << " s: " << c.moved << " MOVED, " << c.ask
               << " ASK, " << c.retries << " retried (TRYAGAIN, CLUSTERDOWN, dropped connection), " << c.errors
-              << " failed, " << r.wrong_values << " wrong values\n";
+              << " failed, " << r.wrong_values << " wrong values; latency ms p50 " << r.latency.p50_ms << ", p99 "
+              << r.latency.p99_ms << ", p99.9 " << r.latency.p999_ms << ", max " << r.latency.max_ms << '\n';
   }
 }
 
@@ -114,7 +117,9 @@ void add_keys_command(CLI::App& app) {
   add_keys_subcommand(*keys, "verify", "Check every key is present with its value; exit 1 if not", opts)
       ->callback([opts] { run_verify(*opts); });
   CLI::App* traffic = add_keys_subcommand(
-      *keys, "traffic", "Read and write random keys one at a time until --seconds pass or SIGTERM; count errors", opts);
+      *keys, "traffic",
+      "Read and write random keys one at a time until --seconds pass or SIGTERM; count errors, time each command",
+      opts);
   traffic->add_option("--seconds", opts->seconds, "How long (default 10)")->check(CLI::PositiveNumber);
   traffic->callback([opts] { run_traffic_command(*opts); });
 }

@@ -37,6 +37,7 @@ struct rebalance_cli_options {
   bool use_empty_masters = false;
   double threshold = rebalance_options{}.threshold_percent;
   std::size_t max_concurrent = 0;
+  std::size_t max_per_node = static_cast<std::size_t>(default_max_migrations_per_node);
   balance_mode balance = balance_mode::slots;
   bool dry_run = false;
   output_format format = output_format::text;
@@ -93,6 +94,7 @@ rebalance_options planner_options(const rebalance_cli_options& opts, const std::
   ro.use_empty_masters = opts.use_empty_masters;
   ro.threshold_percent = opts.threshold;
   ro.max_concurrent_migrations = opts.max_concurrent;
+  ro.max_migrations_per_node = opts.max_per_node;
   ro.balance = opts.balance;
   return ro;
 }
@@ -152,8 +154,12 @@ void add_rebalance_command(CLI::App& app) {
                   "Act only if some master is this many percent off its share (default 2)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-concurrent", opts->max_concurrent,
-                  "At most this many migrations per wave (default 0: no limit beyond disjoint nodes)")
+                  "At most this many migrations per wave (default 0: no limit)")
       ->check(CLI::NonNegativeNumber);  // a size_t would take "-2" as a huge number
+  cmd->add_option("--max-per-node", opts->max_per_node,
+                  "At most this many migrations of one wave per master, as source or target (default " +
+                      std::to_string(default_max_migrations_per_node) + "; 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option_function<std::string>(
          "--balance",
          [opts](const std::string& mode) { opts->balance = mode == "keys" ? balance_mode::keys : balance_mode::slots; },

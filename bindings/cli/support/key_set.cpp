@@ -1,6 +1,8 @@
 #include "key_set.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -55,15 +57,33 @@ verify_result verify_keys(redis::cluster_client& client, const key_set& keys) {
   return out;
 }
 
+latency_summary summarize_latency(std::vector<std::uint32_t>& micros) {
+  latency_summary out;
+  if (micros.empty()) return out;
+  std::sort(micros.begin(), micros.end());
+  const auto rank = [&](double q) {
+    const auto n = static_cast<double>(micros.size());
+    const auto i = static_cast<std::size_t>(std::ceil(q * n));
+    return static_cast<double>(micros[std::min(micros.size(), std::max<std::size_t>(i, 1)) - 1]) / 1000.0;
+  };
+  out.p50_ms = rank(0.5);
+  out.p99_ms = rank(0.99);
+  out.p999_ms = rank(0.999);
+  out.max_ms = static_cast<double>(micros.back()) / 1000.0;
+  return out;
+}
+
 traffic_result run_traffic(redis::cluster_client& client, const key_set& keys, std::chrono::milliseconds duration,
                            const std::atomic<bool>& stop) {
   traffic_result out;
   if (keys.count == 0) return out;
   std::mt19937_64 random{42};
   std::uniform_int_distribution<std::size_t> pick(0, keys.count - 1);
+  std::vector<std::uint32_t> micros;
   const auto started = std::chrono::steady_clock::now();
   while (!stop.load() && std::chrono::steady_clock::now() - started < duration) {
     const std::size_t i = pick(random);
+    const auto sent = std::chrono::steady_clock::now();
     if (out.reads <= out.writes * 3) {  // three reads to a write, like a cache
       const redis::reply r = client.call({"GET", key_name(keys, i)});
       ++out.reads;
@@ -73,8 +93,11 @@ traffic_result run_traffic(redis::cluster_client& client, const key_set& keys, s
       (void)client.call({"SET", key_name(keys, i), key_value(keys, i)});
       ++out.writes;
     }
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent);
+    micros.push_back(static_cast<std::uint32_t>(std::min<long long>(took.count(), UINT32_MAX)));
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out.latency = summarize_latency(micros);
   return out;
 }
 

@@ -9,8 +9,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace rcplan::cli {
 
@@ -41,14 +43,24 @@ struct verify_result {
 /// GETs every key of `keys` and compares its value.
 [[nodiscard]] verify_result verify_keys(redis::cluster_client& client, const key_set& keys);
 
+/// What the application felt: one command's time, redirections and retries included.
+struct latency_summary {
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+};
+
 struct traffic_result {
   std::size_t reads = 0, writes = 0;
   std::size_t wrong_values = 0;  ///< a GET that returned nothing or another value
   double seconds = 0;
+  latency_summary latency;
 };
 
+/// Percentiles (nearest rank) of command times in microseconds; sorts `micros`.
+[[nodiscard]] latency_summary summarize_latency(std::vector<std::uint32_t>& micros);
+
 /// Reads and writes random keys of `keys`, one command at a time like an application, until
-/// `duration` passed or `stop` is set. The client's counters say what it saw.
+/// `duration` passed or `stop` is set, timing each command. The client's counters say what it
+/// saw.
 [[nodiscard]] traffic_result run_traffic(redis::cluster_client& client, const key_set& keys, std::chrono::milliseconds duration,
                                          const std::atomic<bool>& stop);
 

@@ -4,7 +4,8 @@
 // (snake_case, like the plan):
 //
 //   rebalance: {"weights": {"<node id>": 0.5}, "use_empty_masters": false,
-//               "threshold_percent": 2.0, "max_concurrent_migrations": 0, "balance": "slots"}
+//               "threshold_percent": 2.0, "max_concurrent_migrations": 0,
+//               "max_migrations_per_node": 1, "balance": "slots"}
 //   reconcile: {"node_timeout_ms": 15000, "restore": <a backup manifest, rcplan/json/backup.hpp>}
 
 #include <rcplan/json/backup.hpp>
@@ -35,6 +36,7 @@ template <> inline constexpr auto fields_of<rebalance_options> = std::tuple{
     defaulted("use_empty_masters", &rebalance_options::use_empty_masters),
     defaulted("threshold_percent", &rebalance_options::threshold_percent),
     defaulted("max_concurrent_migrations", &rebalance_options::max_concurrent_migrations),
+    defaulted("max_migrations_per_node", &rebalance_options::max_migrations_per_node),
     defaulted("balance", &rebalance_options::balance)};
 
 template <> inline constexpr auto fields_of<reconcile_options> = std::tuple{

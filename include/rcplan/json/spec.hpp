@@ -141,6 +141,7 @@ template <> inline constexpr auto fields_of<rebalance_settings> = std::tuple{
 
 template <> inline constexpr auto fields_of<migration_settings> = std::tuple{
     defaulted("maxConcurrentMigrations", &migration_settings::max_concurrent_migrations),
+    defaulted("maxMigrationsPerNode", &migration_settings::max_migrations_per_node),
     defaulted("keyBatchSize", &migration_settings::key_batch_size),
     defaulted("migrateTimeoutMs", &migration_settings::migrate_timeout_ms),
     defaulted("stepTimeoutSeconds", &migration_settings::step_timeout_seconds)};

@@ -13,6 +13,7 @@
 #include <rcplan/planner/slot_quota.hpp>
 #include <rcplan/planner/strategy.hpp>
 #include <rcplan/planner/waves.hpp>
+#include <rcplan/spec/spec.hpp>  // the defaults the spec and the options share
 
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +32,10 @@ struct rebalance_options {
   std::map<node_id, double> weights;  ///< by full node id; masters not listed weigh 1
   bool use_empty_masters = false;     ///< let masters without slots take part
   double threshold_percent = 2.0;     ///< act only if some master is this far off its quota
-  std::size_t max_concurrent_migrations = 0;  ///< per wave; 0: no limit beyond disjoint nodes
+  std::size_t max_concurrent_migrations = 0;  ///< per wave; 0: no limit
+  /// Migrations one master takes part in within a wave (as source or target); 0: no limit.
+  /// Above 1, a receiver imports from several donors at once (see waves.hpp).
+  std::size_t max_migrations_per_node = static_cast<std::size_t>(default_max_migrations_per_node);
   balance_mode balance = balance_mode::slots;
 };
 
@@ -43,9 +47,10 @@ template <typename S>
 
 /// Plans a slot rebalance of the cluster observed in `t`: first the repair of open, uncovered
 /// and contested slots (see repair.hpp), then the fewest slot moves that bring every available
-/// master to its weighted quota (see slot_quota.hpp and slot_moves.hpp), grouped into waves of
-/// node-disjoint migrations. Blocked when a master that holds slots is down with no replica,
-/// waiting while one with a replica awaits failover or while the nodes' views disagree.
+/// master to its weighted quota (see slot_quota.hpp and slot_moves.hpp), grouped into waves in
+/// which a master takes part in at most `max_migrations_per_node` migrations. Blocked when a
+/// master that holds slots is down with no replica, waiting while one with a replica awaits
+/// failover or while the nodes' views disagree.
 ///
 /// With `balance_mode::keys`, the moves bring every master close to its weighted share of the
 /// observed keys instead (key_moves.hpp); blocked (`rebalance.keys_unknown`) when a master

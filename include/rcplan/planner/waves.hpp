@@ -1,7 +1,9 @@
 #pragma once
 
-// Grouping migrations into waves: jobs of one wave touch disjoint nodes, so they may run at
-// the same time, and waves run one after the other.
+// Grouping migrations into waves: a wave's jobs may run at the same time, waves run one after
+// the other. A node takes part in at most `per_node` jobs of one wave: 1 keeps the jobs of a
+// wave on disjoint nodes; more lets a receiver import from several donors at once (fan-in) and
+// a donor give to several receivers (fan-out), each slot still moved by its own protocol.
 
 #include <rcplan/model/node.hpp>
 
@@ -21,24 +23,37 @@ struct wave_job {
   std::size_t weight = 0;  ///< e.g. slots moved: heavy jobs are placed first
 };
 
+/// How much one wave may hold.
+struct wave_limits {
+  std::size_t per_wave = 0;  ///< jobs in one wave; 0: no limit
+  std::size_t per_node = 1;  ///< jobs one node takes part in within one wave; 0: no limit
+};
+
 namespace planner_detail {
 
 /// assign_waves() on jobs whose two ends are dense node numbers below `node_count`, numbered in
 /// id order (ties between equally heavy jobs go to the lower pair of numbers).
 [[nodiscard]] inline std::vector<int> dense_waves(const std::vector<std::pair<std::size_t, std::size_t>>& ends,
                                                   const std::vector<std::size_t>& weight, std::size_t node_count,
-                                                  std::size_t max_per_wave, int first_wave) {
+                                                  wave_limits limits, int first_wave) {
   std::vector<std::size_t> order(ends.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
     if (weight[x] != weight[y]) return weight[x] > weight[y];
     return ends[x] < ends[y];
   });
-  // per wave, the nodes already taking part in it, as a bitmap over the dense numbers
+  // per wave, the nodes that reached their limit in it, as a bitmap over the dense numbers; and
+  // with a limit above one, how many jobs each node has in it
   const std::size_t words = (node_count + 63) / 64;
-  std::vector<std::uint64_t> busy;  // wave w's bitmap at [w * words, (w + 1) * words)
-  const auto is_busy = [&](std::size_t n, std::size_t w) { return ((busy[w * words + n / 64] >> (n % 64)) & 1U) != 0; };
-  const auto set_busy = [&](std::size_t n, std::size_t w) { busy[w * words + n / 64] |= std::uint64_t{1} << (n % 64); };
+  const bool counted = limits.per_node > 1;
+  std::vector<std::uint64_t> full;  // wave w's bitmap at [w * words, (w + 1) * words)
+  std::vector<std::uint32_t> load;  // wave w's counts at [w * node_count, (w + 1) * node_count)
+  const auto is_full = [&](std::size_t n, std::size_t w) { return ((full[w * words + n / 64] >> (n % 64)) & 1U) != 0; };
+  const auto take = [&](std::size_t n, std::size_t w) {
+    if (limits.per_node == 0) return;
+    if (counted && ++load[w * node_count + n] < limits.per_node) return;
+    full[w * words + n / 64] |= std::uint64_t{1} << (n % 64);
+  };
   std::vector<std::size_t> size;
   std::vector<int> out(ends.size(), first_wave);
   for (std::size_t j : order) {
@@ -47,13 +62,14 @@ namespace planner_detail {
     for (;; ++w) {
       if (w == size.size()) {
         size.push_back(0);
-        busy.resize(busy.size() + words, 0);
+        full.resize(full.size() + words, 0);
+        if (counted) load.resize(load.size() + node_count, 0);
       }
-      const bool free = !is_busy(a, w) && !is_busy(b, w);
-      if (free && (max_per_wave == 0 || size[w] < max_per_wave)) break;
+      const bool free = !is_full(a, w) && !is_full(b, w);
+      if (free && (limits.per_wave == 0 || size[w] < limits.per_wave)) break;
     }
-    set_busy(a, w);
-    set_busy(b, w);
+    take(a, w);
+    take(b, w);
     ++size[w];
     out[j] = first_wave + static_cast<int>(w);
   }
@@ -62,13 +78,14 @@ namespace planner_detail {
 
 }  // namespace planner_detail
 
-/// Assigns each job a wave, starting at `first_wave`, so that no node takes part in two jobs of
-/// one wave and no wave holds more than `max_per_wave` jobs (0: no limit). Greedy edge
-/// colouring, heaviest job first (ties by node ids, so the result is deterministic): at most
-/// 2Δ−1 waves for Δ the most jobs any node has, usually Δ. O(J · W) for J jobs and W waves.
-/// Returns the wave of each job, in input order.
-[[nodiscard]] inline std::vector<int> assign_waves(const std::vector<wave_job>& jobs,
-                                                   std::size_t max_per_wave = 0, int first_wave = 0) {
+/// Assigns each job a wave, starting at `first_wave`, so that no node takes part in more than
+/// `limits.per_node` jobs of one wave and no wave holds more than `limits.per_wave` jobs.
+/// Greedy edge colouring, heaviest job first (ties by node ids, so the result is
+/// deterministic): with one job per node, at most 2Δ−1 waves for Δ the most jobs any node has,
+/// usually Δ; with k per node, at most 2⌊(Δ−1)/k⌋+1. O(J · W) for J jobs and W waves. Returns
+/// the wave of each job, in input order.
+[[nodiscard]] inline std::vector<int> assign_waves(const std::vector<wave_job>& jobs, wave_limits limits,
+                                                   int first_wave = 0) {
   // Nodes get dense numbers in id order once, so that ordering and probing compare integers.
   std::vector<const node_id*> ids;
   ids.reserve(2 * jobs.size());
@@ -92,7 +109,13 @@ namespace planner_detail {
     ends.emplace_back(dense(j.a), dense(j.b));
     weight.push_back(j.weight);
   }
-  return planner_detail::dense_waves(ends, weight, ids.size(), max_per_wave, first_wave);
+  return planner_detail::dense_waves(ends, weight, ids.size(), limits, first_wave);
+}
+
+/// assign_waves() with jobs of one wave on disjoint nodes and at most `max_per_wave` of them.
+[[nodiscard]] inline std::vector<int> assign_waves(const std::vector<wave_job>& jobs, std::size_t max_per_wave = 0,
+                                                   int first_wave = 0) {
+  return assign_waves(jobs, wave_limits{max_per_wave, 1}, first_wave);
 }
 
 }  // namespace rcplan

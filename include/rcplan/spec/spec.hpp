@@ -145,16 +145,20 @@ struct rebalance_settings {
 /// (redis::execute_options) start from them too, so a spec that leaves a field out behaves as
 /// one that spells out its default.
 inline constexpr std::int32_t default_max_concurrent_migrations = 1;
+inline constexpr std::int32_t default_max_migrations_per_node = 1;
 inline constexpr std::int32_t default_key_batch_size = 1000;
 inline constexpr std::int32_t default_migrate_timeout_ms = 60000;
 inline constexpr std::int32_t default_step_timeout_seconds = 60;
 
-/// JSON `migration`: {"maxConcurrentMigrations": 1, "keyBatchSize": 1000,
-/// "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 60}. reconcile() reads the first; the
-/// executor that runs the plan (redis::run_until_converged) the other three.
+/// JSON `migration`: {"maxConcurrentMigrations": 1, "maxMigrationsPerNode": 1,
+/// "keyBatchSize": 1000, "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 60}. reconcile()
+/// reads the first two; the executor that runs the plan (redis::run_until_converged) the rest.
 struct migration_settings {
-  /// Migrations that may run in one wave (each still touches disjoint nodes).
+  /// Migrations that may run in one wave.
   std::int32_t max_concurrent_migrations = default_max_concurrent_migrations;
+  /// Migrations of one wave a master may take part in, as source or target (above 1, a new
+  /// master imports from several donors at once).
+  std::int32_t max_migrations_per_node = default_max_migrations_per_node;
   /// Keys per `CLUSTER GETKEYSINSLOT` / `MIGRATE ... KEYS` call (redis-cli's
   /// `--cluster-pipeline`, which defaults to 10: larger batches mean fewer round trips).
   std::int32_t key_batch_size = default_key_batch_size;

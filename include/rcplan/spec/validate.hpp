@@ -140,6 +140,9 @@ namespace rcplan {
   if (spec.migration.max_concurrent_migrations < 1)
     f.error(spec_code::migration_concurrency_invalid, "spec.migration.maxConcurrentMigrations",
             "at least 1 migration must be allowed to run at a time");
+  if (spec.migration.max_migrations_per_node < 1)
+    f.error(spec_code::migration_concurrency_invalid, "spec.migration.maxMigrationsPerNode",
+            "a master must be allowed to take part in at least 1 migration at a time");
   if (spec.migration.key_batch_size < 1)
     f.error(spec_code::migration_batch_size_invalid, "spec.migration.keyBatchSize",
             "MIGRATE must move at least 1 key per batch");

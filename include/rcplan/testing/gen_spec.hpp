@@ -233,6 +233,7 @@ namespace detail {
     s.rebalance.balance_by = *rc::gen::element(balance_metric::slots, balance_metric::keys);
     s.rebalance.use_empty_masters = *rc::gen::arbitrary<bool>();
     s.migration.max_concurrent_migrations = *rc::gen::inRange(1, 17);
+    s.migration.max_migrations_per_node = *rc::gen::inRange(1, 5);
     s.migration.key_batch_size = *rc::gen::inRange(1, 1001);
     s.migration.migrate_timeout_ms = *rc::gen::inRange(1, 120001);
     s.migration.step_timeout_seconds = *rc::gen::inRange(1, 3601);
@@ -329,8 +330,13 @@ struct broken_spec {
         mark("spec.rebalance.thresholdPercent", spec_code::rebalance_threshold_invalid);
         break;
       case 10:
-        s.migration.max_concurrent_migrations = *rc::gen::inRange(-3, 1);
-        mark("spec.migration.maxConcurrentMigrations", spec_code::migration_concurrency_invalid);
+        if (*rc::gen::arbitrary<bool>()) {
+          s.migration.max_concurrent_migrations = *rc::gen::inRange(-3, 1);
+          mark("spec.migration.maxConcurrentMigrations", spec_code::migration_concurrency_invalid);
+        } else {
+          s.migration.max_migrations_per_node = *rc::gen::inRange(-3, 1);
+          mark("spec.migration.maxMigrationsPerNode", spec_code::migration_concurrency_invalid);
+        }
         break;
       case 11:
         s.migration.key_batch_size = *rc::gen::inRange(-3, 1);

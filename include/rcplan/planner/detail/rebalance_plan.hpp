@@ -74,6 +74,19 @@ struct chosen_transfers {
   return out;
 }
 
+/// Named transfers as positions in the taking part (an empty source: the free slots).
+inline void append_positions(const taking_part& tp, std::vector<slot_transfer>&& named,
+                             std::vector<indexed_transfer>& out) {
+  out.reserve(out.size() + named.size());
+  for (slot_transfer& tr : named)
+    out.push_back({tr.source.empty() ? tp.size() : tp.index_of(tr.source), tp.index_of(tr.target), std::move(tr.slots)});
+}
+
+/// How the options bound a wave.
+[[nodiscard]] inline wave_limits limits_of(const rebalance_options& opt) {
+  return {opt.max_concurrent_migrations, opt.max_migrations_per_node};
+}
+
 /// Key quotas (blocking the plan when keys are unknown) and the key-balancing transfers.
 [[nodiscard]] inline chosen_transfers own_key_transfers(const rebalance_state& s, plan& p) {
   chosen_transfers c;
@@ -92,9 +105,7 @@ struct chosen_transfers {
     kh.push_back(i < c.key_quotas.size()
                      ? key_holding{holdings[i].id, holdings[i].slots, c.key_quotas[i].weight, c.key_quotas[i].quota}
                      : key_holding{holdings[i].id, holdings[i].slots, 0.0, 0});
-  for (slot_transfer& tr : plan_key_transfers(kh, c.slot_keys))
-    c.transfers.push_back({tr.source.empty() ? s.tp.size() : s.tp.index_of(tr.source), s.tp.index_of(tr.target),
-                           std::move(tr.slots)});
+  append_positions(s.tp, plan_key_transfers(kh, c.slot_keys), c.transfers);
   return c;
 }
 
@@ -126,9 +137,7 @@ template <typename S>
                              "strategy " + std::string(strategy.name()) + ": " + *fault});
     return c;
   }
-  for (slot_transfer& tr : out)
-    c.transfers.push_back({tr.source.empty() ? s.tp.size() : s.tp.index_of(tr.source), s.tp.index_of(tr.target),
-                           std::move(tr.slots)});
+  append_positions(s.tp, std::move(out), c.transfers);
   return c;
 }
 
@@ -147,7 +156,7 @@ template <typename S>
     }
   }
   const int first = wave0 ? 1 : 0;
-  const std::vector<int> waves = assign_waves(jobs, opt.max_concurrent_migrations, first);
+  const std::vector<int> waves = assign_waves(jobs, limits_of(opt), first);
   int next = first;
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     out[job_step[j]].wave = waves[j];
@@ -185,7 +194,7 @@ inline void write_steps(const rebalance_state& s, const chosen_transfers& c, std
     weight.push_back(n);
     moves.push_back(i);
   }
-  const std::vector<int> waves = dense_waves(ends, weight, tp.size(), s.opt.max_concurrent_migrations, next);
+  const std::vector<int> waves = dense_waves(ends, weight, tp.size(), limits_of(s.opt), next);
   std::vector<std::size_t> order(moves.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return waves[a] < waves[b]; });

@@ -24,6 +24,7 @@ namespace rcplan::planner_detail {
   o.use_empty_masters = c.desired.spec.rebalance.use_empty_masters;
   o.threshold_percent = c.desired.spec.rebalance.threshold_percent;
   o.max_concurrent_migrations = static_cast<std::size_t>(std::max(0, c.desired.spec.migration.max_concurrent_migrations));
+  o.max_migrations_per_node = static_cast<std::size_t>(std::max(1, c.desired.spec.migration.max_migrations_per_node));
   o.balance = c.desired.spec.rebalance.balance_by == balance_metric::keys ? balance_mode::keys : balance_mode::slots;
   for (const cluster_node& n : c.nodes) {
     if (!n.is_master() || c.t.pods.empty()) continue;  // without pods, every master serves
