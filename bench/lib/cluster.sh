@@ -34,6 +34,7 @@ bench_cluster_cleanup() {
   while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$pids_file"
   for f in "$work"/*/*/redis.pid; do [[ -f $f ]] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null || true; done
   sleep 0.5
+  if [[ ${KEEP_WORK:-0} == 1 ]]; then echo "kept the servers' directories and logs in $work" >&2; return; fi
   rm -rf "$work"
 }
 

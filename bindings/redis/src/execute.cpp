@@ -166,6 +166,11 @@ class executor {
       if (!guarded(i, [&] { return run_step(i, a); })) return false;
       finished(i);
     }
+    if (!migrations.empty()) {
+      std::vector<migrate_slots> wave;
+      for (const auto& [i, m] : migrations) wave.push_back(m);
+      if (!detail::settle_epochs(ctx_, migrations.front().first, wave)) return false;
+    }
     return run_migrations(migrations);
   }
 

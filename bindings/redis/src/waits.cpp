@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -122,6 +124,90 @@ bool holds(exec_context& ctx, const wait_until& w) {
   } catch (const auth_error&) {
   } catch (const rcplan::error&) {  // no seed answered, a reply that does not parse: not yet
   }
+  return false;
+}
+
+std::string epoch_hazard(const std::vector<master_epochs>& masters, const std::vector<node_id>& sources,
+                         const std::vector<node_id>& targets) {
+  const auto find = [&](const node_id& id) -> const master_epochs* {
+    for (const master_epochs& m : masters)
+      if (m.id == id) return &m;
+    return nullptr;
+  };
+  std::uint64_t highest_source = 0;
+  for (const node_id& s : sources) {
+    const master_epochs* e = find(s);
+    if (e == nullptr) return "the config epoch of source " + short_id(s) + " is not known";
+    highest_source = std::max(highest_source, e->config);
+    for (const master_epochs& other : masters)
+      if (other.id != s && other.config == e->config)
+        return "source " + short_id(s) + " and master " + short_id(other.id) + " share config epoch " +
+               std::to_string(e->config) + " until Redis settles the collision";
+  }
+  for (const node_id& t : targets) {
+    const master_epochs* e = find(t);
+    if (e == nullptr) return "the epochs of target " + short_id(t) + " are not known";
+    if (e->current < highest_source)
+      return "target " + short_id(t) + " has heard of epoch " + std::to_string(e->current) +
+             " only, below its sources' " + std::to_string(highest_source);
+  }
+  return {};
+}
+
+namespace {
+
+std::uint64_t info_field(const std::string& info, std::string_view name) {
+  const std::size_t at = info.find(name);
+  if (at == std::string::npos) throw transport_error("CLUSTER INFO has no " + std::string{name});
+  return std::strtoull(info.c_str() + at + name.size(), nullptr, 10);
+}
+
+/// The epochs of every master the observation listed, and of the wave's ends.
+std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node_id>& ends) {
+  std::vector<node_id> ids = ends;
+  for (const cluster_node& n : merged_nodes(ctx.observed))
+    if (n.is_master() && !n.failed()) ids.push_back(n.id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<master_epochs> out;
+  for (const node_id& id : ids) {
+    connection c = open(ctx, id);
+    if (replication_of(c).role != node_role::master) continue;  // a failed-over master: no claim
+    const reply r = c.command({"CLUSTER", "INFO"});
+    if (r.type != reply::kind::string) throw transport_error(c.where() + ": CLUSTER INFO failed");
+    out.push_back({id, info_field(r.str, "cluster_my_epoch:"), info_field(r.str, "cluster_current_epoch:")});
+  }
+  return out;
+}
+
+}  // namespace
+
+bool settle_epochs(exec_context& ctx, std::size_t step, const std::vector<migrate_slots>& wave) {
+  std::vector<node_id> sources, targets, ends;
+  for (const migrate_slots& m : wave) {
+    sources.push_back(m.source);
+    targets.push_back(m.target);
+  }
+  ends = sources;
+  ends.insert(ends.end(), targets.begin(), targets.end());
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + ctx.options.wait_timeout;
+  auto pause = std::chrono::milliseconds(20);
+  std::string why;
+  for (int polls = 0;; ++polls) {
+    try {
+      why = epoch_hazard(read_epochs(ctx, ends), sources, targets);
+    } catch (const std::exception& e) {  // a node that does not answer: not yet
+      why = e.what();
+    }
+    if (why.empty()) return true;
+    if (clock::now() >= deadline) break;
+    if (polls % 10 == 0) ctx.rep.note(progress_event::kind::waiting, step, "waiting for config epochs: " + why);
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
+  }
+  ctx.rep.diagnose(severity::error, "rcplan.redis.epochs_unsettled", std::to_string(step),
+                   "step " + std::to_string(step) + ": no slot moved: " + why);
   return false;
 }
 
