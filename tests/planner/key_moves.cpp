@@ -74,7 +74,7 @@ std::map<node_id, std::uint64_t> key_quotas(const rcplan::topology& t, const std
   for (const node_id& id : masters) {
     const auto w = opt.weights.find(id);
     const std::uint64_t held = keys_of(sim, id);
-    in.push_back({id, w == opt.weights.end() ? 1.0 : w->second, static_cast<std::size_t>(held)});
+    in.push_back({id, w == opt.weights.end() ? 1.0 : w->second, 0});  // quotas by weight alone
     total += static_cast<std::size_t>(held);
   }
   std::map<node_id, std::uint64_t> out;

@@ -202,11 +202,16 @@ TEST_CASE("rebalance properties on generated clean clusters") {
       all |= own.at(id);
     }
     RC_ASSERT(all.full());
-    // no master in more migrations of a wave than the limit allows
+    // no master in more migrations of a wave than the limit allows, nor giving and receiving
     std::map<std::pair<int, rcplan::node_id>, std::size_t> used;
+    std::set<std::pair<int, rcplan::node_id>> gives, gets;
     for (const auto& s : p.steps) {
       const auto* m = std::get_if<rcplan::migrate_slots>(&s.action);
       RC_ASSERT(m != nullptr);
+      gives.insert({s.wave, m->source});
+      gets.insert({s.wave, m->target});
+      RC_ASSERT(gets.count({s.wave, m->source}) == 0U);
+      RC_ASSERT(gives.count({s.wave, m->target}) == 0U);
       for (const rcplan::node_id& end : {m->source, m->target}) {
         const std::size_t in_wave = ++used[{s.wave, end}];
         RC_ASSERT(opt.max_migrations_per_node == 0 || in_wave <= opt.max_migrations_per_node);

@@ -5,7 +5,7 @@
 //
 //   rebalance: {"weights": {"<node id>": 0.5}, "use_empty_masters": false,
 //               "threshold_percent": 2.0, "max_concurrent_migrations": 0,
-//               "max_migrations_per_node": 1, "balance": "slots"}
+//               "max_migrations_per_node": 4, "balance": "slots"}
 //   reconcile: {"node_timeout_ms": 15000, "restore": <a backup manifest, rcplan/json/backup.hpp>}
 
 #include <rcplan/json/backup.hpp>

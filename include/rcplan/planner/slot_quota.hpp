@@ -62,11 +62,18 @@ namespace planner_detail {
   std::vector<std::uint8_t> tier(m, 2);
   for (std::size_t i = 0; i < m; ++i)
     if (remainder[i] > 0) tier[i] = held[i] > quota[i] ? 0 : 1;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+  const auto first = [&](std::size_t a, std::size_t b) {
     if (tier[a] != tier[b]) return tier[a] < tier[b];
     if (remainder[a] != remainder[b]) return remainder[a] > remainder[b];
     return rank.empty() ? a < b : rank[a] < rank[b];
-  });
+  };
+  // The order is total (ties end at distinct ranks), so which masters come first does not
+  // depend on how they are found: the first `left` by selection, all of them sorted only when
+  // the leftover units go round more than once.
+  if (left > 0 && left < order.size())
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(left), order.end(), first);
+  else if (left > 0)
+    std::sort(order.begin(), order.end(), first);
   // Floating point can leave `left` a unit off from Σ remainders; cycling keeps the sum exact.
   for (std::size_t k = 0; left > 0 && !order.empty(); ++k, --left) ++quota[order[k % order.size()]];
   return quota;

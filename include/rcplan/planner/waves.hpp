@@ -3,7 +3,10 @@
 // Grouping migrations into waves: a wave's jobs may run at the same time, waves run one after
 // the other. A node takes part in at most `per_node` jobs of one wave: 1 keeps the jobs of a
 // wave on disjoint nodes; more lets a receiver import from several donors at once (fan-in) and
-// a donor give to several receivers (fan-out), each slot still moved by its own protocol.
+// a donor give to several receivers (fan-out), each slot still moved by its own protocol. A
+// node never gives and receives in one wave: a receiver's config epoch rises as it claims
+// slots, and a giver's must not rise while its own hand-overs are under way (a target whose
+// source outranks it gives the slots back, and Redis deletes their keys).
 
 #include <rcplan/model/node.hpp>
 
@@ -18,8 +21,8 @@ namespace rcplan {
 
 /// A unit of work between two nodes (a slot migration), to be scheduled into waves.
 struct wave_job {
-  node_id a;
-  node_id b;
+  node_id a;  ///< the giving end (a migration's source)
+  node_id b;  ///< the receiving end (its target)
   std::size_t weight = 0;  ///< e.g. slots moved: heavy jobs are placed first
 };
 
@@ -44,15 +47,24 @@ namespace planner_detail {
   });
   // per wave, the nodes that reached their limit in it, as a bitmap over the dense numbers; and
   // with a limit above one, how many jobs each node has in it
+  // With one job per node, a node is in one job of a wave, so it cannot also take the other
+  // role there; with more, `gives` and `gets` say which role a node has in a wave.
   const std::size_t words = (node_count + 63) / 64;
   const bool counted = limits.per_node > 1;
+  const bool roles = limits.per_node != 1;
   std::vector<std::uint64_t> full;  // wave w's bitmap at [w * words, (w + 1) * words)
+  std::vector<std::uint64_t> gives, gets;
   std::vector<std::uint32_t> load;  // wave w's counts at [w * node_count, (w + 1) * node_count)
-  const auto is_full = [&](std::size_t n, std::size_t w) { return ((full[w * words + n / 64] >> (n % 64)) & 1U) != 0; };
+  const auto bit = [&](const std::vector<std::uint64_t>& m, std::size_t n, std::size_t w) {
+    return ((m[w * words + n / 64] >> (n % 64)) & 1U) != 0;
+  };
+  const auto set = [&](std::vector<std::uint64_t>& m, std::size_t n, std::size_t w) {
+    m[w * words + n / 64] |= std::uint64_t{1} << (n % 64);
+  };
   const auto take = [&](std::size_t n, std::size_t w) {
     if (limits.per_node == 0) return;
     if (counted && ++load[w * node_count + n] < limits.per_node) return;
-    full[w * words + n / 64] |= std::uint64_t{1} << (n % 64);
+    set(full, n, w);
   };
   std::vector<std::size_t> size;
   std::vector<int> out(ends.size(), first_wave);
@@ -63,13 +75,21 @@ namespace planner_detail {
       if (w == size.size()) {
         size.push_back(0);
         full.resize(full.size() + words, 0);
+        if (roles) {
+          gives.resize(gives.size() + words, 0);
+          gets.resize(gets.size() + words, 0);
+        }
         if (counted) load.resize(load.size() + node_count, 0);
       }
-      const bool free = !is_full(a, w) && !is_full(b, w);
+      const bool free = !bit(full, a, w) && !bit(full, b, w) && (!roles || (!bit(gets, a, w) && !bit(gives, b, w)));
       if (free && (limits.per_wave == 0 || size[w] < limits.per_wave)) break;
     }
     take(a, w);
     take(b, w);
+    if (roles) {
+      set(gives, a, w);
+      set(gets, b, w);
+    }
     ++size[w];
     out[j] = first_wave + static_cast<int>(w);
   }
@@ -79,7 +99,8 @@ namespace planner_detail {
 }  // namespace planner_detail
 
 /// Assigns each job a wave, starting at `first_wave`, so that no node takes part in more than
-/// `limits.per_node` jobs of one wave and no wave holds more than `limits.per_wave` jobs.
+/// `limits.per_node` jobs of one wave, no node is both a giving and a receiving end in one wave,
+/// and no wave holds more than `limits.per_wave` jobs.
 /// Greedy edge colouring, heaviest job first (ties by node ids, so the result is
 /// deterministic): with one job per node, at most 2Δ−1 waves for Δ the most jobs any node has,
 /// usually Δ; with k per node, at most 2⌊(Δ−1)/k⌋+1. O(J · W) for J jobs and W waves. Returns

@@ -141,16 +141,16 @@ struct rebalance_settings {
   friend bool operator==(const rebalance_settings&, const rebalance_settings&) = default;
 };
 
-/// The defaults of `migration`, defined once: lowering (lower_context) and the Redis executor
-/// (redis::execute_options) start from them too, so a spec that leaves a field out behaves as
-/// one that spells out its default.
+/// The defaults of `migration`, defined once: lowering (lower_context), the Redis executor
+/// (redis::execute_options) and rebalance_options start from them too, so a spec that leaves a
+/// field out behaves as one that spells out its default.
 inline constexpr std::int32_t default_max_concurrent_migrations = 1;
-inline constexpr std::int32_t default_max_migrations_per_node = 1;
+inline constexpr std::int32_t default_max_migrations_per_node = 4;
 inline constexpr std::int32_t default_key_batch_size = 1000;
 inline constexpr std::int32_t default_migrate_timeout_ms = 60000;
 inline constexpr std::int32_t default_step_timeout_seconds = 60;
 
-/// JSON `migration`: {"maxConcurrentMigrations": 1, "maxMigrationsPerNode": 1,
+/// JSON `migration`: {"maxConcurrentMigrations": 1, "maxMigrationsPerNode": 4,
 /// "keyBatchSize": 1000, "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 60}. reconcile()
 /// reads the first two; the executor that runs the plan (redis::run_until_converged) the rest.
 struct migration_settings {

@@ -26,11 +26,6 @@
 
 namespace rcplan::planner_detail {
 
-/// A master that cannot give or take slots right now.
-[[nodiscard]] inline bool unavailable(const cluster_node& n) noexcept {
-  return n.failed() || n.flags.handshake || n.flags.noaddr;
-}
-
 /// Masters that hold slots but cannot serve them: their slots must not move (keys would be
 /// lost). Blocked when no healthy replica can take over, waiting when one can.
 [[nodiscard]] inline bool check_unavailable_masters(const std::vector<cluster_node>& nodes, plan& p) {
@@ -253,16 +248,20 @@ struct move_ends {
     if (o == nullptr || !o->keys_per_slot) continue;
     for (const auto& [s, k] : *o->keys_per_slot) keys[s] += k;
   }
+  // The quotas follow the weights alone (`held` 0 for compute_quotas): were the leftover keys
+  // given to those who hold them, as for slots, the moves would change the quotas, and a
+  // re-plan on the result could find a master a key off that the plan had left in place.
   std::vector<quota_input> in;
+  std::vector<std::size_t> held(slot_quotas.size(), 0);
   in.reserve(slot_quotas.size());
   std::size_t total = 0;
   for (std::size_t i = 0; i < slot_quotas.size(); ++i) {
-    std::size_t held = 0;
-    holdings[i].slots.for_each([&](slot s) { held += static_cast<std::size_t>(keys[s]); });
-    in.push_back({slot_quotas[i].id, slot_quotas[i].weight, held});
-    total += held;
+    holdings[i].slots.for_each([&](slot s) { held[i] += static_cast<std::size_t>(keys[s]); });
+    in.push_back({slot_quotas[i].id, slot_quotas[i].weight, 0});
+    total += held[i];
   }
   quotas = compute_quotas(in, total);
+  for (std::size_t i = 0; i < quotas.size(); ++i) quotas[i].held = held[i];
   return true;
 }
 

@@ -23,6 +23,11 @@
 
 namespace rcplan::planner_detail {
 
+/// A master that cannot give or take slots right now.
+[[nodiscard]] inline bool unavailable(const cluster_node& n) noexcept {
+  return n.failed() || n.flags.handshake || n.flags.noaddr;
+}
+
 [[nodiscard]] inline std::optional<std::uint64_t> keys_in(const topology& t, const node_id& n, slot s) {
   const node_observation* o = t.observation(n);
   if (o == nullptr || !o->keys_per_slot) return std::nullopt;
@@ -220,7 +225,7 @@ class slot_repairer {
     const cluster_node* best = nullptr;
     int best_named = -1;
     for (const cluster_node& n : nodes_) {
-      if (!n.is_master() || n.failed() || n.flags.handshake || n.flags.noaddr) continue;
+      if (!n.is_master() || unavailable(n)) continue;
       const auto it = named.find(n.id);
       const int k = it == named.end() ? 0 : it->second;
       if (best == nullptr || k > best_named || (k == best_named && k == 0 && n.slots.count() < best->slots.count())) {
