@@ -221,7 +221,7 @@ type RebalanceOptions struct {
 	ThresholdPercent        *float64           `json:"threshold_percent,omitempty"` // nil: 2
 	MaxConcurrentMigrations int                `json:"max_concurrent_migrations,omitempty"`
 	MaxMigrationsPerNode    *int               `json:"max_migrations_per_node,omitempty"` // nil: rcplan's default; 0: no limit
-	Balance                 string             `json:"balance,omitempty"` // "slots" (default) or "keys"
+	Balance                 string             `json:"balance,omitempty"`                 // "slots" (default) or "keys"
 }
 
 // ReconcileOptions are reconcile's options.
