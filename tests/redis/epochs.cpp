@@ -85,3 +85,25 @@ TEST_CASE("fan-in and fan-out back and forth: every key kept while targets' epoc
     }
   }
 }
+
+TEST_CASE("a wave whose target does not answer stops at once, naming it, with nothing moved", "[redis][epochs]") {
+  rcplan_redis_test::live_cluster c(3, 0, 1);
+  constexpr std::size_t keys = 3000;
+  c.load(0, keys);
+  const rcplan::topology before = rcplan_redis_test::observe_all(c);
+  rcplan::rebalance_options ro;
+  ro.use_empty_masters = true;
+  const rcplan::plan p = rcplan::plan_rebalance(before, ro);
+  REQUIRE(p.status == rcplan::plan_status::actions_planned);
+  c.node(3).kill_now();  // the joining master, every migration's target
+  rcplan::redis::execute_options eo;
+  eo.wait_timeout = std::chrono::seconds(2);  // were the target waited for, the code would be epochs_unsettled
+  eo.max_retries = 1;
+  const rcplan::redis::execute_result r = rcplan::redis::execute(p, before, eo);
+  CHECK_FALSE(r.complete);
+  CHECK(r.slots_moved == 0);
+  REQUIRE_FALSE(r.diagnostics.empty());
+  CHECK(r.diagnostics.front().code == "rcplan.redis.unreachable");
+  CHECK(r.diagnostics.front().message.find("no slot moved") != std::string::npos);
+  CHECK(c.master_keys() == static_cast<long long>(keys));
+}

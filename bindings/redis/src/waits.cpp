@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -162,7 +163,14 @@ std::uint64_t info_field(const std::string& info, std::string_view name) {
   return std::strtoull(info.c_str() + at + name.size(), nullptr, 10);
 }
 
-/// The epochs of every master the observation listed, and of the wave's ends.
+/// A wave's end that does not answer: its migrations cannot run, so waiting is pointless.
+struct end_unreachable : transport_error {
+  using transport_error::transport_error;
+};
+
+/// The epochs of every master the observation listed, and of the wave's ends. A master that
+/// is not an end and does not answer is left out: down, it settles no collision (the
+/// observation after it returns sees its epoch).
 std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node_id>& ends) {
   std::vector<node_id> ids = ends;
   for (const cluster_node& n : merged_nodes(ctx.observed))
@@ -171,7 +179,14 @@ std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<master_epochs> out;
   for (const node_id& id : ids) {
-    connection c = open(ctx, id);
+    std::optional<connection> opened;
+    try {
+      opened.emplace(open(ctx, id));
+    } catch (const transport_error& e) {
+      if (std::find(ends.begin(), ends.end(), id) != ends.end()) throw end_unreachable(e.what());
+      continue;
+    }
+    connection& c = *opened;
     if (replication_of(c).role != node_role::master) continue;  // a failed-over master: no claim
     const reply r = c.command({"CLUSTER", "INFO"});
     if (r.type != reply::kind::string) throw transport_error(c.where() + ": CLUSTER INFO failed");
@@ -197,7 +212,11 @@ bool settle_epochs(exec_context& ctx, std::size_t step, const std::vector<migrat
   for (int polls = 0;; ++polls) {
     try {
       why = epoch_hazard(read_epochs(ctx, ends), sources, targets);
-    } catch (const std::exception& e) {  // a node that does not answer: not yet
+    } catch (const end_unreachable& e) {
+      ctx.rep.diagnose(severity::error, "rcplan.redis.unreachable", std::to_string(step),
+                       "step " + std::to_string(step) + ": no slot moved: " + e.what());
+      return false;
+    } catch (const std::exception& e) {  // a reply that does not parse, a dropped connection: not yet
       why = e.what();
     }
     if (why.empty()) return true;
