@@ -167,9 +167,12 @@ class executor {
       finished(i);
     }
     if (!migrations.empty()) {
-      std::vector<migrate_slots> wave;
-      for (const auto& [i, m] : migrations) wave.push_back(m);
-      if (!detail::settle_epochs(ctx_, migrations.front().first, wave)) return false;
+      std::vector<node_id> sources, targets;
+      for (const auto& [i, m] : migrations) {
+        sources.push_back(m.source);
+        targets.push_back(m.target);
+      }
+      if (!detail::settle_epochs(ctx_, migrations.front().first, sources, targets)) return false;
     }
     return run_migrations(migrations);
   }

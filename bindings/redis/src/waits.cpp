@@ -168,15 +168,20 @@ struct end_unreachable : transport_error {
   using transport_error::transport_error;
 };
 
-/// The epochs of every master the observation listed, and of the wave's ends. A master that
-/// is not an end and does not answer is left out: down, it settles no collision (the
-/// observation after it returns sees its epoch).
-std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node_id>& ends) {
+/// The wave's ends and every master the observation listed, each once.
+std::vector<node_id> epoch_subjects(const exec_context& ctx, const std::vector<node_id>& ends) {
   std::vector<node_id> ids = ends;
   for (const cluster_node& n : merged_nodes(ctx.observed))
     if (n.is_master() && !n.failed()) ids.push_back(n.id);
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+/// The epochs of `ids` that are masters now. One that is not an end and does not answer is
+/// left out: down, it settles no collision (the observation after it returns sees its epoch).
+std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node_id>& ids,
+                                       const std::vector<node_id>& ends) {
   std::vector<master_epochs> out;
   for (const node_id& id : ids) {
     std::optional<connection> opened;
@@ -197,21 +202,18 @@ std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node
 
 }  // namespace
 
-bool settle_epochs(exec_context& ctx, std::size_t step, const std::vector<migrate_slots>& wave) {
-  std::vector<node_id> sources, targets, ends;
-  for (const migrate_slots& m : wave) {
-    sources.push_back(m.source);
-    targets.push_back(m.target);
-  }
-  ends = sources;
+bool settle_epochs(exec_context& ctx, std::size_t step, const std::vector<node_id>& sources,
+                   const std::vector<node_id>& targets) {
+  std::vector<node_id> ends = sources;
   ends.insert(ends.end(), targets.begin(), targets.end());
+  const std::vector<node_id> ids = epoch_subjects(ctx, ends);
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + ctx.options.wait_timeout;
   auto pause = std::chrono::milliseconds(20);
   std::string why;
   for (int polls = 0;; ++polls) {
     try {
-      why = epoch_hazard(read_epochs(ctx, ends), sources, targets);
+      why = epoch_hazard(read_epochs(ctx, ids, ends), sources, targets);
     } catch (const end_unreachable& e) {
       ctx.rep.diagnose(severity::error, "rcplan.redis.unreachable", std::to_string(step),
                        "step " + std::to_string(step) + ": no slot moved: " + e.what());

@@ -41,7 +41,9 @@ struct master_epochs {
                                        const std::vector<node_id>& targets);
 
 /// Polls the masters' epochs until epoch_hazard() finds nothing (true) or the wait timeout
-/// passes (false, with a diagnostic naming the hazard).
-[[nodiscard]] bool settle_epochs(exec_context& ctx, std::size_t step, const std::vector<migrate_slots>& wave);
+/// passes (false, with a diagnostic naming the hazard). `sources` and `targets` are the ends of
+/// the wave's migrations.
+[[nodiscard]] bool settle_epochs(exec_context& ctx, std::size_t step, const std::vector<node_id>& sources,
+                                 const std::vector<node_id>& targets);
 
 }  // namespace rcplan::redis::detail

@@ -45,10 +45,10 @@ namespace planner_detail {
     if (weight[x] != weight[y]) return weight[x] > weight[y];
     return ends[x] < ends[y];
   });
-  // per wave, the nodes that reached their limit in it, as a bitmap over the dense numbers; and
-  // with a limit above one, how many jobs each node has in it
-  // With one job per node, a node is in one job of a wave, so it cannot also take the other
-  // role there; with more, `gives` and `gets` say which role a node has in a wave.
+  // Per wave, as bitmaps over the dense numbers: the nodes that reached their limit in it; with
+  // a limit other than one, the nodes giving and the nodes receiving in it (with one, a node is
+  // in a single job of a wave and cannot take the other role there); and with a limit above
+  // one, how many jobs each node has in it.
   const std::size_t words = (node_count + 63) / 64;
   const bool counted = limits.per_node > 1;
   const bool roles = limits.per_node != 1;
@@ -103,8 +103,9 @@ namespace planner_detail {
 /// and no wave holds more than `limits.per_wave` jobs.
 /// Greedy edge colouring, heaviest job first (ties by node ids, so the result is
 /// deterministic): with one job per node, at most 2Δ−1 waves for Δ the most jobs any node has,
-/// usually Δ; with k per node, at most 2⌊(Δ−1)/k⌋+1. O(J · W) for J jobs and W waves. Returns
-/// the wave of each job, in input order.
+/// usually Δ; with k per node, at most 2⌊(Δ−1)/k⌋+1 when no node both gives and receives (as in
+/// a rebalance), more otherwise. O(J · W) for J jobs and W waves. Returns the wave of each job,
+/// in input order.
 [[nodiscard]] inline std::vector<int> assign_waves(const std::vector<wave_job>& jobs, wave_limits limits,
                                                    int first_wave = 0) {
   // Nodes get dense numbers in id order once, so that ordering and probing compare integers.
