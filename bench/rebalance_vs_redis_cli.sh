@@ -82,6 +82,7 @@ for side in "redis-cli $a ${a_ports[0]}" "rcplan $b ${b_ports[0]}"; do
   in_slots=$(count_keys_in_slots "$port")
   echo "  COUNTKEYSINSLOT over all owned slots: $in_slots"
   [[ $in_slots == "$KEYS" ]] || status=1
+  echo "  CPU: $(cat "$work/$name.cpu")"
   if [[ $LOAD == 1 ]]; then echo "  client during the rebalance: $(traffic_line "$work/$name.traffic")"; fi
 done
 [[ $(check_balanced "${a_ports[0]}") == balanced* && $(check_balanced "${b_ports[0]}") == balanced* ]] || status=1

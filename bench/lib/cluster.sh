@@ -19,6 +19,7 @@ bench_require() {
   for tool in "$@"; do
     command -v "$tool" >/dev/null || { echo "$tool not found (apt-get install redis-server redis-tools python3)" >&2; exit 1; }
   done
+  [[ -x /usr/bin/time ]] || { echo "/usr/bin/time not found (apt-get install time)" >&2; exit 1; }
 }
 
 # bench_cluster_init: the pid list and the cleanup trap for the servers started here
@@ -159,15 +160,34 @@ traffic_stop() {
   traffic_pid=""
 }
 
+# servers_cpu NAME: CPU seconds (user + system) the servers of cluster NAME have used so far
+servers_cpu() {
+  local f ticks=0 stat
+  for f in "$work/$1"/*/redis.pid; do
+    [[ -f $f ]] || continue
+    stat=$(cat "/proc/$(cat "$f")/stat" 2>/dev/null) || continue
+    stat=${stat##*) }  # the fields after the command name; utime and stime are the 12th and 13th
+    read -r -a fields <<<"$stat"
+    ticks=$((ticks + fields[11] + fields[12]))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
 # run_timed NAME SEED COMMAND...: seconds the command took, its output in $work/NAME.out and
-# .err; with LOAD=1, the client (KEYS keys of SIZE bytes) beside it, its report in NAME.traffic
+# .err; with LOAD=1, the client (KEYS keys of SIZE bytes) beside it, its report in NAME.traffic.
+# NAME.cpu gets the CPU seconds the command and the cluster's servers used while it ran.
 run_timed() {
-  local name=$1 seed=$2 start end
+  local name=$1 seed=$2 start end cpu_before
   shift 2
   if [[ ${LOAD:-1} == 1 ]]; then traffic_start "$seed" "$KEYS" "$SIZE" "$work/$name.traffic"; fi
+  cpu_before=$(servers_cpu "$name")
   start=$(now)
-  "$@" >"$work/$name.out" 2>"$work/$name.err" || { echo "$name failed:" >&2; tail -n 20 "$work/$name.out" "$work/$name.err" >&2; exit 1; }
+  /usr/bin/time -f "%U %S" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
+    { echo "$name failed:" >&2; tail -n 20 "$work/$name.out" "$work/$name.err" >&2; exit 1; }
   end=$(now)
+  awk -v b="$cpu_before" -v a="$(servers_cpu "$name")" -v s="$start" -v e="$end" \
+    '{ printf "tool %.2f s + servers %.2f s of CPU in %.2f s: %.2f cores busy\n", $1 + $2, a - b, e - s, ($1 + $2 + a - b) / (e - s) }' \
+    "$work/$name.time" >"$work/$name.cpu"
   traffic_stop
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
 }

@@ -80,7 +80,9 @@ TEST_CASE("the plan example of the design is read and written back unchanged") {
   CHECK(p.steps[0].action == rcplan::action{rcplan::migrate_slots{{id_a}, {id_b}, {{0, 2730}, {5461, 5461}}}});
   CHECK(p.steps[1].action == rcplan::action{rcplan::replicate{{id_a}, {id_b}}});
   CHECK(p.summary.slots_moved == 2732);
-  CHECK(p.summary.ranges_after == std::map<rcplan::node_id, std::size_t>{{{id_b}, 2}});
+  CHECK(p.summary.ranges_after == std::vector<rcplan::master_ranges>{{{id_b}, 2}});
+  CHECK(rcplan::ranges_after(p.summary, rcplan::node_id{id_b}) == std::optional<std::size_t>{2});
+  CHECK_FALSE(rcplan::ranges_after(p.summary, rcplan::node_id{id_a}).has_value());
 
   CHECK(nlohmann::ordered_json(p).dump(2) == design_example);
   // Sorted output differs in order only.
@@ -246,7 +248,7 @@ TEST_CASE("keys_moved is written only when not 0 and reads back") {
   rcplan::plan p;
   p.status = rcplan::plan_status::actions_planned;
   p.summary.slots_moved = 3;
-  p.summary.ranges_after[rcplan::node_id{id_a}] = 1;
+  p.summary.ranges_after.push_back({rcplan::node_id{id_a}, 1});
   const std::string without = nlohmann::ordered_json(p).dump();
   CHECK(without.find("keys_moved") == std::string::npos);
   CHECK(json::parse(without).get<rcplan::plan>() == p);

@@ -11,16 +11,32 @@ namespace {
 
 using oracle = std::bitset<rcplan::slot_count>;
 
+// A range starting anywhere, at most `max_extra` slots past its first.
+rc::Gen<rcplan::slot_range> gen_range(int max_extra) {
+  return rc::gen::map(rc::gen::pair(rc::gen::inRange<int>(0, 16384), rc::gen::inRange<int>(0, max_extra)),
+                      [](std::pair<int, int> p) {
+                        const int last = std::min(16383, p.first + p.second);
+                        return rcplan::slot_range{static_cast<rcplan::slot>(p.first), static_cast<rcplan::slot>(last)};
+                      });
+}
+
 // Sets built from a few random ranges plus scattered slots: both long runs and
 // fragmentation, which is what real clusters look like.
 rc::Gen<std::vector<rcplan::slot_range>> gen_ranges() {
-  return rc::gen::container<std::vector<rcplan::slot_range>>(
-      rc::gen::map(rc::gen::pair(rc::gen::inRange<int>(0, 16384), rc::gen::inRange<int>(0, 600)),
-                   [](std::pair<int, int> p) {
-                     const int last = std::min(16383, p.first + p.second);
-                     return rcplan::slot_range{static_cast<rcplan::slot>(p.first),
-                                               static_cast<rcplan::slot>(last)};
-                   }));
+  return rc::gen::container<std::vector<rcplan::slot_range>>(gen_range(600));
+}
+
+// A few short ranges: sets that stay inline, or just spill over into a bitmap.
+rc::Gen<std::vector<rcplan::slot_range>> gen_few_ranges() {
+  const auto bound = static_cast<int>(2 * rcplan::slot_set::inline_ranges + 2);
+  return rc::gen::mapcat(rc::gen::inRange(0, bound), [](int n) {
+    return rc::gen::container<std::vector<rcplan::slot_range>>(static_cast<std::size_t>(n), gen_range(40));
+  });
+}
+
+// Either kind: algebra between an inline set and a bitmap takes its own paths.
+rc::Gen<std::vector<rcplan::slot_range>> gen_any_ranges() {
+  return rc::gen::oneOf(gen_ranges(), gen_few_ranges());
 }
 
 oracle to_oracle(const std::vector<rcplan::slot_range>& ranges) {
@@ -62,9 +78,28 @@ TEST_CASE("slot_set basics") {
   CHECK(bad.empty());
 }
 
+TEST_CASE("a slot_set of a few ranges is small to copy; a fragmented one keeps every slot") {
+  // plans carry a slot set per step: thousands per plan on large clusters
+  STATIC_REQUIRE(sizeof(rcplan::slot_set) <= 64);
+  rcplan::slot_set few;
+  for (rcplan::slot s = 0; s < 2 * rcplan::slot_set::inline_ranges; s += 2) few.insert(s);
+  CHECK(few.range_count() == rcplan::slot_set::inline_ranges);
+  rcplan::slot_set many = few;
+  many.insert(rcplan::slot{1000});  // one range more than fits inline
+  CHECK(many.range_count() == rcplan::slot_set::inline_ranges + 1);
+  CHECK(many.count() == few.count() + 1);
+  CHECK(many.contains(1000));
+  CHECK(few.is_subset_of(many));
+  CHECK_FALSE(many.is_subset_of(few));
+  many.erase(rcplan::slot{1000});
+  CHECK(many == few);
+  CHECK(rcplan::slot_set::all().complement().empty());
+  CHECK((rcplan::slot_set::all() - many).count() == rcplan::slot_count - few.count());
+}
+
 TEST_CASE("slot_set matches a bitset oracle") {
   rc::prop("insert, count, ranges", [] {
-    const auto ranges = *gen_ranges();
+    const auto ranges = *gen_any_ranges();
     const auto s = rcplan::slot_set::from_ranges(ranges);
     const oracle o = to_oracle(ranges);
     require_equal(s, o);
@@ -85,8 +120,8 @@ TEST_CASE("slot_set matches a bitset oracle") {
     RC_ASSERT(each.size() == o.count());
   });
   rc::prop("set algebra", [] {
-    const auto ra = *gen_ranges();
-    const auto rb = *gen_ranges();
+    const auto ra = *gen_any_ranges();
+    const auto rb = *gen_any_ranges();
     const auto a = rcplan::slot_set::from_ranges(ra), b = rcplan::slot_set::from_ranges(rb);
     const oracle oa = to_oracle(ra), ob = to_oracle(rb);
     require_equal(a | b, oa | ob);
@@ -99,7 +134,7 @@ TEST_CASE("slot_set matches a bitset oracle") {
     RC_ASSERT((a & b).is_subset_of(a));
   });
   rc::prop("lowest and highest", [] {
-    const auto a = rcplan::slot_set::from_ranges(*gen_ranges());
+    const auto a = rcplan::slot_set::from_ranges(*gen_any_ranges());
     const auto n = *rc::gen::inRange<std::size_t>(0, a.count() + 2);
     const auto lo = a.lowest(n), hi = a.highest(n);
     RC_ASSERT(lo.count() == std::min(n, a.count()));
@@ -112,12 +147,12 @@ TEST_CASE("slot_set matches a bitset oracle") {
   // The sets keep a summary of their non-empty words; any way of reaching the same slots must
   // give an equal set, with the same first, last, ranges and emptiness.
   rc::prop("edits of every kind agree with the set built from scratch", [] {
-    const auto start = *gen_ranges();
+    const auto start = *gen_any_ranges();
     rcplan::slot_set s = rcplan::slot_set::from_ranges(start);
     oracle o = to_oracle(start);
     const int edits = *rc::gen::inRange(0, 40);
     for (int e = 0; e < edits; ++e) {
-      const auto r = *gen_ranges();
+      const auto r = *gen_any_ranges();
       const rcplan::slot_set x = rcplan::slot_set::from_ranges(r);
       const oracle ox = to_oracle(r);
       switch (*rc::gen::inRange(0, 7)) {
@@ -160,5 +195,29 @@ TEST_CASE("slot_set matches a bitset oracle") {
     s.clear();
     RC_ASSERT(s == rcplan::slot_set{});
     RC_ASSERT(s.empty());
+  });
+  // A set kept as a bitmap and the same slots kept inline are the same set: equal, alike in
+  // every query, and copied as the few ranges they are.
+  rc::prop("a bitmap thinned to a few ranges equals those ranges held inline", [] {
+    const auto few = *gen_few_ranges();
+    const rcplan::slot_set inline_form = rcplan::slot_set::from_ranges(few);
+    rcplan::slot_set wide;
+    for (std::size_t s = 0; s < rcplan::slot_count; s += 2) wide.insert(static_cast<rcplan::slot>(s));
+    wide &= inline_form;  // many ranges, or not: either way the slots of `few` split at odd slots
+    wide |= inline_form;  // back to exactly `few`, through whichever form the set took
+    RC_ASSERT(wide == inline_form);
+    RC_ASSERT(inline_form == wide);
+    RC_ASSERT(wide.ranges() == inline_form.ranges());
+    RC_ASSERT(wide.count() == inline_form.count());
+    RC_ASSERT(wide.range_count() == inline_form.range_count());
+    const rcplan::slot_set copy = wide;
+    RC_ASSERT(copy == inline_form);
+    rcplan::slot_set assigned{{0, 0}, {2, 2}, {4, 4}, {6, 6}, {8, 8}, {10, 10}, {12, 12}, {14, 14}, {16, 16}, {18, 18}};
+    assigned = wide;
+    RC_ASSERT(assigned == inline_form);
+    RC_ASSERT(assigned.intersects(inline_form) == !few.empty());
+    RC_ASSERT(assigned.is_subset_of(inline_form) && inline_form.is_subset_of(assigned));
+    rcplan::slot_set moved = std::move(assigned);
+    RC_ASSERT(moved == inline_form);
   });
 }

@@ -45,12 +45,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
 #include <variant>
+#include <vector>
 
 // --- enums ------------------------------------------------------------------------------
 
@@ -160,12 +162,23 @@ template <std::size_t I = 0>
 
 // --- steps and plans --------------------------------------------------------------------
 
-/// Node ids as object keys (`ranges_after`).
-struct node_id_key {
-  using type = node_id;
-  static constexpr const char* expected = "an object of node id to range count";
-  [[nodiscard]] static node_id from_key(const std::string& key) { return node_id{key}; }
-  [[nodiscard]] static std::string to_key(const node_id& id) { return id.value; }
+/// `ranges_after`: an object of node id to range count, held as a list sorted by id.
+struct ranges_after_codec {
+  using type = std::vector<master_ranges>;
+  [[nodiscard]] static type read(const nlohmann::json& j) {
+    type out;
+    for_each_member(j, "an object of node id to range count", [&out](const std::string& k, const nlohmann::json& e) {
+      out.push_back({node_id{k}, codec<std::size_t>::read(e)});
+    });
+    std::sort(out.begin(), out.end(), [](const master_ranges& a, const master_ranges& b) { return a.node < b.node; });
+    return out;
+  }
+  template <json_document J>
+  [[nodiscard]] static J write(const type& m) {
+    J o = J::object();
+    for (const master_ranges& r : m) o[r.node.value] = codec<std::size_t>::template write<J>(r.ranges);
+    return o;
+  }
 };
 
 template <> inline constexpr auto fields_of<step> = std::tuple{required("wave", &step::wave),
@@ -174,7 +187,7 @@ template <> inline constexpr auto fields_of<step> = std::tuple{required("wave", 
 template <> inline constexpr auto fields_of<plan_summary> = std::tuple{
     defaulted("slots_moved", &plan_summary::slots_moved), defaulted("lower_bound", &plan_summary::lower_bound),
     omitempty("keys_moved", &plan_summary::keys_moved),
-    defaulted("ranges_after", &plan_summary::ranges_after, keyed_map<node_id_key, codec<std::size_t>>{})};
+    defaulted("ranges_after", &plan_summary::ranges_after, ranges_after_codec{})};
 
 template <> inline constexpr auto fields_of<plan> = std::tuple{required("status", &plan::status),
     defaulted("diagnostics", &plan::diagnostics), defaulted("steps", &plan::steps),

@@ -1,8 +1,10 @@
 #pragma once
 
-// Sets of hash slots as 16384-bit bitmaps: set algebra, counting and range extraction, and
-// `to_string()` for the `0-5460,5462` form people read.
+// Sets of hash slots: a few ranges kept inline, a 16384-bit bitmap once a set is fragmented;
+// set algebra, counting and range extraction, and `to_string()` for the `0-5460,5462` form
+// people read.
 
+#include <rcplan/model/detail/slot_bitmap.hpp>
 #include <rcplan/model/slot.hpp>
 
 #include <array>
@@ -10,131 +12,151 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace rcplan {
 
-/// A set of hash slots, stored as a 16384-bit bitmap (2 KiB) with a summary bit per 64-bit
-/// word that says whether the word holds any slot.
+/// A set of hash slots. Up to `inline_ranges` maximal ranges live inside the object (48
+/// bytes, no allocation); a set fragmented beyond that moves to a 16384-bit bitmap on the heap
+/// whose summary bits let counting, algebra and iteration visit only the words in use.
 ///
-/// Counting, set algebra, iteration and comparison visit only the words the summary marks, so
-/// a set costs what it holds, not 2 KiB: a thousand masters of 16 slots each are counted or
-/// merged in a few thousand steps. Iteration is always in ascending slot order, which keeps
+/// Most sets a plan carries (a migration's slots, a master's share in a large cluster) are a
+/// few ranges, so copying them costs bytes, not 2 KiB. A copy of a bitmap that has become a
+/// few ranges again is stored inline. Iteration is always in ascending slot order, which keeps
 /// every consumer deterministic.
 class slot_set {
  public:
-  static constexpr std::size_t word_count = slot_count / 64;
+  static constexpr std::size_t inline_ranges = 8;
 
-  constexpr slot_set() noexcept = default;
-  slot_set(std::initializer_list<slot_range> ranges) noexcept {
+  slot_set() noexcept = default;
+  slot_set(std::initializer_list<slot_range> ranges) {
     for (const slot_range& r : ranges) insert(r);
   }
+  slot_set(const slot_set& o) { copy_from(o); }
+  slot_set(slot_set&& o) noexcept = default;
+  slot_set& operator=(const slot_set& o) {
+    if (this != &o) copy_from(o);
+    return *this;
+  }
+  slot_set& operator=(slot_set&& o) noexcept = default;
+  ~slot_set() = default;
 
   [[nodiscard]] static slot_set all() noexcept {
     slot_set s;
-    s.words_.fill(~std::uint64_t{0});
-    s.used_.fill(~std::uint64_t{0});
+    s.small_[0] = slot_range{0, max_slot};
+    s.n_ = 1;
     return s;
   }
-  [[nodiscard]] static slot_set from_ranges(const std::vector<slot_range>& ranges) noexcept {
+  [[nodiscard]] static slot_set from_ranges(const std::vector<slot_range>& ranges) {
     slot_set s;
     for (const slot_range& r : ranges) s.insert(r);
     return s;
   }
 
   [[nodiscard]] bool contains(slot s) const noexcept {
-    return (words_[s / 64] >> (s % 64)) & 1U;
+    if (big_) return big_->contains(s);
+    for (std::uint32_t i = 0; i < n_; ++i)
+      if (small_[i].contains(s)) return true;
+    return false;
   }
-  void insert(slot s) noexcept {
-    words_[s / 64] |= bit(s);
-    mark(s / 64);
+  void insert(slot s) { insert(slot_range{s, s}); }
+  void erase(slot s) { erase(slot_range{s, s}); }
+  void insert(slot_range r) {
+    if (!valid(r)) return;
+    if (big_) return big_->apply(r, bitmap::edit::set);
+    small_list out;
+    std::uint32_t i = 0;
+    for (; i < n_ && std::uint32_t{small_[i].last} + 1 < std::uint32_t{r.first}; ++i) out.push(small_[i]);
+    slot_range merged = r;
+    for (; i < n_ && std::uint32_t{small_[i].first} <= std::uint32_t{r.last} + 1; ++i) {
+      merged.first = small_[i].first < merged.first ? small_[i].first : merged.first;
+      merged.last = small_[i].last > merged.last ? small_[i].last : merged.last;
+    }
+    out.push(merged);
+    for (; i < n_; ++i) out.push(small_[i]);
+    adopt(out);
   }
-  void erase(slot s) noexcept {
-    words_[s / 64] &= ~bit(s);
-    sync(s / 64);
+  void erase(slot_range r) {
+    if (!valid(r)) return;
+    if (big_) return big_->apply(r, bitmap::edit::clear);
+    small_list out;
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      const slot_range g = small_[i];
+      if (g.last < r.first || g.first > r.last) {
+        out.push(g);
+        continue;
+      }
+      if (g.first < r.first) out.push(slot_range{g.first, static_cast<slot>(r.first - 1)});
+      if (g.last > r.last) out.push(slot_range{static_cast<slot>(r.last + 1), g.last});
+    }
+    adopt(out);
   }
-  void insert(slot_range r) noexcept { assign_range(r, true); }
-  void erase(slot_range r) noexcept { assign_range(r, false); }
   void clear() noexcept {
-    for_each_word([&](std::size_t i) { words_[i] = 0; });
-    used_.fill(0);
+    big_.reset();
+    n_ = 0;
   }
 
   [[nodiscard]] std::size_t count() const noexcept {
+    if (big_) return big_->count();
     std::size_t n = 0;
-    for_each_word([&](std::size_t i) { n += popcount(words_[i]); });
+    for (std::uint32_t i = 0; i < n_; ++i) n += small_[i].size();
     return n;
   }
-  [[nodiscard]] bool empty() const noexcept {
-    for (std::uint64_t u : used_)
-      if (u != 0) return false;
-    return true;
-  }
+  [[nodiscard]] bool empty() const noexcept { return big_ ? big_->empty() : n_ == 0; }
   [[nodiscard]] bool full() const noexcept { return count() == slot_count; }
 
   /// Lowest slot in the set, if any.
   [[nodiscard]] std::optional<slot> first() const noexcept {
-    for (std::size_t k = 0; k < summary_count; ++k)
-      if (used_[k] != 0) {
-        const std::size_t i = k * 64 + static_cast<std::size_t>(std::countr_zero(used_[k]));
-        return static_cast<slot>(i * 64 + static_cast<std::size_t>(std::countr_zero(words_[i])));
-      }
-    return std::nullopt;
+    if (big_) return big_->first();
+    return n_ == 0 ? std::nullopt : std::optional<slot>{small_[0].first};
   }
   /// Highest slot in the set, if any.
   [[nodiscard]] std::optional<slot> last() const noexcept {
-    for (std::size_t k = summary_count; k-- > 0;)
-      if (used_[k] != 0) {
-        const std::size_t i = k * 64 + 63 - static_cast<std::size_t>(std::countl_zero(used_[k]));
-        return static_cast<slot>(i * 64 + 63 - static_cast<std::size_t>(std::countl_zero(words_[i])));
-      }
-    return std::nullopt;
+    if (big_) return big_->last();
+    return n_ == 0 ? std::nullopt : std::optional<slot>{small_[n_ - 1].last};
   }
 
   /// Calls `f(slot_range)` for each maximal run of consecutive slots, ascending.
   template <typename F>
   void for_each_range(F&& f) const {
-    std::size_t s = 0;
-    while (s < slot_count) {
-      s = next_set(s);
-      if (s >= slot_count) break;
-      const std::size_t end = next_clear(s);
-      f(slot_range{static_cast<slot>(s), static_cast<slot>(end - 1)});
-      s = end;
+    if (big_) {
+      big_->for_each_run(slot_range{0, max_slot}, [&](slot_range r) {
+        f(r);
+        return true;
+      });
+      return;
     }
+    for (std::uint32_t i = 0; i < n_; ++i) f(small_[i]);
   }
   /// Calls `f(slot)` for every slot, ascending.
   template <typename F>
   void for_each(F&& f) const {
-    for_each_word([&](std::size_t i) {
-      std::uint64_t w = words_[i];
-      while (w != 0) {
-        f(static_cast<slot>(i * 64 + static_cast<std::size_t>(std::countr_zero(w))));
-        w &= w - 1;
-      }
-    });
+    if (big_) {
+      big_->for_each_word([&](std::size_t i) {
+        std::uint64_t w = big_->words[i];
+        while (w != 0) {
+          f(static_cast<slot>(i * 64 + static_cast<std::size_t>(std::countr_zero(w))));
+          w &= w - 1;
+        }
+      });
+      return;
+    }
+    for (std::uint32_t i = 0; i < n_; ++i)
+      for (std::size_t s = small_[i].first; s <= small_[i].last; ++s) f(static_cast<slot>(s));
   }
 
   /// The set as sorted, maximal, inclusive ranges.
   [[nodiscard]] std::vector<slot_range> ranges() const {
+    if (!big_) return std::vector<slot_range>(small_.begin(), small_.begin() + n_);
     std::vector<slot_range> out;
     for_each_range([&](slot_range r) { out.push_back(r); });
     return out;
   }
   /// How many maximal ranges the set splits into (its fragmentation).
-  [[nodiscard]] std::size_t range_count() const noexcept {
-    std::size_t n = 0;
-    for_each_word([&](std::size_t i) {
-      const std::uint64_t w = words_[i];
-      const bool prev = i > 0 && (words_[i - 1] >> 63) != 0;
-      // a run starts at every set bit whose lower neighbour is clear
-      const std::uint64_t starts = w & ~((w << 1) | (prev ? 1U : 0U));
-      n += popcount(starts);
-    });
-    return n;
-  }
+  [[nodiscard]] std::size_t range_count() const noexcept { return big_ ? big_->range_count() : n_; }
   [[nodiscard]] std::vector<slot> slots() const {
     std::vector<slot> out;
     out.reserve(count());
@@ -142,169 +164,252 @@ class slot_set {
     return out;
   }
 
-  slot_set& operator|=(const slot_set& o) noexcept {
-    o.for_each_word([&](std::size_t i) { words_[i] |= o.words_[i]; });
-    for (std::size_t k = 0; k < summary_count; ++k) used_[k] |= o.used_[k];
+  slot_set& operator|=(const slot_set& o) {
+    if (o.empty()) return *this;
+    if (!big_ && !o.big_) {
+      // one range (a master's share, most often) is inserted in place
+      if (o.n_ == 1) {
+        insert(o.small_[0]);
+        return *this;
+      }
+      return *this = combine(*this, o, [](bool a, bool b) { return a || b; });
+    }
+    if (!big_) {
+      auto wide = std::make_unique<bitmap>(*o.big_);
+      for (std::uint32_t i = 0; i < n_; ++i) wide->apply(small_[i], bitmap::edit::set);
+      big_ = std::move(wide);
+      return *this;
+    }
+    if (o.big_) big_->unite(*o.big_);
+    else for (std::uint32_t i = 0; i < o.n_; ++i) big_->apply(o.small_[i], bitmap::edit::set);
     return *this;
   }
-  slot_set& operator&=(const slot_set& o) noexcept {
-    for_each_word([&](std::size_t i) {
-      words_[i] &= o.words_[i];
-      sync(i);
-    });
+  slot_set& operator&=(const slot_set& o) {
+    if (!big_ && !o.big_) return *this = combine(*this, o, [](bool a, bool b) { return a && b; });
+    if (big_ && o.big_) {
+      big_->intersect(*o.big_);
+      return *this;
+    }
+    // one side is a few ranges: keep what the bitmap holds inside each of them
+    const slot_set& few = big_ ? o : *this;
+    const bitmap& wide = big_ ? *big_ : *o.big_;
+    slot_set out;
+    for (std::uint32_t i = 0; i < few.n_; ++i) wide.for_each_run(few.small_[i], appending{out});
+    return *this = std::move(out);
+  }
+  slot_set& operator-=(const slot_set& o) {
+    if (o.empty()) return *this;
+    if (!big_ && !o.big_) return *this = combine(*this, o, [](bool a, bool b) { return a && !b; });
+    if (big_ && o.big_) big_->subtract(*o.big_);
+    else if (big_) for (std::uint32_t i = 0; i < o.n_; ++i) big_->apply(o.small_[i], bitmap::edit::clear);
+    else {
+      slot_set out;
+      for (std::uint32_t i = 0; i < n_; ++i) o.big_->for_each_gap(small_[i], appending{out});
+      *this = std::move(out);
+    }
     return *this;
   }
-  slot_set& operator-=(const slot_set& o) noexcept {
-    for_each_word([&](std::size_t i) {
-      if ((o.used_[i / 64] >> (i % 64) & 1U) == 0) return;
-      words_[i] &= ~o.words_[i];
-      sync(i);
-    });
+  slot_set& operator^=(const slot_set& o) {
+    if (o.empty()) return *this;
+    if (!big_ && !o.big_) return *this = combine(*this, o, [](bool a, bool b) { return a != b; });
+    widen();
+    if (o.big_) big_->flip(*o.big_);
+    else for (std::uint32_t i = 0; i < o.n_; ++i) big_->apply(o.small_[i], bitmap::edit::flip);
     return *this;
   }
-  slot_set& operator^=(const slot_set& o) noexcept {
-    o.for_each_word([&](std::size_t i) {
-      words_[i] ^= o.words_[i];
-      sync(i);
-    });
-    return *this;
-  }
-  [[nodiscard]] friend slot_set operator|(slot_set a, const slot_set& b) noexcept { return a |= b; }
-  [[nodiscard]] friend slot_set operator&(slot_set a, const slot_set& b) noexcept { return a &= b; }
-  [[nodiscard]] friend slot_set operator-(slot_set a, const slot_set& b) noexcept { return a -= b; }
-  [[nodiscard]] friend slot_set operator^(slot_set a, const slot_set& b) noexcept { return a ^= b; }
-  [[nodiscard]] slot_set complement() const noexcept { return all() - *this; }
+  [[nodiscard]] friend slot_set operator|(slot_set a, const slot_set& b) { return a |= b; }
+  [[nodiscard]] friend slot_set operator&(slot_set a, const slot_set& b) { return a &= b; }
+  [[nodiscard]] friend slot_set operator-(slot_set a, const slot_set& b) { return a -= b; }
+  [[nodiscard]] friend slot_set operator^(slot_set a, const slot_set& b) { return a ^= b; }
+  [[nodiscard]] slot_set complement() const { return all() - *this; }
 
   [[nodiscard]] bool intersects(const slot_set& o) const noexcept {
-    for (std::size_t k = 0; k < summary_count; ++k) {
-      std::uint64_t both = used_[k] & o.used_[k];
-      while (both != 0) {
-        const std::size_t i = k * 64 + static_cast<std::size_t>(std::countr_zero(both));
-        if ((words_[i] & o.words_[i]) != 0) return true;
-        both &= both - 1;
-      }
-    }
+    if (big_ && o.big_) return big_->intersects(*o.big_);
+    const slot_set& few = big_ ? o : *this;
+    const slot_set& other = big_ ? *this : o;
+    for (std::uint32_t i = 0; i < few.n_; ++i)
+      if (other.meets(few.small_[i])) return true;
     return false;
   }
   [[nodiscard]] bool is_subset_of(const slot_set& o) const noexcept {
+    if (big_ && o.big_) return big_->is_subset_of(*o.big_);
     bool subset = true;
-    for_each_word([&](std::size_t i) { subset = subset && (words_[i] & ~o.words_[i]) == 0; });
+    if (big_) {
+      big_->for_each_run(slot_range{0, max_slot}, [&](slot_range r) { return subset = o.covers(r); });
+      return subset;
+    }
+    for (std::uint32_t i = 0; i < n_ && subset; ++i) subset = o.covers(small_[i]);
     return subset;
   }
 
   /// The `n` lowest slots of the set (all of it when `n >= count()`).
-  [[nodiscard]] slot_set lowest(std::size_t n) const noexcept {
+  [[nodiscard]] slot_set lowest(std::size_t n) const {
     slot_set out;
-    for_each_word([&](std::size_t i) {
-      if (n == 0) return;
-      std::uint64_t w = words_[i];
-      const auto c = popcount(w);
-      if (c <= n) {
-        out.words_[i] = w;
-        n -= c;
-      } else {
-        for (; n > 0; --n) {
-          const std::uint64_t low = w & (~w + 1);
-          out.words_[i] |= low;
-          w ^= low;
-        }
-      }
-      out.mark(i);
-    });
+    if (big_) {
+      bitmap kept = *big_;
+      kept.keep_lowest(n);
+      kept.for_each_run(slot_range{0, max_slot}, appending{out});
+      return out;
+    }
+    for (std::uint32_t i = 0; i < n_ && n > 0; ++i) {
+      const std::size_t take = small_[i].size() < n ? small_[i].size() : n;
+      out.small_[out.n_++] = slot_range{small_[i].first, static_cast<slot>(small_[i].first + take - 1)};
+      n -= take;
+    }
     return out;
   }
   /// The `n` highest slots of the set (all of it when `n >= count()`).
-  [[nodiscard]] slot_set highest(std::size_t n) const noexcept {
+  [[nodiscard]] slot_set highest(std::size_t n) const {
     const std::size_t c = count();
     return n >= c ? *this : *this - lowest(c - n);
   }
 
-  [[nodiscard]] const std::array<std::uint64_t, word_count>& words() const noexcept { return words_; }
-
-  /// Equal sets have equal summaries, so only the words the summary marks are compared.
   friend bool operator==(const slot_set& a, const slot_set& b) noexcept {
-    if (a.used_ != b.used_) return false;
-    bool same = true;
-    a.for_each_word([&](std::size_t i) { same = same && a.words_[i] == b.words_[i]; });
-    return same;
+    if (a.big_ && b.big_) return a.big_->equals(*b.big_);
+    if (!a.big_ && !b.big_) {
+      if (a.n_ != b.n_) return false;
+      for (std::uint32_t i = 0; i < a.n_; ++i)
+        if (a.small_[i] != b.small_[i]) return false;
+      return true;
+    }
+    // a bitmap equals a few ranges when its runs are exactly those ranges
+    const slot_set& few = a.big_ ? b : a;
+    const bitmap& wide = a.big_ ? *a.big_ : *b.big_;
+    std::uint32_t i = 0;
+    const bool same = wide.for_each_run(slot_range{0, max_slot}, [&](slot_range r) {
+      return i < few.n_ && few.small_[i++] == r;
+    });
+    return same && i == few.n_;
   }
 
  private:
-  static constexpr std::size_t summary_count = word_count / 64;
+  using bitmap = model_detail::slot_bitmap;
 
-  // Inline bit counting: on baseline x86-64 (no POPCNT) std::popcount becomes a library call
-  // per word, which dominated planning time; this form is also what compilers turn into the
-  // POPCNT instruction where it exists.
-  static constexpr std::size_t popcount(std::uint64_t x) noexcept {
-    x = x - ((x >> 1) & 0x5555555555555555ULL);
-    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-    return static_cast<std::size_t>((x * 0x0101010101010101ULL) >> 56);
+  /// Room for the ranges an edit or a combination of two inline sets can produce.
+  struct small_list {
+    std::array<slot_range, 2 * inline_ranges + 1> r{};
+    std::uint32_t n = 0;
+    void push(slot_range x) noexcept { r[n++] = x; }
+  };
+
+  [[nodiscard]] static bool valid(slot_range r) noexcept { return r.first <= r.last && r.last <= max_slot; }
+
+  /// Takes sorted, maximal ranges: inline when they fit, else as a bitmap.
+  void adopt(const small_list& l) {
+    if (l.n <= inline_ranges) {
+      for (std::uint32_t i = 0; i < l.n; ++i) small_[i] = l.r[i];
+      n_ = l.n;
+      return;
+    }
+    auto wide = std::make_unique<bitmap>();
+    for (std::uint32_t i = 0; i < l.n; ++i) wide->apply(l.r[i], bitmap::edit::set);
+    big_ = std::move(wide);
+  }
+  void widen() {
+    if (big_) return;
+    auto wide = std::make_unique<bitmap>();
+    for (std::uint32_t i = 0; i < n_; ++i) wide->apply(small_[i], bitmap::edit::set);
+    big_ = std::move(wide);
+  }
+  void copy_from(const slot_set& o) {
+    if (!o.big_) {
+      big_.reset();
+      small_ = o.small_;
+      n_ = o.n_;
+      return;
+    }
+    // a bitmap that is a few ranges again is copied as those ranges
+    small_list l;
+    if (o.big_->for_each_run(slot_range{0, max_slot}, [&](slot_range r) {
+          if (l.n == inline_ranges) return false;
+          l.push(r);
+          return true;
+        })) {
+      big_.reset();
+      adopt(l);
+      return;
+    }
+    if (big_) *big_ = *o.big_;
+    else big_ = std::make_unique<bitmap>(*o.big_);
   }
 
-  static constexpr std::uint64_t bit(slot s) noexcept { return std::uint64_t{1} << (s % 64); }
+  /// Appends a range above every slot of the set (a sink for ascending walks).
+  void append(slot_range r) {
+    if (big_) return big_->apply(r, bitmap::edit::set);
+    if (n_ > 0 && std::uint32_t{small_[n_ - 1].last} + 1 == std::uint32_t{r.first}) {
+      small_[n_ - 1].last = r.last;
+      return;
+    }
+    if (n_ < inline_ranges) {
+      small_[n_++] = r;
+      return;
+    }
+    widen();
+    big_->apply(r, bitmap::edit::set);
+  }
+  struct appending {
+    slot_set& to;
+    bool operator()(slot_range r) const {
+      to.append(r);
+      return true;
+    }
+  };
 
-  /// Calls `f(i)` for every word index `i` the summary marks, ascending. `f` may change the
-  /// summary of word `i` (the walk reads each summary word once, before visiting it).
-  template <typename F>
-  void for_each_word(F&& f) const {
-    for (std::size_t k = 0; k < summary_count; ++k) {
-      std::uint64_t u = used_[k];
-      while (u != 0) {
-        f(k * 64 + static_cast<std::size_t>(std::countr_zero(u)));
-        u &= u - 1;
+  /// Whether any slot of `r` is in the set.
+  [[nodiscard]] bool meets(slot_range r) const noexcept {
+    if (big_) return big_->next_set(r.first) <= std::size_t{r.last};
+    for (std::uint32_t i = 0; i < n_; ++i)
+      if (small_[i].first <= r.last && r.first <= small_[i].last) return true;
+    return false;
+  }
+  /// Whether every slot of `r` is in the set.
+  [[nodiscard]] bool covers(slot_range r) const noexcept {
+    if (big_) return big_->next_clear(r.first) > std::size_t{r.last};
+    for (std::uint32_t i = 0; i < n_; ++i)
+      if (small_[i].first <= r.first && r.last <= small_[i].last) return true;
+    return false;
+  }
+
+  /// `op(in a, in b)` over two inline sets, by a sweep over their range boundaries.
+  template <typename Op>
+  [[nodiscard]] static slot_set combine(const slot_set& a, const slot_set& b, Op op) {
+    // boundaries as half-open positions: each inline list gives a strictly rising sequence
+    std::array<std::uint32_t, 2 * inline_ranges> pa{}, pb{};
+    for (std::uint32_t i = 0; i < a.n_; ++i) {
+      pa[2 * i] = a.small_[i].first;
+      pa[2 * i + 1] = std::uint32_t{a.small_[i].last} + 1;
+    }
+    for (std::uint32_t i = 0; i < b.n_; ++i) {
+      pb[2 * i] = b.small_[i].first;
+      pb[2 * i + 1] = std::uint32_t{b.small_[i].last} + 1;
+    }
+    const std::uint32_t na = 2 * a.n_, nb = 2 * b.n_;
+    std::uint32_t i = 0, j = 0;
+    small_list out;
+    bool open = false;
+    std::uint32_t start = 0;
+    while (i < na || j < nb) {
+      const std::uint32_t at = j >= nb || (i < na && pa[i] <= pb[j]) ? pa[i] : pb[j];
+      while (i < na && pa[i] == at) ++i;
+      while (j < nb && pb[j] == at) ++j;
+      // past `at`, a slot is in a when an odd number of a's boundaries lie at or below it
+      const bool in = op((i & 1U) != 0, (j & 1U) != 0);
+      if (in && !open) {
+        start = at;
+        open = true;
+      } else if (!in && open) {
+        out.push(slot_range{static_cast<slot>(start), static_cast<slot>(at - 1)});
+        open = false;
       }
     }
-  }
-  void mark(std::size_t i) noexcept { used_[i / 64] |= std::uint64_t{1} << (i % 64); }
-  /// Brings the summary bit of word `i` in line with the word.
-  void sync(std::size_t i) noexcept {
-    const std::uint64_t b = std::uint64_t{1} << (i % 64);
-    used_[i / 64] = words_[i] != 0 ? (used_[i / 64] | b) : (used_[i / 64] & ~b);
+    slot_set s;
+    s.adopt(out);
+    return s;
   }
 
-  void assign_range(slot_range r, bool value) noexcept {
-    if (r.first > r.last || r.last > max_slot) return;
-    const std::size_t fw = r.first / 64, lw = r.last / 64;
-    for (std::size_t i = fw; i <= lw; ++i) {
-      const std::size_t lo = i == fw ? std::size_t{r.first} % 64 : 0;
-      const std::size_t hi = i == lw ? std::size_t{r.last} % 64 : 63;
-      const std::uint64_t upto_hi = hi == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (hi + 1)) - 1;
-      const std::uint64_t mask = upto_hi & ~((std::uint64_t{1} << lo) - 1);
-      words_[i] = value ? (words_[i] | mask) : (words_[i] & ~mask);
-      sync(i);
-    }
-  }
-
-  /// First slot >= from in the set, or slot_count; skips empty words through the summary.
-  [[nodiscard]] std::size_t next_set(std::size_t from) const noexcept {
-    std::size_t i = from / 64;
-    if (i >= word_count) return slot_count;
-    const std::uint64_t w = words_[i] & (~std::uint64_t{0} << (from % 64));
-    if (w != 0) return i * 64 + static_cast<std::size_t>(std::countr_zero(w));
-    for (std::size_t k = (i + 1) / 64; k < summary_count; ++k) {
-      std::uint64_t u = used_[k];
-      if (k == (i + 1) / 64) u &= (i + 1) % 64 == 0 ? ~std::uint64_t{0} : ~std::uint64_t{0} << ((i + 1) % 64);
-      if (u == 0) continue;
-      const std::size_t j = k * 64 + static_cast<std::size_t>(std::countr_zero(u));
-      return j * 64 + static_cast<std::size_t>(std::countr_zero(words_[j]));
-    }
-    return slot_count;
-  }
-  /// First slot >= from not in the set, or slot_count (a run's length in words at most).
-  [[nodiscard]] std::size_t next_clear(std::size_t from) const noexcept {
-    std::size_t i = from / 64;
-    if (i >= word_count) return slot_count;
-    std::uint64_t w = ~words_[i] & (~std::uint64_t{0} << (from % 64));
-    while (w == 0) {
-      if (++i == word_count) return slot_count;
-      w = ~words_[i];
-    }
-    return i * 64 + static_cast<std::size_t>(std::countr_zero(w));
-  }
-
-  std::array<std::uint64_t, word_count> words_{};
-  std::array<std::uint64_t, summary_count> used_{};  ///< bit i: words_[i] != 0
+  std::unique_ptr<bitmap> big_;  ///< the set, once it no longer fits inline
+  std::uint32_t n_ = 0;          ///< ranges used in small_ while big_ is empty
+  std::array<slot_range, inline_ranges> small_{};  ///< sorted, maximal, not adjacent
 };
 
 /// The set as inclusive ranges, `0-5460,5462`; empty for an empty set.

@@ -97,7 +97,7 @@ struct view_disagreement {
 /// of the first observer (by id) that knows it. Conflicting slot claims are kept, not
 /// resolved, so that planners can see and repair them.
 [[nodiscard]] inline std::vector<cluster_node> merged_nodes(const topology& t) {
-  // choose a line per id first and copy each chosen line once: lines carry 2 KiB slot bitmaps
+  // choose a line per id first and copy each chosen line once: lines carry strings and slot sets
   std::vector<const cluster_view*> views;
   views.reserve(t.views.size());
   for (const cluster_view& v : t.views) views.push_back(&v);

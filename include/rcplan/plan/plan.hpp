@@ -7,9 +7,10 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/plan/action.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,14 +48,31 @@ struct step {
   friend bool operator==(const step&, const step&) = default;
 };
 
+/// How many slot ranges a master holds once a plan ran.
+struct master_ranges {
+  node_id node;
+  std::size_t ranges = 0;
+  friend bool operator==(const master_ranges&, const master_ranges&) = default;
+};
+
 /// Quality measures of the slot part of a plan (design §5).
 struct plan_summary {
   std::size_t slots_moved = 0;
   std::size_t lower_bound = 0;  ///< Σ max(0, held − quota) in slots; 0 when balancing by keys
   std::size_t keys_moved = 0;   ///< keys carried by the balancing moves; counted only by keys
-  std::map<node_id, std::size_t> ranges_after;  ///< ranges per master once the plan ran
+  /// Ranges per master once the plan ran, sorted by id: a flat list, because a plan names every
+  /// master and a node per entry cost more than the rest of a plan with nothing to do.
+  std::vector<master_ranges> ranges_after;
   friend bool operator==(const plan_summary&, const plan_summary&) = default;
 };
+
+/// The ranges `node` holds once the plan ran, or nullopt when the summary does not list it.
+[[nodiscard]] inline std::optional<std::size_t> ranges_after(const plan_summary& s, const node_id& node) {
+  const auto it = std::lower_bound(s.ranges_after.begin(), s.ranges_after.end(), node,
+                                   [](const master_ranges& m, const node_id& id) { return m.node < id; });
+  if (it == s.ranges_after.end() || it->node != node) return std::nullopt;
+  return it->ranges;
+}
 
 struct plan {
   plan_status status = plan_status::converged;

@@ -9,6 +9,8 @@
 // source outranks it gives the slots back, and Redis deletes their keys).
 
 #include <rcplan/model/node.hpp>
+#include <rcplan/model/slot.hpp>
+#include <rcplan/planner/detail/order.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -39,12 +41,16 @@ namespace planner_detail {
 [[nodiscard]] inline std::vector<int> dense_waves(const std::vector<std::pair<std::size_t, std::size_t>>& ends,
                                                   const std::vector<std::size_t>& weight, std::size_t node_count,
                                                   wave_limits limits, int first_wave) {
-  std::vector<std::size_t> order(ends.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-    if (weight[x] != weight[y]) return weight[x] > weight[y];
-    return ends[x] < ends[y];
-  });
+  // heaviest first, then by ends, then in input order: three stable passes, the last on the
+  // most significant key
+  std::vector<std::size_t> order = identity_order(ends.size());
+  stable_order_by(order, node_count, [&](std::size_t x) { return ends[x].second; });
+  stable_order_by(order, node_count, [&](std::size_t x) { return ends[x].first; });
+  const std::size_t heaviest = weight.empty() ? 0 : *std::max_element(weight.begin(), weight.end());
+  if (heaviest <= slot_count)  // slot counts, as the rebalance passes: a counting pass
+    stable_order_by(order, heaviest + 1, [&](std::size_t x) { return heaviest - weight[x]; });
+  else
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return weight[x] > weight[y]; });
   // Per wave, as bitmaps over the dense numbers: the nodes that reached their limit in it; with
   // a limit other than one, the nodes giving and the nodes receiving in it (with one, a node is
   // in a single job of a wave and cannot take the other role there); and with a limit above

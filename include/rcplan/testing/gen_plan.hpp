@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -264,8 +265,8 @@ template <typename T>
     }
     p.summary.slots_moved = *rc::gen::inRange<std::size_t>(0, slot_count + 1);
     p.summary.lower_bound = *rc::gen::inRange<std::size_t>(0, p.summary.slots_moved + 1);
-    for (const node_id& id : *rc::gen::container<std::vector<node_id>>(gen_node_id()))
-      p.summary.ranges_after[id] = *rc::gen::inRange<std::size_t>(0, 40);
+    for (const node_id& id : *rc::gen::container<std::set<node_id>>(gen_node_id()))
+      p.summary.ranges_after.push_back({id, *rc::gen::inRange<std::size_t>(0, 40)});
     return p;
   });
 }

@@ -2,7 +2,7 @@
 
 // merged_nodes() for planners that only read the merged picture: one view listed in id order is
 // its own merged picture (planners never read the `myself` flag merged_nodes() clears), so its
-// lines are used in place instead of copied with their 2 KiB slot sets.
+// lines are used in place instead of copied with their strings and slot sets.
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/topology.hpp>

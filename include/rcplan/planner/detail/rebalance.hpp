@@ -102,7 +102,7 @@ namespace rcplan::planner_detail {
 }
 
 /// The masters taking part in a rebalance, in merged_nodes' id order, as parallel arrays: the
-/// planner works on positions and touches ids and 2 KiB slot sets only to name or hand them on.
+/// planner works on positions and touches ids and slot sets only to name or hand them on.
 struct taking_part {
   std::vector<const cluster_node*> node;
   std::vector<const slot_set*> slots;  ///< once the repair ran
@@ -149,6 +149,10 @@ struct taking_part {
 [[nodiscard]] inline taking_part participants(const std::vector<cluster_node>& nodes, const repair_result& r,
                                               const std::map<node_id, double>& weights, bool use_empty_masters) {
   taking_part p;
+  p.node.reserve(nodes.size());
+  p.slots.reserve(nodes.size());
+  p.weight.reserve(nodes.size());
+  p.held.reserve(nodes.size());
   for (const cluster_node& n : nodes) {
     if (!n.is_master() || unavailable(n)) continue;
     const slot_set& slots = owned_after_repair(n, r);
@@ -166,23 +170,29 @@ struct taking_part {
 /// Ranges each master taking part holds once the repair and the transfers ran, from one owner
 /// table of the final layout.
 inline void ranges_after(const taking_part& tp, const std::vector<indexed_transfer>& transfers, plan_summary& out) {
-  if (transfers.empty()) {  // nothing moves: each master's own ranges, counted word by word
-    for (std::size_t i = 0; i < tp.size(); ++i)
-      out.ranges_after.emplace_hint(out.ranges_after.end(), tp.node[i]->id, tp.slots[i]->range_count());
+  out.ranges_after.reserve(tp.size());
+  if (transfers.empty()) {  // nothing moves: each master's own ranges
+    for (std::size_t i = 0; i < tp.size(); ++i) out.ranges_after.push_back({tp.node[i]->id, tp.slots[i]->range_count()});
     return;
   }
-  std::vector<std::int32_t> owner(slot_count, -1);
+  // owner tp.size() stands for no master taking part; a range starts wherever the owner changes
+  const auto nobody = static_cast<std::uint32_t>(tp.size());
+  std::vector<std::uint32_t> owner(slot_count, nobody);
   for (std::size_t i = 0; i < tp.size(); ++i)
-    tp.slots[i]->for_each([&](slot s) { owner[s] = static_cast<std::int32_t>(i); });
-  for (const indexed_transfer& tr : transfers)
-    tr.slots.for_each([&](slot s) { owner[s] = static_cast<std::int32_t>(tr.target); });  // the source loses them
-  std::vector<std::size_t> ranges(tp.size(), 0);
-  for (std::size_t s = 0; s < slot_count; ++s) {
-    const std::int32_t o = owner[s];
-    if (o >= 0 && (s == 0 || owner[s - 1] != o)) ++ranges[static_cast<std::size_t>(o)];
+    tp.slots[i]->for_each_range([&](slot_range r) {
+      std::fill(owner.begin() + r.first, owner.begin() + r.last + 1, static_cast<std::uint32_t>(i));
+    });
+  for (const indexed_transfer& tr : transfers)  // the source loses them
+    tr.slots.for_each_range([&](slot_range r) {
+      std::fill(owner.begin() + r.first, owner.begin() + r.last + 1, static_cast<std::uint32_t>(tr.target));
+    });
+  std::vector<std::size_t> ranges(tp.size() + 1, 0);
+  std::uint32_t previous = nobody;
+  for (const std::uint32_t o : owner) {
+    ranges[o] += o != previous ? 1U : 0U;
+    previous = o;
   }
-  for (std::size_t i = 0; i < tp.size(); ++i)
-    out.ranges_after.emplace_hint(out.ranges_after.end(), tp.node[i]->id, ranges[i]);
+  for (std::size_t i = 0; i < tp.size(); ++i) out.ranges_after.push_back({tp.node[i]->id, ranges[i]});
 }
 
 /// Held and quota of a move's two ends, in slots or keys.

@@ -19,6 +19,7 @@
 #include <rcplan/planner/slot_moves.hpp>
 #include <rcplan/planner/slot_quota.hpp>
 #include <rcplan/planner/strategy.hpp>
+#include <rcplan/planner/detail/order.hpp>
 #include <rcplan/planner/waves.hpp>
 
 #include <algorithm>
@@ -162,14 +163,24 @@ template <typename S>
     out[job_step[j]].wave = waves[j];
     next = std::max(next, waves[j] + 1);
   }
-  // Steps are put in wave order here, once: they hold 2 KiB slot sets, so sorting the whole
-  // plan after the fact would copy megabytes on large clusters.
+  // Steps are put in wave order here, once: a step is over a kilobyte (the action variant is as
+  // large as its largest alternative), so sorting the whole plan after the fact would move
+  // megabytes on large clusters.
   std::stable_sort(out.begin(), out.end(), [](const step& a, const step& b) { return a.wave < b.wave; });
   return next;
 }
 
 /// The plan's steps: hand-outs of free slots, the repair, then the balancing migrations in
 /// waves; and the summary.
+/// Positions of `waves` ordered by wave, keeping their order within a wave.
+[[nodiscard]] inline std::vector<std::size_t> by_wave(const std::vector<int>& waves) {
+  int top = 0;
+  for (int w : waves) top = w > top ? w : top;
+  std::vector<std::size_t> order = identity_order(waves.size());
+  stable_order_by(order, static_cast<std::size_t>(top) + 1, [&](std::size_t k) { return static_cast<std::size_t>(waves[k]); });
+  return order;
+}
+
 inline void write_steps(const rebalance_state& s, const chosen_transfers& c, std::vector<step> repair, plan& p) {
   const taking_part& tp = s.tp;
   const std::size_t free_slots = tp.size();
@@ -195,9 +206,7 @@ inline void write_steps(const rebalance_state& s, const chosen_transfers& c, std
     moves.push_back(i);
   }
   const std::vector<int> waves = dense_waves(ends, weight, tp.size(), limits_of(s.opt), next);
-  std::vector<std::size_t> order(moves.size());
-  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return waves[a] < waves[b]; });
+  const std::vector<std::size_t> order = by_wave(waves);
   p.steps.reserve(add.size() + repair.size() + moves.size());
   for (step& x : add) p.steps.push_back(std::move(x));
   for (step& x : repair) p.steps.push_back(std::move(x));

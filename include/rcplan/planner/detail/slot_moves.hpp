@@ -6,6 +6,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
+#include <rcplan/planner/detail/order.hpp>
 #include <rcplan/planner/slot_moves.hpp>
 
 #include <algorithm>
@@ -58,7 +59,7 @@ struct indexed_transfer {
 template <typename IdOf>
 [[nodiscard]] std::vector<slot_transfer> named_transfers(const std::map<std::pair<int, int>, slot_set>& grouped,
                                                          IdOf&& id_of) {
-  // ordered through pointers: a slot_transfer carries 2 KiB of slots, too much to shuffle
+  // ordered through pointers: a slot_transfer carries two ids and a slot set
   using entry = std::map<std::pair<int, int>, slot_set>::const_iterator;
   std::vector<entry> order;
   order.reserve(grouped.size());
@@ -259,33 +260,36 @@ class transfer_builder {
   /// slots with the same two ends are sorted by the ends' ranks, not slot by slot.
   std::vector<indexed_transfer> collect() const {
     struct run {
-      std::uint64_t key;  ///< source rank << 32 | target rank
+      std::size_t from, to;  ///< ranks of the ends
       slot first, last;
     };
     std::vector<run> runs;
     pool_.for_each_range([&](slot_range r) {
       for (std::size_t s = r.first; s <= r.last; ++s) {
-        const std::uint64_t from = rank_[static_cast<std::size_t>(owner_[s])];
-        const std::uint64_t to = rank_[static_cast<std::size_t>(target_[s])];
-        const std::uint64_t key = from << 32 | to;
-        if (!runs.empty() && runs.back().key == key && runs.back().last + 1U == s) runs.back().last = static_cast<slot>(s);
-        else runs.push_back({key, static_cast<slot>(s), static_cast<slot>(s)});
+        const std::size_t from = rank_[static_cast<std::size_t>(owner_[s])];
+        const std::size_t to = rank_[static_cast<std::size_t>(target_[s])];
+        if (!runs.empty() && runs.back().from == from && runs.back().to == to && runs.back().last + 1U == s)
+          runs.back().last = static_cast<slot>(s);
+        else runs.push_back({from, to, static_cast<slot>(s), static_cast<slot>(s)});
       }
     });
-    std::sort(runs.begin(), runs.end(), [](const run& x, const run& y) {
-      return x.key != y.key ? x.key < y.key : x.first < y.first;
-    });
+    // by (source rank, target rank); runs come by ascending slot, which stays the order within
+    std::vector<std::size_t> order = identity_order(runs.size());
+    stable_order_by(order, h_.size(), [&](std::size_t i) { return runs[i].to; });
+    stable_order_by(order, h_.size(), [&](std::size_t i) { return runs[i].from; });
     std::vector<std::size_t> at(h_.size());
     for (std::size_t i = 0; i < h_.size(); ++i) at[rank_[i]] = i;
+    const auto same_ends = [&](std::size_t k) {
+      return k > 0 && runs[order[k]].from == runs[order[k - 1]].from && runs[order[k]].to == runs[order[k - 1]].to;
+    };
     std::size_t groups = 0;
-    for (std::size_t i = 0; i < runs.size(); ++i) groups += i == 0 || runs[i].key != runs[i - 1].key ? 1U : 0U;
+    for (std::size_t k = 0; k < order.size(); ++k) groups += same_ends(k) ? 0U : 1U;
     std::vector<indexed_transfer> out;
     out.reserve(groups);
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      if (i == 0 || runs[i].key != runs[i - 1].key)
-        out.push_back({at[static_cast<std::size_t>(runs[i].key >> 32)],
-                       at[static_cast<std::size_t>(runs[i].key & 0xffffffffU)], {}});
-      out.back().slots.insert(slot_range{runs[i].first, runs[i].last});
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const run& r = runs[order[k]];
+      if (!same_ends(k)) out.push_back({at[r.from], at[r.to], {}});
+      out.back().slots.insert(slot_range{r.first, r.last});
     }
     return out;
   }
