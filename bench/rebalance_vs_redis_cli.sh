@@ -13,7 +13,7 @@
 #   SIZE=100         bytes per value
 #   LOAD=1           run the concurrent client (0: no load during the rebalance)
 #   RCPLAN_BUILD_DIR=build   where rcplan is built (built here if missing)
-#   RCPLAN_PARALLEL=8        rcplan's --parallel
+#   RCPLAN_PARALLEL=         rcplan's --parallel (its default: 8)
 #   RCPLAN_PER_NODE=         rcplan's --max-per-node (migrations per master per wave)
 #   REDIS_CLI_PIPELINE=      redis-cli's --cluster-pipeline (keys per MIGRATE; its default is 10)
 set -euo pipefail
@@ -22,9 +22,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 KEYS=${KEYS:-300000}
 SIZE=${SIZE:-100}
 LOAD=${LOAD:-1}
-PARALLEL=${RCPLAN_PARALLEL:-8}
 rcplan_extra=()
-if [[ -n ${RCPLAN_PER_NODE:-} ]]; then rcplan_extra=(--max-per-node "$RCPLAN_PER_NODE"); fi
+if [[ -n ${RCPLAN_PARALLEL:-} ]]; then rcplan_extra+=(--parallel "$RCPLAN_PARALLEL"); fi
+if [[ -n ${RCPLAN_PER_NODE:-} ]]; then rcplan_extra+=(--max-per-node "$RCPLAN_PER_NODE"); fi
 cli_extra=()
 if [[ -n ${REDIS_CLI_PIPELINE:-} ]]; then cli_extra=(--cluster-pipeline "$REDIS_CLI_PIPELINE"); fi
 source bench/lib/cluster.sh
@@ -64,7 +64,7 @@ done
 echo "loaded; slots per master before: $(slot_counts "${a_ports[0]}")"
 
 t_cli=$(run_timed redis-cli "$a" redis-cli --cluster rebalance "$a" --cluster-use-empty-masters "${cli_extra[@]}")
-t_rcplan=$(run_timed rcplan "$b" "$rcplan" rebalance --redis "$b" --use-empty-masters --parallel "$PARALLEL" "${rcplan_extra[@]}")
+t_rcplan=$(run_timed rcplan "$b" "$rcplan" rebalance --redis "$b" --use-empty-masters "${rcplan_extra[@]}")
 
 echo
 printf '%-48s %8s s\n' "redis-cli --cluster rebalance --cluster-use-empty-masters" "$t_cli"

@@ -195,7 +195,8 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--dir", opts->dir, "Work directory (default: a new temporary directory)");
   cmd->add_option("--keys", opts->keys, "Keys to load (default 20000)")->check(CLI::Range(1, 10000000));
   cmd->add_flag("--keep", opts->keep, "Leave the cluster running and its directory in place");
-  cmd->add_option("--parallel", opts->connection.parallel, "Migrations run at once within a wave (default 8)")
+  cmd->add_option("--parallel", opts->connection.parallel, "Migrations run at once within a wave")
+      ->capture_default_str()
       ->check(CLI::Range(1, 256));
   cmd->callback([opts] { run_demo(*opts); });
 }

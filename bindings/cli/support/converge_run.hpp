@@ -10,6 +10,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/planner/backup.hpp>
 #include <rcplan/redis/converge.hpp>
+#include <rcplan/redis/execute.hpp>
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
 #include <rcplan/spec/spec.hpp>
@@ -24,7 +25,7 @@ namespace rcplan::cli {
 
 struct converge_settings {
   redis::secret password;
-  int parallel = 8;
+  int parallel = redis::default_parallel;
   output_format format = output_format::text;
   /// The nodes' cluster-node-timeout, for reconcile to know when to help a failover along.
   std::uint64_t node_timeout_ms = 15000;

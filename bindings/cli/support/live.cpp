@@ -10,7 +10,8 @@ namespace rcplan::cli {
 void add_password_options(CLI::App& command, connection_options& o) {
   command.add_option("--password-file", o.password_file,
                      std::string{"File whose first line is the cluster password (else $"} + password_env + ")");
-  command.add_option("--parallel", o.parallel, "Migrations run at once within a wave (default 8)")
+  command.add_option("--parallel", o.parallel, "Migrations run at once within a wave")
+      ->capture_default_str()
       ->check(CLI::Range(1, 256));
 }
 

@@ -25,7 +25,7 @@ inline constexpr const char* password_env = "RCPLAN_PASSWORD";
 struct connection_options {
   std::vector<std::string> redis;  ///< HOST:PORT as typed
   std::string password_file;
-  int parallel = 8;
+  int parallel = redis::default_parallel;
 };
 
 /// Adds --redis (required when `require_redis`), --password-file and --parallel.

@@ -133,9 +133,13 @@ std::vector<redis::reply> cluster_router::run(const std::vector<command_args>& c
     where[i].node = owner_of(commands[i]);
   }
   counters_.commands += commands.size();
+  bool pause = false;
   for (int attempt = 0; !todo.empty(); ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20 * attempt, 500)));
-    round r{commands, where, replies, attempt + 1 >= max_attempts, {}, false};
+    // A redirection names the node to ask, so the first one is followed at once: a pause there
+    // would be the client's own latency, not the cluster's. Failures, and redirections that
+    // keep coming while the nodes settle a hand-over, wait.
+    if (pause || attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20 * attempt, 500)));
+    round r{commands, where, replies, attempt + 1 >= max_attempts, {}, false, false};
     std::map<std::string, std::vector<std::size_t>> by_node;
     for (const std::size_t i : todo) by_node[where[i].node].push_back(i);
     for (const auto& [node, list] : by_node) send_to(node, list, r);
@@ -155,6 +159,7 @@ std::vector<redis::reply> cluster_router::run(const std::vector<command_args>& c
       for (const std::size_t i : r.again)
         if (!where[i].asking) where[i].node = owner_of(commands[i]);
     }
+    pause = r.pause;
     todo = std::move(r.again);
   }
   return replies;
@@ -164,6 +169,7 @@ void cluster_router::send_to(const std::string& node, const std::vector<std::siz
   if (node.empty()) {  // an uncovered slot: look again later
     r.again.insert(r.again.end(), list.begin(), list.end());
     r.stale_map = true;
+    r.pause = true;
     return;
   }
   for (std::size_t from = 0; from < list.size(); from += batch_size) {
@@ -174,6 +180,7 @@ void cluster_router::send_to(const std::string& node, const std::vector<std::siz
     } catch (const rcplan::error&) {
       r.again.insert(r.again.end(), list.begin() + static_cast<std::ptrdiff_t>(from), list.end());
       r.stale_map = true;
+      r.pause = true;
       counters_.retries += list.size() - from;
       return;
     }
@@ -205,6 +212,7 @@ bool cluster_router::send_batch(connection& c, const std::vector<std::size_t>& l
     }
     if (lost) {
       r.again.push_back(i);
+      r.pause = true;
       ++counters_.retries;
       continue;
     }
@@ -231,6 +239,7 @@ void cluster_router::settle(std::size_t i, redis::reply&& answer, round& r) {
     }
     if (transient(answer.str) && !r.last) {
       ++counters_.retries;
+      r.pause = true;
       r.where[i].node = owner_of(r.commands[i]);
       r.again.push_back(i);
       return;

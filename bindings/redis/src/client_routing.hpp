@@ -2,8 +2,9 @@
 
 // The machinery of cluster_client: the slot map ("host:port" per slot), one connection per
 // node, and the rounds that send each command to its slot's master until it is answered,
-// redirected commands and transient failures (TRYAGAIN, CLUSTERDOWN, a dropped connection)
-// sent again after a short pause.
+// redirected commands sent again at once to the node named (a second redirection of the same
+// command after a short pause), transient failures (TRYAGAIN, CLUSTERDOWN, a dropped
+// connection) after a short pause.
 
 #include "connection.hpp"
 
@@ -46,6 +47,7 @@ class cluster_router {
     bool last = false;  ///< no round follows: transient errors are final
     std::vector<std::size_t> again;
     bool stale_map = false;
+    bool pause = false;  ///< something failed, not only redirected: wait before the next round
   };
 
   connection& connect(const std::string& node);

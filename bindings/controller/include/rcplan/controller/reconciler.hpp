@@ -25,6 +25,7 @@
 #include <rcplan/controller/metrics.hpp>
 #include <rcplan/kubernetes/client.hpp>
 #include <rcplan/kubernetes/platform.hpp>
+#include <rcplan/redis/execute.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -73,7 +74,7 @@ struct pass_result {
 
 struct reconciler_options {
   /// Migrations run at once within a wave.
-  int parallel = 8;
+  int parallel = redis::default_parallel;
   std::chrono::milliseconds connect_timeout{2000};
   /// The image holding the rcplan binary: restore init containers, and backup Jobs whose
   /// resource names no image.

@@ -42,6 +42,10 @@ struct progress_event {
 
 using progress_callback = std::function<void(const progress_event&)>;
 
+/// Migrations of one wave run at once unless told otherwise (the CLI's, the controller's and
+/// the executor's default alike); the planner's per-master limit bounds the load on each node.
+inline constexpr int default_parallel = 8;
+
 struct execute_options {
   /// Sent with AUTH, MIGRATE ... AUTH, and as the value of secret CONFIG SETs (`masterauth`,
   /// `requirepass` of a password change).
@@ -51,7 +55,7 @@ struct execute_options {
   /// starts requiring the new one (Redis keeps authenticated connections).
   redis::secret previous_password;
   /// Migrations of one wave run at most this many at a time (each with its own connections).
-  int parallel = 8;
+  int parallel = default_parallel;
   /// Keys per GETKEYSINSLOT / MIGRATE call (spec.migration.keyBatchSize).
   std::size_t key_batch = static_cast<std::size_t>(default_key_batch_size);
   /// spec.migration.migrateTimeoutMs.
