@@ -92,6 +92,11 @@ TEST_CASE("plan: bad input and usage") {
   CHECK(r.exit_code == 2);
   r = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string(), "--cluster-nodes", empty.path.string()});
   CHECK(r.exit_code == 2);
+  // a stray ',' once made the YAML library loop forever: refused at once, naming the line
+  const temp_file comma("rcplan-comma.yaml", ",a");
+  r = run_cli({"plan", "--spec", comma.path.string(), "--observed", empty.path.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "line 1"));
   // an impossible spec: blocked, exit 3, its diagnostics printed
   const temp_file zero("rcplan-zero.yaml", "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: 0\n");
   r = run_cli({"plan", "--spec", zero.path.string(), "--observed", empty.path.string()});

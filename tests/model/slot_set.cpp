@@ -78,7 +78,7 @@ TEST_CASE("slot_set basics") {
   CHECK(bad.empty());
 }
 
-TEST_CASE("a slot_set of a few ranges is small to copy; a fragmented one keeps every slot") {
+TEST_CASE("a slot_set of a few ranges is small to copy, and a fragmented one keeps every slot") {
   // plans carry a slot set per step: thousands per plan on large clusters
   STATIC_REQUIRE(sizeof(rcplan::slot_set) <= 64);
   rcplan::slot_set few;

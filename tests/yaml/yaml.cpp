@@ -56,3 +56,74 @@ TEST_CASE("to_yaml: several documents, and generated string maps round-trip", "[
     RC_ASSERT(back.front() == j);
   });
 }
+
+namespace {
+
+std::string error_id_of(const std::string& text, const rcplan::yaml::yaml_limits& limits = {}) {
+  try {
+    (void)rcplan::yaml::parse_yaml_documents(text, limits);
+  } catch (const rcplan::error& e) {
+    return e.id();
+  }
+  return "accepted";
+}
+
+/// `levels` sequences, each holding the last one nine times over through an alias: 9^levels
+/// nodes once expanded, from a few hundred bytes.
+std::string alias_bomb(int levels) {
+  // appended piecewise: GCC 12 at -O3 warns (-Wrestrict) on chains of `+` with to_string
+  std::string text = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= levels; ++i) {
+    const std::string n = std::to_string(i);
+    text.append("a").append(n).append(": &a").append(n).append(" [");
+    for (int k = 0; k < 9; ++k) text.append(k == 0 ? "" : ", ").append("*a").append(std::to_string(i - 1));
+    text += "]\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("parse_yaml: a stray ',' that makes yaml-cpp 0.7 loop forever is refused, naming the line", "[yaml]") {
+  for (const std::string text : {",a", ",", ",]", ",a,b", "x: 1\n---\n,a\n"}) {
+    CAPTURE(text);
+    try {
+      (void)rcplan::yaml::parse_yaml_documents(text);
+      FAIL("accepted");
+    } catch (const rcplan::parse_error& e) {
+      CHECK(e.id() == "rcplan.yaml");
+      CHECK(e.line() == (text.front() == 'x' ? 3U : 1U));
+    }
+  }
+}
+
+TEST_CASE("parse_yaml: aliases are read, and refused when they expand beyond the bound or into themselves", "[yaml]") {
+  const auto doc = rcplan::yaml::parse_yaml("base: &b {cpu: 1, memory: 2Gi}\nmaster: *b\nreplica: *b\n");
+  CHECK(doc["replica"] == nlohmann::json{{"cpu", 1}, {"memory", "2Gi"}});
+  // nine levels would be billions of nodes (9^10 leaves in the last) from 540 bytes
+  CHECK(alias_bomb(9).size() < 600);
+  CHECK(error_id_of(alias_bomb(9)) == "rcplan.yaml.too_many_nodes");
+  // the same shape within the bound reads in full: 9 + 81 + 729 leaves and their sequences
+  const auto small = rcplan::yaml::parse_yaml(alias_bomb(2));
+  CHECK(small["a2"].size() == 9);
+  CHECK(small["a2"][8][8][8] == "lol");
+  CHECK(error_id_of(alias_bomb(2), {.max_nodes = 800}) == "rcplan.yaml.too_many_nodes");
+  CHECK(error_id_of(alias_bomb(2), {.max_nodes = 1000}) == "accepted");
+  CHECK(error_id_of("a: &a [1, *a]\n") == "rcplan.yaml");
+}
+
+TEST_CASE("parse_yaml: nesting, size and document count are bounded", "[yaml]") {
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+  CHECK(error_id_of(deep) == "rcplan.yaml.too_deep");
+  CHECK(error_id_of(std::string(100, '[') + std::string(100, ']')) == "accepted");
+  // depth reached through aliases counts too: each level wraps the one before
+  std::string chain = "l0: &l0 x\n";
+  for (int i = 1; i <= 140; ++i) {
+    const std::string n = std::to_string(i);
+    chain.append("l").append(n).append(": &l").append(n).append(" [*l").append(std::to_string(i - 1)).append("]\n");
+  }
+  CHECK(error_id_of(chain) == "rcplan.yaml.too_deep");
+  CHECK(error_id_of(std::string(101, ' '), {.max_bytes = 100}) == "rcplan.yaml.too_large");
+  CHECK(error_id_of("a: 1\n---\nb: 2\n---\nc: 3\n", {.max_documents = 2}) == "rcplan.yaml.too_large");
+  CHECK(error_id_of("a: 1\n---\nb: 2\n", {.max_documents = 2}) == "accepted");
+}

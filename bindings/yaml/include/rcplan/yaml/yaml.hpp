@@ -7,6 +7,7 @@
 // 1.1, `yes`/`no`/`on`/`off` are strings, which is also how Kubernetes reads them.
 
 #include <rcplan/error.hpp>
+#include <rcplan/yaml/detail/guard.hpp>
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -253,8 +254,14 @@ inline void emit(YAML::Emitter& out, const nlohmann::json& j) {
 /// of a duplicate key, a non-scalar key or a value JSON cannot hold.
 [[nodiscard]] inline nlohmann::json yaml_to_json(const YAML::Node& node) { return detail::convert(node); }
 
-/// Every document of a YAML stream (`---` separated), in order.
-[[nodiscard]] inline std::vector<nlohmann::json> parse_yaml_documents(const std::string& text) {
+/// Every document of a YAML stream (`---` separated), in order. A stream beyond `limits` (size,
+/// nesting, nodes with aliases expanded), an alias inside the node it names, or a point the
+/// YAML library cannot read past is refused with a parse_error (ids `rcplan.yaml`,
+/// `rcplan.yaml.too_large`, `rcplan.yaml.too_deep`, `rcplan.yaml.too_many_nodes`) before any
+/// node is built.
+[[nodiscard]] inline std::vector<nlohmann::json> parse_yaml_documents(const std::string& text,
+                                                                      const yaml_limits& limits = {}) {
+  detail::check_stream(text, limits);
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
@@ -268,21 +275,23 @@ inline void emit(YAML::Emitter& out, const nlohmann::json& j) {
 }
 
 /// A single-document YAML text; an empty text gives null, more than one document is an error.
-[[nodiscard]] inline nlohmann::json parse_yaml(const std::string& text) {
-  auto docs = parse_yaml_documents(text);
+[[nodiscard]] inline nlohmann::json parse_yaml(const std::string& text, const yaml_limits& limits = {}) {
+  auto docs = parse_yaml_documents(text, limits);
   if (docs.empty()) return nullptr;
   if (docs.size() > 1) throw parse_error(detail::yaml_error_id, 0, "expected one YAML document, found " +
                                                                       std::to_string(docs.size()));
   return std::move(docs.front());
 }
 
-/// Reads and converts a single-document YAML file.
-[[nodiscard]] inline nlohmann::json load_yaml_file(const std::string& path) {
+/// Reads and converts a single-document YAML file; a file larger than `limits.max_bytes` is
+/// refused after reading one byte more than that.
+[[nodiscard]] inline nlohmann::json load_yaml_file(const std::string& path, const yaml_limits& limits = {}) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw error(detail::yaml_error_id, "cannot open " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_yaml(text.str());
+  std::string text(limits.max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_yaml(text, limits);
 }
 
 }  // namespace rcplan::yaml
