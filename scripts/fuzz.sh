@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds rcplan's libFuzzer targets (fuzz/, Clang with AddressSanitizer and UBSan) and runs
+# each for SECONDS (default 60), its corpus seeded from tests/data and examples/data and kept
+# between runs in FUZZ_DIR (default build-fuzz/corpus). Prints executions and findings per
+# target; exits non-zero if any target found a crash, a leak, a sanitizer report or a timeout,
+# whose input libFuzzer leaves in FUZZ_DIR/findings.
+#
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: the names in fuzz/CMakeLists.txt)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/common.sh
+seconds=${1:-60}
+shift || true
+build=${FUZZ_BUILD_DIR:-build-fuzz}
+fuzz_dir=${FUZZ_DIR:-$build/corpus}
+
+rcplan_ensure_packages
+rcplan_ensure_clang
+# libFuzzer and the sanitizers' runtimes
+if [[ "$(dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null)" != "install ok installed" ]] &&
+  [[ ! -e "$(clang++ -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ]]; then
+  rcplan_apt_install libclang-rt-14-dev
+fi
+RCPLAN_BUILD_TYPE=RelWithDebInfo rcplan_configure "$build" -DCMAKE_CXX_COMPILER=clang++ -DRCPLAN_BUILD_FUZZ=ON \
+  -DRCPLAN_BUILD_TESTS=OFF -DRCPLAN_BUILD_EXAMPLES=OFF -DRCPLAN_BUILD_BENCH=OFF -DRCPLAN_INSTALL=OFF >/dev/null
+
+targets=("$@")
+((${#targets[@]} > 0)) || targets=(cluster_nodes cluster_shards info_replication resp spec_json spec_yaml plan_json)
+cmake --build "$build" -j "${RCPLAN_JOBS:-2}" --target "${targets[@]/#/fuzz_}" >/dev/null
+
+# seeds: what the tests read, plus a few hand-made inputs per kind
+seed() {  # seed TARGET FILE...: copies files into the target's corpus
+  local t=$1
+  shift
+  mkdir -p "$fuzz_dir/$t"
+  for f in "$@"; do [[ -f $f ]] && cp "$f" "$fuzz_dir/$t/seed-$(basename "$f")"; done
+}
+seed cluster_nodes tests/data/cluster_nodes/*.txt examples/data/*.nodes
+seed spec_yaml tests/data/fixtures/*.yaml
+seed spec_json bench/scenarios/refused/*.json
+seed plan_json bench/scenarios/refused/*.json
+mkdir -p "$fuzz_dir"/{info_replication,resp,cluster_shards,spec_yaml,spec_json,plan_json}
+printf '# Replication\r\nrole:master\r\nconnected_slaves:1\r\nslave0:ip=10.0.0.2,port=6379,state=online,offset=42,lag=0\r\nmaster_repl_offset:42\r\n' \
+  >"$fuzz_dir/info_replication/seed-master"
+printf '# Replication\r\nrole:slave\r\nmaster_host:10.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:up\r\nslave_repl_offset:42\r\n' \
+  >"$fuzz_dir/info_replication/seed-replica"
+printf '*3\r\n$3\r\nSET\r\n:42\r\n*-1\r\n' >"$fuzz_dir/resp/seed-array"
+printf '+OK\r\n' >"$fuzz_dir/resp/seed-simple"
+printf '*1\r\n*4\r\n$5\r\nslots\r\n*2\r\n:0\r\n:5460\r\n$5\r\nnodes\r\n*1\r\n*4\r\n$2\r\nid\r\n$40\r\n0123456789012345678901234567890123456789\r\n$4\r\nrole\r\n$6\r\nmaster\r\n' \
+  >"$fuzz_dir/cluster_shards/seed-one"
+printf ',a' >"$fuzz_dir/spec_yaml/seed-comma"
+printf '{"kind":"DistributedRedisCluster","metadata":{"name":"x"},"spec":{"masterSize":3,"clusterReplicas":1}}' \
+  >"$fuzz_dir/spec_json/seed-resource"
+printf '{"status":"actions_planned","steps":[{"wave":0,"action":{"type":"migrate_slots","source":"a","target":"b","slots":"0-5,7"}}]}' \
+  >"$fuzz_dir/plan_json/seed-plan"
+
+mkdir -p "$fuzz_dir/findings"
+status=0
+printf '%-18s %12s %10s  %s\n' target executions exec/s findings
+for t in "${targets[@]}"; do
+  log="$fuzz_dir/$t.log"
+  set +e
+  "$build/fuzz/fuzz_$t" "$fuzz_dir/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -artifact_prefix="$fuzz_dir/findings/$t-" -print_final_stats=1 >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  found=$(find "$fuzz_dir/findings" -name "$t-*" | wc -l)
+  printf '%-18s %12s %10s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$found"
+  if ((rc != 0 || found > 0)); then
+    status=1
+    grep -m 5 -E "ERROR|SUMMARY|terminate|deadly" "$log" >&2 || tail -n 5 "$log" >&2
+  fi
+done
+exit "$status"
