@@ -5,7 +5,7 @@
 # target; exits non-zero if any target found a crash, a leak, a sanitizer report or a timeout,
 # whose input libFuzzer leaves in FUZZ_DIR/findings.
 #
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: the names in fuzz/CMakeLists.txt)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: the names in fuzz/CMakeLists.txt, without fuzz_)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/common.sh
@@ -25,7 +25,7 @@ RCPLAN_BUILD_TYPE=RelWithDebInfo rcplan_configure "$build" -DCMAKE_CXX_COMPILER=
   -DRCPLAN_BUILD_TESTS=OFF -DRCPLAN_BUILD_EXAMPLES=OFF -DRCPLAN_BUILD_BENCH=OFF -DRCPLAN_INSTALL=OFF >/dev/null
 
 targets=("$@")
-((${#targets[@]} > 0)) || targets=(cluster_nodes cluster_shards info_replication resp spec_json spec_yaml plan_json)
+((${#targets[@]} > 0)) || targets=(cluster_nodes cluster_shards info_replication resp spec_json spec_yaml plan_json c_abi)
 cmake --build "$build" -j "${RCPLAN_JOBS:-2}" --target "${targets[@]/#/fuzz_}" >/dev/null
 
 # seeds: what the tests read, plus a few hand-made inputs per kind
@@ -39,7 +39,8 @@ seed cluster_nodes tests/data/cluster_nodes/*.txt examples/data/*.nodes
 seed spec_yaml tests/data/fixtures/*.yaml
 seed spec_json bench/scenarios/refused/*.json
 seed plan_json bench/scenarios/refused/*.json
-mkdir -p "$fuzz_dir"/{info_replication,resp,cluster_shards,spec_yaml,spec_json,plan_json}
+seed c_abi examples/data/*.nodes
+mkdir -p "$fuzz_dir"/{info_replication,resp,cluster_shards,spec_yaml,spec_json,plan_json,c_abi}
 printf '# Replication\r\nrole:master\r\nconnected_slaves:1\r\nslave0:ip=10.0.0.2,port=6379,state=online,offset=42,lag=0\r\nmaster_repl_offset:42\r\n' \
   >"$fuzz_dir/info_replication/seed-master"
 printf '# Replication\r\nrole:slave\r\nmaster_host:10.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:up\r\nslave_repl_offset:42\r\n' \
@@ -53,6 +54,7 @@ printf '{"kind":"DistributedRedisCluster","metadata":{"name":"x"},"spec":{"maste
   >"$fuzz_dir/spec_json/seed-resource"
 printf '{"status":"actions_planned","steps":[{"wave":0,"action":{"type":"migrate_slots","source":"a","target":"b","slots":"0-5,7"}}]}' \
   >"$fuzz_dir/plan_json/seed-plan"
+printf '{"views":[]}\n{"status":"waiting","steps":[]}' >"$fuzz_dir/c_abi/seed-empty"
 
 mkdir -p "$fuzz_dir/findings"
 status=0
