@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds rcplan's libFuzzer targets (fuzz/, Clang with AddressSanitizer and UBSan) and runs
-# each for SECONDS (default 60), its corpus seeded from tests/data and examples/data and kept
+# each for SECONDS (default 60), its corpus seeded from tests/data, examples/data and
+# fuzz/corpus (hand-made seeds, and inputs kept as regressions) and kept
 # between runs in FUZZ_DIR (default build-fuzz/corpus). Prints executions and findings per
 # target; exits non-zero if any target found a crash, a leak, a sanitizer report or a timeout,
 # whose input libFuzzer leaves in FUZZ_DIR/findings.
@@ -28,7 +29,7 @@ targets=("$@")
 ((${#targets[@]} > 0)) || targets=(cluster_nodes cluster_shards info_replication resp spec_json spec_yaml plan_json c_abi)
 cmake --build "$build" -j "${RCPLAN_JOBS:-2}" --target "${targets[@]/#/fuzz_}" >/dev/null
 
-# seeds: what the tests read, plus a few hand-made inputs per kind
+# seeds: what the tests read
 seed() {  # seed TARGET FILE...: copies files into the target's corpus
   local t=$1
   shift
@@ -40,21 +41,12 @@ seed spec_yaml tests/data/fixtures/*.yaml
 seed spec_json bench/scenarios/refused/*.json
 seed plan_json bench/scenarios/refused/*.json
 seed c_abi examples/data/*.nodes
-mkdir -p "$fuzz_dir"/{info_replication,resp,cluster_shards,spec_yaml,spec_json,plan_json,c_abi}
-printf '# Replication\r\nrole:master\r\nconnected_slaves:1\r\nslave0:ip=10.0.0.2,port=6379,state=online,offset=42,lag=0\r\nmaster_repl_offset:42\r\n' \
-  >"$fuzz_dir/info_replication/seed-master"
-printf '# Replication\r\nrole:slave\r\nmaster_host:10.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:up\r\nslave_repl_offset:42\r\n' \
-  >"$fuzz_dir/info_replication/seed-replica"
-printf '*3\r\n$3\r\nSET\r\n:42\r\n*-1\r\n' >"$fuzz_dir/resp/seed-array"
-printf '+OK\r\n' >"$fuzz_dir/resp/seed-simple"
-printf '*1\r\n*4\r\n$5\r\nslots\r\n*2\r\n:0\r\n:5460\r\n$5\r\nnodes\r\n*1\r\n*4\r\n$2\r\nid\r\n$40\r\n0123456789012345678901234567890123456789\r\n$4\r\nrole\r\n$6\r\nmaster\r\n' \
-  >"$fuzz_dir/cluster_shards/seed-one"
-printf ',a' >"$fuzz_dir/spec_yaml/seed-comma"
-printf '{"kind":"DistributedRedisCluster","metadata":{"name":"x"},"spec":{"masterSize":3,"clusterReplicas":1}}' \
-  >"$fuzz_dir/spec_json/seed-resource"
-printf '{"status":"actions_planned","steps":[{"wave":0,"action":{"type":"migrate_slots","source":"a","target":"b","slots":"0-5,7"}}]}' \
-  >"$fuzz_dir/plan_json/seed-plan"
-printf '{"views":[]}\n{"status":"waiting","steps":[]}' >"$fuzz_dir/c_abi/seed-empty"
+# the hand-made seeds and the inputs kept as regressions
+for d in fuzz/corpus/*/; do
+  t=$(basename "$d")
+  mkdir -p "$fuzz_dir/$t"
+  for f in "$d"*; do [[ -f $f ]] && cp "$f" "$fuzz_dir/$t/kept-$(basename "$f")"; done
+done
 
 mkdir -p "$fuzz_dir/findings"
 status=0
