@@ -174,14 +174,9 @@ class slot_set {
       }
       return *this = combine(*this, o, [](bool a, bool b) { return a || b; });
     }
-    if (!big_) {
-      auto wide = std::make_unique<bitmap>(*o.big_);
-      for (std::uint32_t i = 0; i < n_; ++i) wide->apply(small_[i], bitmap::edit::set);
-      big_ = std::move(wide);
-      return *this;
-    }
+    widen();
     if (o.big_) big_->unite(*o.big_);
-    else for (std::uint32_t i = 0; i < o.n_; ++i) big_->apply(o.small_[i], bitmap::edit::set);
+    else o.apply_to(*big_, bitmap::edit::set);
     return *this;
   }
   slot_set& operator&=(const slot_set& o) {
@@ -201,7 +196,7 @@ class slot_set {
     if (o.empty()) return *this;
     if (!big_ && !o.big_) return *this = combine(*this, o, [](bool a, bool b) { return a && !b; });
     if (big_ && o.big_) big_->subtract(*o.big_);
-    else if (big_) for (std::uint32_t i = 0; i < o.n_; ++i) big_->apply(o.small_[i], bitmap::edit::clear);
+    else if (big_) o.apply_to(*big_, bitmap::edit::clear);
     else {
       slot_set out;
       for (std::uint32_t i = 0; i < n_; ++i) o.big_->for_each_gap(small_[i], appending{out});
@@ -214,7 +209,7 @@ class slot_set {
     if (!big_ && !o.big_) return *this = combine(*this, o, [](bool a, bool b) { return a != b; });
     widen();
     if (o.big_) big_->flip(*o.big_);
-    else for (std::uint32_t i = 0; i < o.n_; ++i) big_->apply(o.small_[i], bitmap::edit::flip);
+    else o.apply_to(*big_, bitmap::edit::flip);
     return *this;
   }
   [[nodiscard]] friend slot_set operator|(slot_set a, const slot_set& b) { return a |= b; }
@@ -294,22 +289,27 @@ class slot_set {
 
   [[nodiscard]] static bool valid(slot_range r) noexcept { return r.first <= r.last && r.last <= max_slot; }
 
+  /// A bitmap of the ranges `r[0..n)`.
+  [[nodiscard]] static std::unique_ptr<bitmap> bitmap_of(const slot_range* r, std::uint32_t n) {
+    auto wide = std::make_unique<bitmap>();
+    for (std::uint32_t i = 0; i < n; ++i) wide->apply(r[i], bitmap::edit::set);
+    return wide;
+  }
+  /// Sets, clears or flips this inline set's ranges in `wide`.
+  void apply_to(bitmap& wide, bitmap::edit e) const noexcept {
+    for (std::uint32_t i = 0; i < n_; ++i) wide.apply(small_[i], e);
+  }
   /// Takes sorted, maximal ranges: inline when they fit, else as a bitmap.
   void adopt(const small_list& l) {
-    if (l.n <= inline_ranges) {
-      for (std::uint32_t i = 0; i < l.n; ++i) small_[i] = l.r[i];
-      n_ = l.n;
+    if (l.n > inline_ranges) {
+      big_ = bitmap_of(l.r.data(), l.n);
       return;
     }
-    auto wide = std::make_unique<bitmap>();
-    for (std::uint32_t i = 0; i < l.n; ++i) wide->apply(l.r[i], bitmap::edit::set);
-    big_ = std::move(wide);
+    for (std::uint32_t i = 0; i < l.n; ++i) small_[i] = l.r[i];
+    n_ = l.n;
   }
   void widen() {
-    if (big_) return;
-    auto wide = std::make_unique<bitmap>();
-    for (std::uint32_t i = 0; i < n_; ++i) wide->apply(small_[i], bitmap::edit::set);
-    big_ = std::move(wide);
+    if (!big_) big_ = bitmap_of(small_.data(), n_);
   }
   void copy_from(const slot_set& o) {
     if (!o.big_) {

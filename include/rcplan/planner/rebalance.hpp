@@ -54,8 +54,8 @@ template <typename S>
 ///
 /// With `balance_mode::keys`, the moves bring every master close to its weighted share of the
 /// observed keys instead (key_moves.hpp; the shares' leftover keys go by largest remainder and
-/// node id, never by who holds them, so a re-plan on the result has the same quotas); blocked (`rebalance.keys_unknown`) when a master
-/// taking part has no observed key counts. The threshold then applies to key quotas as well
+/// node id, never by who holds them, so a re-plan on the result has the same quotas); blocked
+/// (`rebalance.keys_unknown`) when a master taking part has no observed key counts. The threshold then applies to key quotas as well
 /// as slot quotas, `summary.keys_moved` counts the keys the balancing moves carry, and
 /// `summary.lower_bound` is 0: whole slots of uneven keys have no slot-count lower bound.
 [[nodiscard]] inline plan plan_rebalance(const topology& t, const rebalance_options& opt = {}) {

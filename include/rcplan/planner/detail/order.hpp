@@ -1,8 +1,8 @@
 #pragma once
 
 // Stable ordering by small integer keys. Plans of large clusters order thousands of moves and
-// runs of slots; comparison sorts of them mispredict a branch on about every other comparison,
-// which cost more than the planning around them. A counting sort has no data-dependent branch.
+// runs of slots; comparison sorts of them mispredict a branch on about every other comparison
+// (a tenth of a 1000-master plan's time, by perf). A counting sort has no data-dependent branch.
 
 #include <cstddef>
 #include <numeric>

@@ -170,17 +170,16 @@ template <typename S>
   return next;
 }
 
-/// The plan's steps: hand-outs of free slots, the repair, then the balancing migrations in
-/// waves; and the summary.
 /// Positions of `waves` ordered by wave, keeping their order within a wave.
 [[nodiscard]] inline std::vector<std::size_t> by_wave(const std::vector<int>& waves) {
-  int top = 0;
-  for (int w : waves) top = w > top ? w : top;
+  const int top = waves.empty() ? 0 : *std::max_element(waves.begin(), waves.end());
   std::vector<std::size_t> order = identity_order(waves.size());
   stable_order_by(order, static_cast<std::size_t>(top) + 1, [&](std::size_t k) { return static_cast<std::size_t>(waves[k]); });
   return order;
 }
 
+/// The plan's steps: hand-outs of free slots, the repair, then the balancing migrations in
+/// waves; and the summary.
 inline void write_steps(const rebalance_state& s, const chosen_transfers& c, std::vector<step> repair, plan& p) {
   const taking_part& tp = s.tp;
   const std::size_t free_slots = tp.size();

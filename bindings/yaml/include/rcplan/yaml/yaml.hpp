@@ -29,12 +29,6 @@ namespace rcplan::yaml {
 
 namespace detail {
 
-inline constexpr const char* yaml_error_id = "rcplan.yaml";
-
-[[nodiscard]] inline std::size_t yaml_line(const YAML::Mark& m) {
-  return m.is_null() || m.line < 0 ? 0 : static_cast<std::size_t>(m.line) + 1;
-}
-
 [[noreturn]] inline void yaml_fail(const YAML::Node& n, const std::string& message) {
   throw parse_error(yaml_error_id, yaml_line(n.Mark()), message);
 }

@@ -33,11 +33,12 @@ struct yaml_limits {
 
 namespace detail {
 
+inline constexpr const char* yaml_error_id = "rcplan.yaml";
 inline constexpr const char* too_large_id = "rcplan.yaml.too_large";
 inline constexpr const char* too_deep_id = "rcplan.yaml.too_deep";
 inline constexpr const char* too_many_nodes_id = "rcplan.yaml.too_many_nodes";
 
-[[nodiscard]] inline std::size_t mark_line(const YAML::Mark& m) {
+[[nodiscard]] inline std::size_t yaml_line(const YAML::Mark& m) {
   return m.is_null() || m.line < 0 ? 0 : static_cast<std::size_t>(m.line) + 1;
 }
 
@@ -51,12 +52,12 @@ class stream_guard final : public YAML::EventHandler {
     if (documents_ > 0 && mark.pos == last_start_) {
       const auto at = static_cast<std::size_t>(mark.pos);
       const std::string what = at < text_.size() ? std::string{"'"} + text_[at] + "'" : "end of text";
-      throw parse_error("rcplan.yaml", mark_line(mark),
+      throw parse_error(yaml_error_id, yaml_line(mark),
                         "unexpected " + what + " at column " + std::to_string(mark.column + 1) +
                             ", outside any [ ] or { }");
     }
     if (++documents_ > limits_.max_documents)
-      throw parse_error(too_large_id, mark_line(mark), "more than " + std::to_string(limits_.max_documents) + " documents");
+      throw parse_error(too_large_id, yaml_line(mark), "more than " + std::to_string(limits_.max_documents) + " documents");
     last_start_ = mark.pos;
     anchored_.clear();
   }
@@ -71,7 +72,7 @@ class stream_guard final : public YAML::EventHandler {
     if (it == anchored_.end()) {
       for (const frame& f : open_)
         if (f.anchor == anchor)
-          throw parse_error("rcplan.yaml", mark_line(mark), "an alias refers to a node that contains it");
+          throw parse_error(yaml_error_id, yaml_line(mark), "an alias refers to a node that contains it");
       return;  // an unknown anchor: yaml-cpp reports it
     }
     child(mark, it->second);
@@ -126,11 +127,11 @@ class stream_guard final : public YAML::EventHandler {
     // long before its expansion would be complete
     nodes_ = n > limits_.max_nodes - nodes_ ? limits_.max_nodes + 1 : nodes_ + n;
     if (nodes_ > limits_.max_nodes)
-      throw parse_error(too_many_nodes_id, mark_line(mark),
+      throw parse_error(too_many_nodes_id, yaml_line(mark),
                         "more than " + std::to_string(limits_.max_nodes) + " nodes (aliases counted expanded)");
   }
   [[noreturn]] void too_deep(const YAML::Mark& mark) const {
-    throw parse_error(too_deep_id, mark_line(mark),
+    throw parse_error(too_deep_id, yaml_line(mark),
                       "nested deeper than " + std::to_string(limits_.max_depth) + " levels (aliases counted expanded)");
   }
 
