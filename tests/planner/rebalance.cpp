@@ -238,3 +238,119 @@ TEST_CASE("all weights zero is blocked, not an exception") {
   REQUIRE(p.diagnostics.size() == 1);
   CHECK(p.diagnostics[0].code == rcplan::rebalance_code::all_weights_zero);
 }
+
+namespace {
+
+/// The cluster a failover mid-migration leaves: source `s` (slots 0-5460) was migrating 0-127
+/// to the joining master `t` when it froze; its replica `r` took over 0-5460 with a greater
+/// epoch, and `s` came back as r's replica. `t` still imports 0-127 from `s`: Redis does not
+/// update an importing slot from gossip, so t's table leaves them to nobody while every
+/// other table gives them to `r`.
+struct failover_mid_migration {
+  rcplan::topology t;
+  rcplan::node_id s, r, tgt;
+  slot_set moving{rcplan::slot_range{0, 127}};
+
+  explicit failover_mid_migration(bool target_has_keys) {
+    topology_builder b;
+    const auto sets = rcplan_test::contiguous(3);
+    s = b.master({});
+    b.master(sets[1]);
+    b.master(sets[2]);
+    tgt = b.master({});
+    r = b.master(sets[0]);
+    b.node(r).config_epoch = 9;
+    b.node(s).flags.master = false;
+    b.node(s).flags.replica = true;
+    b.node(s).master_id = r;
+    b.all_keys_known();
+    if (target_has_keys) b.keys(tgt, {{3, 2}, {100, 1}});
+    const rcplan::topology one = b.build();
+    for (const auto& self : one.views.front().nodes) {
+      rcplan::cluster_view v = one.views.front();
+      v.observer = self.id;
+      for (auto& n : v.nodes) {
+        n.flags.myself = n.id == self.id;
+        if (self.id != tgt) continue;
+        if (n.id == r) n.slots -= moving;  // t's table: nobody owns 0-127
+        if (n.id == tgt)
+          moving.for_each([&](rcplan::slot x) { n.open_slots.push_back({x, rcplan::open_slot::direction::importing, s}); });
+      }
+      t.views.push_back(v);
+    }
+    t.observations = one.observations;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an import whose source failed over is repaired at once, not waited out") {
+  for (const bool keys : {false, true}) {
+    INFO((keys ? "the target holds some of the slots' keys" : "the target holds none"));
+    const failover_mid_migration x(keys);
+    REQUIRE_FALSE(rcplan::views_agree(x.t));
+    rcplan::rebalance_options opt;
+    opt.use_empty_masters = true;
+    const rcplan::plan p = rcplan::plan_rebalance(x.t, opt);
+    CHECK(p.status == plan_status::actions_planned);
+    CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(), [&](const rcplan::diagnostic& d) {
+      return d.code == rcplan::rebalance_code::stuck_imports && d.subject == "0-127";
+    }));
+    // the repair only: the balancing waits until the views agree
+    REQUIRE(p.steps.size() >= 2);
+    CHECK(std::holds_alternative<rcplan::wait_until>(p.steps.back().action));
+    slot_set finished, closed, pointed;
+    int point_wave = -1, finish_wave = -1;
+    for (const auto& st : p.steps) {
+      if (const auto* m = std::get_if<rcplan::migrate_slots>(&st.action)) {
+        // slots whose keys the target holds: the new owner finishes the migration in the
+        // source's place
+        CHECK(m->source == x.r);
+        CHECK(m->target == x.tgt);
+        finished |= m->slots;
+        finish_wave = st.wave;
+      } else if (const auto* n = std::get_if<rcplan::set_slot_node>(&st.action)) {
+        // before that, the target's table must name the new owner: it names nobody, and
+        // refuses the keys MIGRATE brings it
+        CHECK(n->node == x.tgt);
+        CHECK(n->owner == x.r);
+        pointed |= n->slots;
+        point_wave = st.wave;
+      } else if (const auto* c = std::get_if<rcplan::set_slot_stable>(&st.action)) {
+        CHECK(c->node == x.tgt);  // empty ones are closed, and gossip gives them to r
+        closed |= c->slots;
+      } else {
+        CHECK(std::holds_alternative<rcplan::wait_until>(st.action));
+      }
+    }
+    const slot_set held = keys ? slot_set{{3, 3}, {100, 100}} : slot_set{};
+    CHECK(finished == held);
+    CHECK(pointed == held);
+    if (keys) CHECK(point_wave < finish_wave);
+    CHECK(closed == (x.moving - held));
+  }
+}
+
+TEST_CASE("an import from a master that is not migrating the slot is repaired, one from an unobserved master waits") {
+  failover_mid_migration x(false);
+  // the source stays a master owning the slots (no failover) but closed its side
+  for (auto& v : x.t.views)
+    for (auto& n : v.nodes)
+      if (n.id == x.s) {
+        n.flags.replica = false;
+        n.flags.master = true;
+        n.master_id = {};
+      }
+  rcplan::rebalance_options opt;
+  opt.use_empty_masters = true;
+  const rcplan::plan p = rcplan::plan_rebalance(x.t, opt);
+  CHECK(p.status == plan_status::actions_planned);
+  CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                    [](const rcplan::diagnostic& d) { return d.code == rcplan::rebalance_code::stuck_imports; }));
+  // unobserved, the source may well be migrating: nothing to repair, wait for gossip
+  for (auto& o : x.t.observations)
+    if (o.id == x.s) o.reachable = false;
+  const rcplan::plan q = rcplan::plan_rebalance(x.t, opt);
+  CHECK(std::none_of(q.diagnostics.begin(), q.diagnostics.end(),
+                     [](const rcplan::diagnostic& d) { return d.code == rcplan::rebalance_code::stuck_imports; }));
+}

@@ -71,17 +71,17 @@ TEST_CASE("fan-in and fan-out back and forth: every key kept while targets' epoc
   for (int round = 0; round < 4; ++round) {
     for (const rcplan::rebalance_options* ro : {&join, &drain}) {
       INFO("round " << round << (ro == &join ? ", join" : ", drain"));
-      REQUIRE(rcplan_test::eventually([&] {
-        const rcplan::topology t = rcplan_redis_test::observe_all(c);
-        const rcplan::plan p = rcplan::plan_rebalance(t, *ro);
-        if (p.status == rcplan::plan_status::converged) return true;
-        if (p.status != rcplan::plan_status::actions_planned) return false;
-        const rcplan::redis::execute_result r = rcplan::redis::execute(p, t, eo);
-        for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
-        return false;
-      }, std::chrono::seconds(90)));
+      std::string history;  // every plan's status and the executor's diagnostics, for a failure
+      const bool settled = rcplan_redis_test::rebalance_until_converged(c, *ro, eo, std::chrono::seconds(90), history);
+      INFO(history);
+      REQUIRE(settled);
+      const std::vector<std::string> lost = c.missing(0, keys);
+      std::string where;
+      for (std::size_t i = 0; i < lost.size() && i < 8; ++i)
+        where += lost[i] + " in slot " + std::to_string(rcplan::key_slot(lost[i].substr(0, lost[i].find(' ')))) + "; ";
+      INFO(lost.size() << " keys missing: " << where);
       CHECK(c.master_keys() == static_cast<long long>(keys));
-      REQUIRE(c.missing(0, keys).empty());
+      REQUIRE(lost.empty());
     }
   }
 }

@@ -9,6 +9,8 @@
 #include <rcplan/model/key_slot.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
+#include <rcplan/planner/rebalance.hpp>
+#include <rcplan/redis/execute.hpp>
 #include <rcplan/redis/observe.hpp>
 
 #include "support/redis_cluster.hpp"
@@ -222,6 +224,24 @@ inline rcplan::topology observe_all(const live_cluster& c) {
   o.keys_per_slot = true;
   o.password = rcplan::redis::secret{c.password()};
   return rcplan::redis::observe(c.seeds(), o);
+}
+
+/// Observes, plans and executes until the plan is converged (true) or `timeout` passes (false).
+/// `history` gets every plan's status and diagnostics and the executor's, for a failure message.
+inline bool rebalance_until_converged(const live_cluster& c, const rcplan::rebalance_options& ro,
+                                      const rcplan::redis::execute_options& eo, std::chrono::seconds timeout,
+                                      std::string& history) {
+  return eventually([&] {
+    const rcplan::topology t = observe_all(c);
+    const rcplan::plan p = rcplan::plan_rebalance(t, ro);
+    history += std::string(rcplan::to_string(p.status)) + " (" + std::to_string(p.steps.size()) + " steps)\n";
+    for (const auto& d : p.diagnostics) history += "  plan: " + d.code + ": " + d.message + "\n";
+    if (p.status == rcplan::plan_status::converged) return true;
+    if (p.status != rcplan::plan_status::actions_planned) return false;
+    const rcplan::redis::execute_result r = rcplan::redis::execute(p, t, eo);
+    for (const auto& d : r.diagnostics) history += "  execute: " + d.code + ": " + d.message + "\n";
+    return false;
+  }, timeout);
 }
 
 }  // namespace rcplan_redis_test

@@ -107,6 +107,8 @@ class redis_process {
   redis_process& operator=(const redis_process&) = delete;
   ~redis_process() {
     kill_now();
+    // RCPLAN_TEST_KEEP_DIRS keeps each server's directory (its redis.log) to read after a failure
+    if (std::getenv("RCPLAN_TEST_KEEP_DIRS") != nullptr) return;
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -115,6 +117,8 @@ class redis_process {
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
   [[nodiscard]] resp_client client() const { return resp_client(port_); }
   [[nodiscard]] bool running() const noexcept { return pid_ > 0; }
+  /// The process, for signals such as SIGSTOP (a frozen node) that leave it running.
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
 
   /// SIGKILL, as a crash would.
   void kill_now() {

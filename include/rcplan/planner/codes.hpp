@@ -25,6 +25,7 @@ inline constexpr const char* failover_settling = "rebalance.failover_settling"; 
 inline constexpr const char* failover_pending = "rebalance.failover_pending";        // warning, waiting
 inline constexpr const char* failed_master_no_replica = "rebalance.failed_master_no_replica";  // error
 inline constexpr const char* unclaimed_slots = "rebalance.unclaimed_slots";          // error
+inline constexpr const char* stuck_imports = "rebalance.stuck_imports";              // warning, or error when blocked
 inline constexpr const char* keys_unknown = "rebalance.keys_unknown";                // error
 inline constexpr const char* views_disagree = "rebalance.views_disagree";            // warning, waiting
 inline constexpr const char* all_weights_zero = "rebalance.all_weights_zero";        // error

@@ -31,12 +31,18 @@ struct repair_result {
 // --------------------------------
 // Open slots are read from each node's own line (`[s->-id]`, `[s-<-id]`), key counts from the
 // observations; an unknown key count is treated as "may hold keys". Nothing here deletes keys:
-// SETSLOT STABLE leaves keys where they are, SETSLOT NODE is only planned for a node known to
-// hold none of the slot's keys, and migrations move keys before ownership.
+// SETSLOT STABLE leaves keys where they are, SETSLOT NODE naming another node is only planned
+// for a node known to hold none of the slot's keys or for an importer (which keeps importing,
+// and Redis deletes nothing of a slot a node does not own), and migrations move keys before
+// ownership.
 //
 //  migrating on owner o → t, importing on t ← o      finish: migrate_slots o → t
 //  importing on t only, t holds no keys               close: set_slot_stable on t
 //  importing on t ← owner o only, t may hold keys     finish: migrate_slots o → t
+//  importing on t ← s, s replaced by its promoted     t's table names o: finish o → t; else
+//  replica o (s gone, or now o's replica)             first set_slot_node t → o (t keeps
+//                                                     importing; Redis clears that only when a
+//                                                     node takes the slot itself), then finish
 //  migrating on o → t only, t known to hold no keys   close: set_slot_stable on o
 //  migrating on o → t only, t may hold keys           finish: migrate_slots o → t (t may be
 //                                                     importing in a view nobody observed)

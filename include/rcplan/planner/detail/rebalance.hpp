@@ -72,22 +72,76 @@ namespace rcplan::planner_detail {
   return uncovered & assigned;
 }
 
-/// While views disagree, only the repair of unclaimed hand-overs goes ahead (their set_slot_node
-/// steps, then a wait for the views): the rest waits for gossip. False when there are none.
+/// Slots a node imports from a peer that no longer gives them: a peer that is gone, not a
+/// master, or (its own line observed) not migrating the slot to the importer. Redis never
+/// updates an importing slot from gossip, so such an importer keeps naming the old source as
+/// owner and the views never agree: typically the source failed over mid-migration and came
+/// back as its promoted replica's replica.
+[[nodiscard]] inline slot_set stuck_imports(const topology& t, const std::vector<cluster_node>& nodes) {
+  slot_set out;
+  for (const cluster_node& n : nodes)
+    for (const open_slot& o : n.open_slots) {
+      if (o.dir != open_slot::direction::importing) continue;
+      const cluster_node* peer = find_node(nodes, o.peer);
+      if (peer == nullptr || !peer->is_master()) {
+        out.insert(o.number);
+        continue;
+      }
+      const node_observation* seen = t.observation(peer->id);
+      if (seen == nullptr || !seen->reachable) continue;  // its open slots are not known
+      const bool gives = std::any_of(peer->open_slots.begin(), peer->open_slots.end(), [&](const open_slot& m) {
+        return m.number == o.number && m.dir == open_slot::direction::migrating && m.peer == n.id;
+      });
+      if (!gives) out.insert(o.number);
+    }
+  return out;
+}
+
+/// The slots a repair step acts on; empty for other actions.
+[[nodiscard]] inline slot_set repaired_slots(const action& a) {
+  if (const auto* x = std::get_if<set_slot_node>(&a)) return x->slots;
+  if (const auto* x = std::get_if<set_slot_stable>(&a)) return x->slots;
+  if (const auto* x = std::get_if<migrate_slots>(&a)) return x->slots;
+  if (const auto* x = std::get_if<add_slots>(&a)) return x->slots;
+  return {};
+}
+
+/// While views disagree, only the repair of what gossip can never settle goes ahead: hand-overs
+/// each side thinks the other finished, and imports from a source that no longer gives the
+/// slot. Their repair steps run, then a wait for the views; the rest waits for gossip. False
+/// when there are none.
 [[nodiscard]] inline bool repair_handovers(const topology& t, const std::vector<cluster_node>& nodes, plan& p) {
   const slot_set limbo = unclaimed_handovers(t, nodes);
-  if (limbo.empty()) return false;
+  const slot_set stuck = stuck_imports(t, nodes);
+  const slot_set todo = limbo | stuck;
+  if (todo.empty()) return false;
   const repair_result r = plan_repair(t, nodes);
-  for (const step& s : r.steps)
-    if (const auto* x = std::get_if<set_slot_node>(&s.action); x != nullptr && (x->slots & limbo) == x->slots)
-      p.steps.push_back(s);
+  if (r.blocked && !stuck.empty()) {
+    p.status = plan_status::blocked;
+    p.diagnostics = r.diagnostics;
+    return true;
+  }
+  for (const step& s : r.steps) {
+    const slot_set touched = repaired_slots(s.action);
+    if (!touched.empty() && (touched & todo) == touched) p.steps.push_back(s);
+  }
   if (p.steps.empty()) {
     p.status = plan_status::blocked;
     p.diagnostics = r.diagnostics;
-    p.diagnostics.push_back({severity::error, rebalance_code::unclaimed_slots, to_string(limbo),
-                             "no node claims these slots and the keys' holder is not known; settle them by hand"});
+    if (!limbo.empty())
+      p.diagnostics.push_back({severity::error, rebalance_code::unclaimed_slots, to_string(limbo),
+                               "no node claims these slots and the keys' holder is not known; settle them by hand"});
+    if (!stuck.empty())
+      p.diagnostics.push_back({severity::error, rebalance_code::stuck_imports, to_string(stuck),
+                               "these slots are imported from a node that no longer gives them, and their repair "
+                               "could not be planned"});
     return true;
   }
+  if (!stuck.empty())
+    p.diagnostics.push_back({severity::warning, rebalance_code::stuck_imports, to_string(stuck),
+                             "slots " + to_string(stuck) +
+                                 " are imported from a node that no longer gives them (a failover mid-migration?); "
+                                 "repairing them before anything else"});
   int last = 0;
   for (const step& s : p.steps) last = std::max(last, s.wave);
   p.steps.push_back({last + 1, "let gossip settle", wait_until{wait_condition::views_agree, "", 0}});

@@ -156,9 +156,23 @@ class slot_repairer {
     if (i.peer != o && (m == nullptr || m->peer != i.node) && !source_replaced(i.peer, o))
       return block(s, repair_code::foreign_importer,
                    "a node imports the slot from a node that does not own it and may hold keys");
+    if (i.peer != o && (m == nullptr || m->peer != i.node) && !table_names(i.node, s, o)) repoint_[{i.node, o}].insert(s);
     finish_[{o, i.node}].insert(s);
     give(s, o, i.node);
     count(s);
+  }
+
+  /// Whether `viewer`'s own table gives slot `s` to `owner`. An importer ignores gossip about
+  /// the slot, so after its source failed over its table keeps the old source, or nobody once
+  /// the source turned replica; it then refuses even the keys MIGRATE brings it
+  /// ("CLUSTERDOWN Hash slot not served").
+  [[nodiscard]] bool table_names(const node_id& viewer, slot s, const node_id& owner) const {
+    for (const cluster_view& v : t_.views)
+      if (v.observer == viewer) {
+        const cluster_node* n = find_node(v.nodes, owner);
+        return n != nullptr && n->is_master() && n->slots.contains(s);
+      }
+    return false;
   }
 
   /// Owners of a contested slot once the contest gave it away: every claimant was changed.
@@ -303,6 +317,11 @@ class slot_repairer {
           add(1, set_slot_node{m.id, n, slots}, "tell " + short_id(m.id) + " that " + short_id(n) + " owns slots " +
                                                     to_string(slots) + " (its table names another node)");
     }
+    for (const auto& [p, slots] : repoint_)
+      add(0, set_slot_node{p.first, p.second, slots},
+          "slots " + to_string(slots) + " belong to " + short_id(p.second) + ", which took over from the source " +
+              short_id(p.first) + " imports them from; " + short_id(p.first) +
+              " keeps importing them, and its table must name the new owner before keys can reach it");
     std::vector<wave_entry> fin;
     for (const auto& [p, slots] : finish_) fin.push_back({p.first, p.second, slots});
     for (const wave_entry& f : fin)
@@ -326,7 +345,7 @@ class slot_repairer {
   slot_set contested_;  ///< slots more than one master claims
   std::map<slot, std::vector<open_entry>> migrating_, importing_;
   std::map<node_id, slot_set> stable_source_, stable_target_, claim_, adopt_;
-  std::map<std::pair<node_id, node_id>, slot_set> set_node_, finish_;
+  std::map<std::pair<node_id, node_id>, slot_set> set_node_, repoint_, finish_;
   std::map<std::pair<std::string, std::string>, slot_set> blocked_;
   repair_result out_;
 };

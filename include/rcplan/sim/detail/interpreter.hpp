@@ -74,8 +74,8 @@ inline std::optional<violation> execute(cluster_state& st, node_state& n, const 
     if (n.claims.contains(s) && n.keys.count(s) != 0)
       return refused("SETSLOT NODE elsewhere while still holding keys", s, n.id);
     n.claims.erase(s);
-    n.migrating.erase(s);
-    n.importing.erase(s);
+    if (n.keys.count(s) == 0) n.migrating.erase(s);
+    // Redis clears an import only when the node takes the slot itself
   }
   return check_slot(st, s);
 }
