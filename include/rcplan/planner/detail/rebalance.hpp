@@ -109,32 +109,26 @@ namespace rcplan::planner_detail {
 /// While views disagree, only the repair of what gossip can never settle goes ahead: hand-overs
 /// each side thinks the other finished, and imports from a source that no longer gives the
 /// slot. Their repair steps run, then a wait for the views; the rest waits for gossip. False
-/// when there are none.
+/// when there are none, or when only stuck imports are found and their repair is not plannable
+/// yet (a dead executor's last commands may still be on their way): the views are waited for.
 [[nodiscard]] inline bool repair_handovers(const topology& t, const std::vector<cluster_node>& nodes, plan& p) {
   const slot_set limbo = unclaimed_handovers(t, nodes);
   const slot_set stuck = stuck_imports(t, nodes);
-  const slot_set todo = limbo | stuck;
-  if (todo.empty()) return false;
+  if (limbo.empty() && stuck.empty()) return false;
   const repair_result r = plan_repair(t, nodes);
-  if (r.blocked && !stuck.empty()) {
-    p.status = plan_status::blocked;
-    p.diagnostics = r.diagnostics;
-    return true;
-  }
+  std::vector<step> steps;
   for (const step& s : r.steps) {
     const slot_set touched = repaired_slots(s.action);
-    if (!touched.empty() && (touched & todo) == touched) p.steps.push_back(s);
+    if (touched.empty()) continue;
+    const bool handover = std::holds_alternative<set_slot_node>(s.action) && (touched & limbo) == touched;
+    if (handover || (touched & stuck) == touched) steps.push_back(s);
   }
-  if (p.steps.empty()) {
+  if (steps.empty()) {
+    if (limbo.empty()) return false;
     p.status = plan_status::blocked;
     p.diagnostics = r.diagnostics;
-    if (!limbo.empty())
-      p.diagnostics.push_back({severity::error, rebalance_code::unclaimed_slots, to_string(limbo),
-                               "no node claims these slots and the keys' holder is not known; settle them by hand"});
-    if (!stuck.empty())
-      p.diagnostics.push_back({severity::error, rebalance_code::stuck_imports, to_string(stuck),
-                               "these slots are imported from a node that no longer gives them, and their repair "
-                               "could not be planned"});
+    p.diagnostics.push_back({severity::error, rebalance_code::unclaimed_slots, to_string(limbo),
+                             "no node claims these slots and the keys' holder is not known; settle them by hand"});
     return true;
   }
   if (!stuck.empty())
@@ -143,7 +137,8 @@ namespace rcplan::planner_detail {
                                  " are imported from a node that no longer gives them (a failover mid-migration?); "
                                  "repairing them before anything else"});
   int last = 0;
-  for (const step& s : p.steps) last = std::max(last, s.wave);
+  for (const step& s : steps) last = std::max(last, s.wave);
+  p.steps = std::move(steps);
   p.steps.push_back({last + 1, "let gossip settle", wait_until{wait_condition::views_agree, "", 0}});
   p.status = plan_status::actions_planned;
   return true;
