@@ -34,7 +34,7 @@ struct temp_file {
 }  // namespace
 
 TEST_CASE("plan: a fixture resource against nothing creates the Kubernetes objects") {
-  const temp_file empty("rcplan-empty-topology.json", "{}");
+  const temp_file empty("rcplan-empty-topology.json", R"({"views": []})");
   const auto r = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string()});
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.out, "status: actions_planned"));
@@ -79,7 +79,7 @@ TEST_CASE("plan: an observed healthy topology with matching StatefulSets is conv
 }
 
 TEST_CASE("plan: bad input and usage") {
-  const temp_file empty("rcplan-empty-topology2.json", "{}");
+  const temp_file empty("rcplan-empty-topology2.json", R"({"views": []})");
   const temp_file bad_spec("rcplan-bad-spec.yaml", "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: many\n");
   auto r = run_cli({"plan", "--spec", bad_spec.path.string(), "--observed", empty.path.string()});
   CHECK(r.exit_code == 1);
@@ -87,7 +87,22 @@ TEST_CASE("plan: bad input and usage") {
   const temp_file bad_topology("rcplan-bad-topology.json", R"({"pods": 3})");
   r = run_cli({"plan", "--spec", fixture, "--observed", bad_topology.path.string()});
   CHECK(r.exit_code == 1);
-  CHECK(has(r.err, "pods"));
+  CHECK(has(r.err, "not a topology"));
+  // what is not a topology is refused, not planned from as an empty cluster
+  for (const char* text : {"{}", R"({"nodes": 5})", "[]", "3", R"({"views": 5})"}) {
+    CAPTURE(text);
+    const temp_file t("rcplan-not-topology.json", text);
+    r = run_cli({"plan", "--spec", fixture, "--observed", t.path.string()});
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "not a topology"));
+    CHECK(r.out.empty());
+  }
+  // the wrapper `inspect --output json` writes is accepted as the topology inside it
+  const temp_file wrapped("rcplan-wrapped-topology.json", R"({"topology": {"views": []}, "findings": []})");
+  const auto plain = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string(), "--output", "json"});
+  const auto unwrapped = run_cli({"plan", "--spec", fixture, "--observed", wrapped.path.string(), "--output", "json"});
+  CHECK(unwrapped.exit_code == 0);
+  CHECK(unwrapped.out == plain.out);
   r = run_cli({"plan", "--spec", fixture});
   CHECK(r.exit_code == 2);
   r = run_cli({"plan", "--spec", fixture, "--observed", empty.path.string(), "--cluster-nodes", empty.path.string()});
@@ -97,11 +112,24 @@ TEST_CASE("plan: bad input and usage") {
   r = run_cli({"plan", "--spec", comma.path.string(), "--observed", empty.path.string()});
   CHECK(r.exit_code == 1);
   CHECK(has(r.err, "line 1"));
-  // an impossible spec: blocked, exit 3, its diagnostics printed
-  const temp_file zero("rcplan-zero.yaml", "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec:\n  masterSize: 0\n");
-  r = run_cli({"plan", "--spec", zero.path.string(), "--observed", empty.path.string()});
-  CHECK(r.exit_code == 3);
-  CHECK(has(r.out, "spec.masterSize"));
+  // an invalid spec field is malformed input like any other: exit 1 naming the field, nothing planned
+  for (const char* spec : {"masterSize: 0", "masterSize: -1", "masterSize: 16385", "clusterReplicas: -1",
+                           "config: {maxmemory-policy: \"allkeys-lru\\nsave 1 1\"}"}) {
+    CAPTURE(spec);
+    const temp_file bad("rcplan-invalid.yaml", std::string("kind: DistributedRedisCluster\nmetadata: {name: x}\nspec: {") + spec + "}\n");
+    r = run_cli({"plan", "--spec", bad.path.string(), "--observed", empty.path.string()});
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "spec."));
+    CHECK(r.out.empty());
+  }
+  // every object is named after the resource: a missing or unusable name is refused
+  for (const char* meta : {"{}", "{name: \"\"}", "{name: Bad_Name}"}) {
+    CAPTURE(meta);
+    const temp_file bad("rcplan-unnamed.yaml", std::string("kind: DistributedRedisCluster\nmetadata: ") + meta + "\nspec: {masterSize: 3}\n");
+    r = run_cli({"plan", "--spec", bad.path.string(), "--observed", empty.path.string()});
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "metadata.name"));
+  }
 }
 
 TEST_CASE("plan: balancing by keys prints the keys moved") {

@@ -164,7 +164,8 @@ TEST_CASE("rebalance --weight rejects unknown, ambiguous and replica ids and bad
   CHECK(has(ambiguous.err, id_7101));
   CHECK(run_cli({"rebalance", "--cluster-nodes", "-", "--dry-run", "--weight", "75527=2"}, dump).exit_code == 0);
 
-  for (const char* bad : {"66b0=-1", "66b0=abc", "66b0=", "66b0=nan", "66b0=inf", "66b0=1x", "=2", "66b0"}) {
+  for (const char* bad : {"66b0=-1", "66b0=abc", "66b0=", "66b0=nan", "66b0=inf", "66b0=1x", "=2", "66b0", "66b0=1.7e308",
+                          "66b0=1000001"}) {
     CAPTURE(bad);
     const auto r = rebalance("resharding.nodes", {"--weight", bad});
     CHECK(r.exit_code == 2);

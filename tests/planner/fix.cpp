@@ -4,6 +4,7 @@
 #include <rcplan/planner/fix.hpp>
 
 #include "support/example_dumps.hpp"
+#include "support/topology_builder.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -113,4 +114,32 @@ TEST_CASE("has_broken_slots: open, uncovered and contested slots", "[planner][fi
   CHECK(has_broken_slots(merged_nodes(example_dump("degraded.nodes"))));
   CHECK(has_broken_slots(merged_nodes(example_dump("contested.nodes"))));
   CHECK(has_broken_slots(merged_nodes(uncovered_without_keys(slot_set{slot_range{7, 7}}))));
+}
+
+TEST_CASE("plan_fix: a repair that needs a master that is down waits for its failover, or is blocked without a replica",
+          "[planner][fix]") {
+  rcplan_test::topology_builder b;
+  const auto sets = rcplan_test::contiguous(3);
+  const auto a = b.master(sets[0]);
+  const auto c = b.master(sets[1]);
+  b.master(sets[2]);
+  // slot 100 half moved from a to c, then a died
+  b.node(a).open_slots.push_back({100, rcplan::open_slot::direction::migrating, c});
+  b.node(c).open_slots.push_back({100, rcplan::open_slot::direction::importing, a});
+  b.all_keys_known();
+  b.keys(c, {{100, 3}});
+  const rcplan::plan healthy = rcplan::plan_fix(b.build());
+  REQUIRE(healthy.status == rcplan::plan_status::actions_planned);  // the migration is finished
+  b.node(a).flags.fail = true;
+  const rcplan::plan dead = rcplan::plan_fix(b.build());
+  CHECK(dead.status == rcplan::plan_status::blocked);
+  CHECK(dead.steps.empty());
+  CHECK(std::any_of(dead.diagnostics.begin(), dead.diagnostics.end(), [&](const rcplan::diagnostic& d) {
+    return d.code == rcplan::rebalance_code::failed_master_no_replica && d.subject == a.value;
+  }));
+  b.replica(a);
+  const rcplan::plan waiting = rcplan::plan_fix(b.build());
+  CHECK(waiting.status == rcplan::plan_status::waiting);
+  CHECK(std::any_of(waiting.diagnostics.begin(), waiting.diagnostics.end(),
+                    [](const rcplan::diagnostic& d) { return d.code == rcplan::rebalance_code::failover_pending; }));
 }

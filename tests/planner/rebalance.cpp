@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
 
+#include <limits>
 #include <map>
 #include <set>
 
@@ -353,4 +354,29 @@ TEST_CASE("an import from a master that is not migrating the slot is repaired, o
   const rcplan::plan q = rcplan::plan_rebalance(x.t, opt);
   CHECK(std::none_of(q.diagnostics.begin(), q.diagnostics.end(),
                      [](const rcplan::diagnostic& d) { return d.code == rcplan::rebalance_code::stuck_imports; }));
+}
+
+TEST_CASE("a weight that is not a number from 0 to max_weight blocks the plan, naming the master") {
+  topology_builder b;
+  std::vector<rcplan::node_id> ids;
+  for (const auto& s : rcplan_test::contiguous(3)) ids.push_back(b.master(s));
+  for (const double bad : {1.7e308, -1.0, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
+                           rcplan::max_weight * 2}) {
+    CAPTURE(bad);
+    rcplan::rebalance_options opt;
+    opt.weights[ids[0]] = bad;
+    opt.weights[ids[1]] = 0;
+    const auto p = rcplan::plan_rebalance(b.build(), opt);
+    CHECK(p.status == plan_status::blocked);
+    CHECK(p.steps.empty());
+    REQUIRE(p.diagnostics.size() == 1);
+    CHECK(p.diagnostics[0].code == rcplan::rebalance_code::weight_invalid);
+    CHECK(p.diagnostics[0].subject == ids[0].value);
+  }
+  rcplan::rebalance_options opt;  // the bound itself is a weight like any other
+  opt.weights[ids[0]] = rcplan::max_weight;
+  const auto p = rcplan::plan_rebalance(b.build(), opt);
+  CHECK(p.status == plan_status::actions_planned);
+  const auto own = after(b.build(), p);
+  CHECK(own.at(ids[0]).count() > 16000);
 }

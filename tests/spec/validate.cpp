@@ -115,6 +115,34 @@ TEST_CASE("masterSize and clusterReplicas limits") {
             code::cluster_replicas_above_original_limit));
 }
 
+TEST_CASE("counts are bounded: more masters than slots and oversized clusters are errors, above 1000 nodes a warning") {
+  namespace code = rcplan::spec_code;
+  rcplan::cluster_spec s;
+  s.cluster_replicas = 1;
+  s.master_size = 16385;
+  CHECK(has(rcplan::validate(s), severity::error, "spec.masterSize", code::master_size_too_large));
+  s.master_size = 1000000;
+  CHECK(has(rcplan::validate(s), severity::error, "spec.masterSize", code::master_size_too_large));
+  s.master_size = 16384;  // one slot each, one replica each: the largest cluster planned
+  auto diags = rcplan::validate(s);
+  CHECK_FALSE(rcplan::has_errors(diags));
+  CHECK(has(diags, severity::warning, "spec.masterSize", code::cluster_above_recommended_size));
+  s.cluster_replicas = 2;
+  CHECK(has(rcplan::validate(s), severity::error, "spec.clusterReplicas", code::cluster_too_large));
+  s.master_size = 3;
+  s.cluster_replicas = 2147483647;  // the product must not wrap into something small
+  CHECK(has(rcplan::validate(s), severity::error, "spec.clusterReplicas", code::cluster_too_large));
+  s.cluster_replicas = 1;
+  s.master_size = 501;  // 1002 nodes
+  CHECK(has(rcplan::validate(s), severity::warning, "spec.masterSize", code::cluster_above_recommended_size));
+  s.master_size = 500;  // 1000 nodes
+  CHECK(find(rcplan::validate(s), "spec.masterSize", code::cluster_above_recommended_size) == nullptr);
+  s.shard_weights[0] = 1.7e308;
+  CHECK(has(rcplan::validate(s), severity::error, "spec.shardWeights[0]", code::shard_weight_invalid));
+  s.shard_weights[0] = rcplan::max_weight;
+  CHECK(find(rcplan::validate(s), "spec.shardWeights[0]", code::shard_weight_invalid) == nullptr);
+}
+
 TEST_CASE("risky but legal settings are warnings") {
   namespace code = rcplan::spec_code;
   rcplan::cluster_spec s;

@@ -1,5 +1,5 @@
 // `rcplan plan`: what reconcile() would do next, for a desired DistributedRedisCluster (YAML or
-// JSON, a whole resource or a bare spec) and an observed cluster (topology JSON, one node's
+// JSON, a whole resource: its name names every object) and an observed cluster (topology JSON, one node's
 // CLUSTER NODES reply, a live cluster observed from seeds, or what a Kubernetes API server holds
 // with the Redis nodes of its pods). A cluster observed from seeds has no platform: the
 // Kubernetes steps reconcile plans are shown, as for a dump.
@@ -41,8 +41,7 @@ void run_plan(const plan_cli_options& o) {
       int{!o.observed.empty()} + int{!o.cluster_nodes.empty()} + int{!o.connection.redis.empty()} + int{kube};
   if (sources != 1)
     throw CLI::ValidationError("--observed", "give exactly one of --observed, --cluster-nodes, --redis and --kubeconfig");
-  const bool live = kube || !o.connection.redis.empty();
-  const cluster_resource desired = live ? read_valid_resource(o.spec) : read_resource(o.spec);
+  const cluster_resource desired = read_valid_resource(o.spec);
   topology t;
   if (kube) {
     kubernetes::client c = kube_client(o.kube);
@@ -74,7 +73,7 @@ void run_plan(const plan_cli_options& o) {
 void add_plan_command(CLI::App& app) {
   auto opts = std::make_shared<plan_cli_options>();
   CLI::App* cmd = app.add_subcommand("plan", "Plan the next steps that bring a cluster to its desired spec");
-  cmd->add_option("--spec", opts->spec, "DistributedRedisCluster resource or bare spec, YAML or JSON; - reads stdin")
+  cmd->add_option("--spec", opts->spec, "DistributedRedisCluster resource, YAML or JSON; - reads stdin")
       ->required();
   cmd->add_option("--observed", opts->observed, "Observed topology as JSON (rcplan's topology format)");
   cmd->add_option("--cluster-nodes", opts->cluster_nodes, "Output of CLUSTER NODES from one node");

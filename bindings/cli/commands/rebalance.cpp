@@ -11,6 +11,7 @@
 #include "support/plan_text.hpp"
 
 #include <rcplan/json/plan.hpp>
+#include <rcplan/model/limits.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/planner/fix.hpp>
 #include <rcplan/planner/rebalance.hpp>
@@ -47,13 +48,14 @@ struct rebalance_cli_options {
   throw CLI::ValidationError(option, message);
 }
 
-/// A weight as redis-cli accepts it: a finite number, at least 0 (0 drains the master).
+/// A weight: a number from 0 (drains the master) to max_weight.
 double parse_weight(const std::string& arg, std::string_view text) {
   double w = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, w);
-  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(w) || w < 0)
-    usage("--weight", "weight in \"" + arg + "\" must be a non-negative number");
+  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(w) || w < 0 || w > max_weight)
+    usage("--weight", "weight in \"" + arg + "\" must be a number from 0 to " +
+                          std::to_string(static_cast<long long>(max_weight)));
   return w;
 }
 

@@ -76,7 +76,14 @@ std::string format_address(const address& addr) {
 topology read_observed(const std::string& path) {
   const std::string text = read_input(path);
   try {
-    return nlohmann::json::parse(text).get<topology>();
+    nlohmann::json j = nlohmann::json::parse(text);
+    // `inspect --output json` wraps the topology beside its findings
+    if (j.is_object() && !j.contains("views") && j.contains("topology")) j = std::move(j["topology"]);
+    if (!j.is_object() || !j.contains("views") || !j["views"].is_array())
+      throw input_error(input_name(path) +
+                        ": not a topology: expected an object with a \"views\" array (rcplan's topology JSON, or "
+                        "what `rcplan inspect --output json` writes); an empty cluster is {\"views\": []}");
+    return j.get<topology>();
   } catch (const nlohmann::json::parse_error& e) {
     throw input_error(input_name(path) + ": not JSON: " + e.what());
   } catch (const rcplan::error& e) {

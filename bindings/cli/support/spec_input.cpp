@@ -23,7 +23,7 @@ cluster_resource read_resource(const std::string& path) {
 cluster_resource read_valid_resource(const std::string& path) {
   cluster_resource r = read_resource(path);
   std::string errors;
-  for (const diagnostic& d : validate(r.spec)) {
+  for (const diagnostic& d : validate(r)) {
     if (d.severity != severity::error) continue;
     errors += "\n  " + (d.subject.empty() ? std::string{"spec"} : d.subject) + ": " + d.message + " [" + d.code + "]";
   }

@@ -139,10 +139,11 @@ class migrator {
       for (slot_work* w : todo) cmds.push_back(command_at(*w, p).argv);
       std::vector<reply> replies;
       if (!pipeline(node, cmds, replies, attempt)) {
-        for (slot_work* w : todo) fail(*w, command_name(cmds.front()) + " on " + short_name(node) + " got no answer");
+        for (slot_work* w : todo) fail(*w, command_name(command_at(*w, p).argv) + " on " + short_name(node) + " got no answer");
         return;
       }
       std::vector<slot_work*> again;
+      std::string why_again;  // the first transient error, named by its own command
       for (std::size_t i = 0; i < todo.size(); ++i) {
         const reply& r = replies[i];
         if (!r.is_error()) continue;
@@ -150,13 +151,19 @@ class migrator {
           todo[i]->back_to_keys = true;  // a key arrived after the last batch: move it too
           todo[i]->keys_left = true;
         } else if (transient(r) && attempt < max_) {
+          if (again.empty()) why_again = command_name(cmds[i]) + ": " + r.str;
           again.push_back(todo[i]);
         } else {
           fail(*todo[i], command_name(cmds[i]) + " on " + short_name(node) + ": " + r.str);
         }
       }
       if (!again.empty()) {
-        ctx_.rep.note(progress_event::kind::retry, step_, command_name(cmds.front()) + ": " + replies.front().str);
+        if (again.size() > 1) {
+          why_again += " (and ";
+          why_again += std::to_string(again.size() - 1);
+          why_again += " more slots)";
+        }
+        ctx_.rep.note(progress_event::kind::retry, step_, why_again);
         backoff(attempt);
       }
       todo = std::move(again);

@@ -29,6 +29,7 @@ inline constexpr const char* stuck_imports = "rebalance.stuck_imports";         
 inline constexpr const char* keys_unknown = "rebalance.keys_unknown";                // error
 inline constexpr const char* views_disagree = "rebalance.views_disagree";            // warning, waiting
 inline constexpr const char* all_weights_zero = "rebalance.all_weights_zero";        // error
+inline constexpr const char* weight_invalid = "rebalance.weight_invalid";            // error
 inline constexpr const char* strategy_invalid = "rebalance.strategy_invalid";        // error
 }  // namespace rebalance_code
 

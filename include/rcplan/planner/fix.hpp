@@ -9,11 +9,13 @@
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/detail/fix.hpp>
+#include <rcplan/planner/detail/rebalance.hpp>
 #include <rcplan/planner/repair.hpp>
 
 #include <algorithm>
 #include <map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace rcplan {
@@ -41,6 +43,20 @@ inline constexpr const char* no_master = "fix.no_master";
   if (r.blocked) {
     p.status = plan_status::blocked;
     return p;
+  }
+  // a repair that needs a master that is down waits for its failover, or is blocked without a
+  // replica, and says so (rebalance's rule); retrying it would only time out
+  const auto down = [&](const node_id& id) {
+    const cluster_node* n = find_node(nodes, id);
+    return n != nullptr && planner_detail::unavailable(*n);
+  };
+  const bool needs_down_node = std::any_of(r.steps.begin(), r.steps.end(), [&](const step& s) {
+    return std::visit([&](const auto& a) { return planner_detail::any_node_of(a, down); }, s.action);
+  });
+  if (needs_down_node) {
+    plan q;
+    q.diagnostics = p.diagnostics;
+    if (planner_detail::check_unavailable_masters(nodes, q)) return q;
   }
   p.steps = std::move(r.steps);
   if (!r.unassigned.empty()) {

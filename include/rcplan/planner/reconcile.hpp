@@ -97,7 +97,7 @@ inline constexpr phase reconcile_phases[] = {
                                     const reconcile_options& options = {}) {
   cluster_resource r = desired;
   apply_defaults(r);
-  std::vector<diagnostic> problems = validate(r.spec);
+  std::vector<diagnostic> problems = validate(r);
   if (has_errors(problems)) {
     plan p;
     p.status = plan_status::blocked;

@@ -11,6 +11,8 @@ namespace spec_code {
 // errors
 inline constexpr const char* master_size_invalid = "spec.master_size_invalid";            // < 1
 inline constexpr const char* cluster_replicas_invalid = "spec.cluster_replicas_invalid";  // < 0
+inline constexpr const char* master_size_too_large = "spec.master_size_too_large";          // > 16384
+inline constexpr const char* cluster_too_large = "spec.cluster_too_large";  // more nodes than max_cluster_nodes
 inline constexpr const char* storage_type_invalid = "spec.storage_type_invalid";
 inline constexpr const char* storage_size_missing = "spec.storage_size_missing";
 inline constexpr const char* quantity_invalid = "spec.quantity_invalid";    // does not parse
@@ -27,9 +29,12 @@ inline constexpr const char* migration_concurrency_invalid = "spec.migration_con
 inline constexpr const char* migration_batch_size_invalid = "spec.migration_batch_size_invalid";
 inline constexpr const char* migration_timeout_invalid = "spec.migration_timeout_invalid";
 inline constexpr const char* config_key_reserved = "spec.config_key_reserved";
+inline constexpr const char* config_value_invalid = "spec.config_value_invalid";  // a line break
+inline constexpr const char* name_invalid = "spec.name_invalid";  // metadata.name missing or not a DNS label
 // warnings
 inline constexpr const char* master_size_no_majority = "spec.master_size_no_majority";
 inline constexpr const char* master_size_above_original_limit = "spec.master_size_above_original_limit";
+inline constexpr const char* cluster_above_recommended_size = "spec.cluster_above_recommended_size";  // > 1000 nodes
 inline constexpr const char* cluster_replicas_above_original_limit =
     "spec.cluster_replicas_above_original_limit";
 inline constexpr const char* no_replicas = "spec.no_replicas";

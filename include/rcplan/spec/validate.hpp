@@ -4,6 +4,8 @@
 // once, each naming the field it is about, so that a user fixes a resource in one pass.
 
 #include <rcplan/diagnostic.hpp>
+#include <rcplan/model/limits.hpp>
+#include <rcplan/model/slot.hpp>
 #include <rcplan/spec/codes.hpp>
 #include <rcplan/spec/config_keys.hpp>
 #include <rcplan/spec/quantity.hpp>
@@ -16,6 +18,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +40,10 @@ namespace rcplan {
   if (masters < 1)
     f.error(spec_code::master_size_invalid, "spec.masterSize",
             "masterSize is " + std::to_string(masters) + "; a cluster needs at least 1 master");
+  else if (masters > static_cast<std::int32_t>(slot_count))
+    f.error(spec_code::master_size_too_large, "spec.masterSize",
+            "masterSize is " + std::to_string(masters) + "; a cluster has " + std::to_string(slot_count) +
+                " slots, and every master needs at least one");
   else if (masters < 3)
     f.warning(spec_code::master_size_no_majority, "spec.masterSize",
               "with " + std::to_string(masters) +
@@ -57,13 +64,30 @@ namespace rcplan {
               "clusterReplicas " + std::to_string(replicas) +
                   " is above 3, which the original operator's resource definition rejects");
 
+  // 64-bit: masterSize and clusterReplicas near INT32_MAX must not wrap before they are judged
+  const std::int64_t nodes = static_cast<std::int64_t>(masters) * (1 + static_cast<std::int64_t>(replicas));
+  if (masters >= 1 && replicas >= 0 && masters <= static_cast<std::int32_t>(slot_count)) {
+    if (nodes > max_cluster_nodes)
+      f.error(spec_code::cluster_too_large, "spec.clusterReplicas",
+              std::to_string(masters) + " masters with " + std::to_string(replicas) + " replicas each make " +
+                  std::to_string(nodes) + " nodes; rcplan plans clusters of up to " +
+                  std::to_string(max_cluster_nodes) + " nodes");
+    else if (nodes > recommended_cluster_nodes)
+      f.warning(spec_code::cluster_above_recommended_size, "spec.masterSize",
+                std::to_string(nodes) + " nodes is above the " + std::to_string(recommended_cluster_nodes) +
+                    " that Redis Cluster is designed for; its gossip grows with the square of the nodes");
+  }
+
   for (std::size_t i = 0; i < spec.image_pull_secrets.size(); ++i)
     if (spec.image_pull_secrets[i].name.empty())
       f.error(spec_code::secret_name_empty, "spec.imagePullSecrets[" + std::to_string(i) + "].name",
               "an image pull secret needs a name");
 
   for (const auto& [key, text] : spec.config) {
-    (void)text;  // may be a password (requirepass, masterauth): never quoted
+    // the value may be a password (requirepass, masterauth): never quoted
+    if (text.find_first_of("\r\n") != std::string::npos)
+      f.error(spec_code::config_value_invalid, "spec.config." + key,
+              "the value of `" + key + "` holds a line break, which would end its redis.conf line");
     if (is_reserved_config_key(key)) {
       const std::string lower = config_key_lower(key);
       const bool auth = lower == "requirepass" || lower == "masterauth";
@@ -117,8 +141,9 @@ namespace rcplan {
   // --- rcplan's extensions ---
   for (const auto& [shard, weight] : spec.shard_weights) {
     const auto subject = "spec.shardWeights[" + std::to_string(shard) + "]";
-    if (!std::isfinite(weight) || weight < 0)
-      f.error(spec_code::shard_weight_invalid, subject, "a weight must be a finite number, 0 or more");
+    if (!std::isfinite(weight) || weight < 0 || weight > max_weight)
+      f.error(spec_code::shard_weight_invalid, subject,
+              "a weight must be a number from 0 to " + std::to_string(static_cast<long long>(max_weight)));
     if (shard < 0 || shard >= masters)
       f.error(spec_code::shard_weight_out_of_range, subject,
               "shard " + std::to_string(shard) + " does not exist: masterSize is " + std::to_string(masters) +
@@ -168,6 +193,28 @@ namespace rcplan {
   spec_detail::report_unknown(f, "spec.failover", spec.failover.unknown_fields, true);
 
   return std::move(f).take();
+}
+
+/// validate(spec) and the resource's name, which every object it creates is named after
+/// (`drc-<name>-<shard>`): it must be a DNS label of 1 to 50 characters (lower-case letters,
+/// digits and '-', starting with a letter and ending with a letter or digit), which leaves the
+/// pod names Kubernetes derives from it within 63.
+[[nodiscard]] inline std::vector<diagnostic> validate(const cluster_resource& r) {
+  std::vector<diagnostic> out;
+  const std::string& name = r.metadata.name;
+  const auto label_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
+  if (name.empty())
+    out.push_back({severity::error, spec_code::name_invalid, "metadata.name",
+                   "the resource needs a name: every object it creates is named after it"});
+  else if (name.size() > 50 || !(name.front() >= 'a' && name.front() <= 'z') || name.back() == '-' ||
+           !std::all_of(name.begin(), name.end(), label_char))
+    out.push_back({severity::error, spec_code::name_invalid, "metadata.name",
+                   "the name \"" + name +
+                       "\" is not a DNS label of at most 50 characters (a-z, 0-9 and '-', starting with a letter, "
+                       "not ending with '-')"});
+  std::vector<diagnostic> rest = validate(r.spec);
+  out.insert(out.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+  return out;
 }
 
 /// Checks a RedisClusterBackup spec as the original operator does before it runs a backup.

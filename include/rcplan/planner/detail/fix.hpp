@@ -4,6 +4,7 @@
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
+#include <rcplan/plan/action.hpp>
 #include <rcplan/planner/detail/node_text.hpp>
 
 #include <algorithm>
@@ -13,6 +14,21 @@
 #include <vector>
 
 namespace rcplan::planner_detail {
+
+/// Whether `pred` holds for a node a repair action acts on or names.
+template <typename Pred>
+[[nodiscard]] bool any_node_of(const migrate_slots& a, Pred&& pred) {
+  return pred(a.source) || pred(a.target);
+}
+template <typename Pred>
+[[nodiscard]] bool any_node_of(const set_slot_node& a, Pred&& pred) {
+  return pred(a.node) || pred(a.owner);
+}
+template <typename A, typename Pred>
+[[nodiscard]] bool any_node_of(const A& a, Pred&& pred) {
+  if constexpr (requires { a.node; }) return pred(a.node);
+  else return false;
+}
 
 /// Masters that can take slots now, with the slots each holds once the repair ran: (count, id),
 /// fewest first.

@@ -7,6 +7,7 @@
 #include <rcplan/planner/rebalance.hpp>
 
 #include <rcplan/diagnostic.hpp>
+#include <rcplan/model/limits.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
@@ -23,6 +24,7 @@
 #include <rcplan/planner/waves.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -226,10 +228,24 @@ inline void write_steps(const rebalance_state& s, const chosen_transfers& c, std
   p.status = p.steps.empty() ? plan_status::converged : plan_status::actions_planned;
 }
 
+/// Weights that are not numbers from 0 to max_weight block the plan, each named: a huge weight
+/// would turn every share into 0 or infinity.
+[[nodiscard]] inline bool refuse_weights(const rebalance_options& opt, plan& p) {
+  for (const auto& [id, w] : opt.weights)
+    if (!std::isfinite(w) || w < 0 || w > max_weight)
+      p.diagnostics.push_back({severity::error, rebalance_code::weight_invalid, id.value,
+                               "the weight of " + short_id(id) + " must be a number from 0 to " +
+                                   std::to_string(static_cast<long long>(max_weight))});
+  if (p.diagnostics.empty()) return false;
+  p.status = plan_status::blocked;
+  return true;
+}
+
 /// The pipeline, with `choose(state, plan&)` deciding the transfers.
 template <typename Choose>
 [[nodiscard]] plan rebalance(const topology& t, const rebalance_options& opt, Choose&& choose) {
   plan p;
+  if (refuse_weights(opt, p)) return p;
   const merged_picture merged(t);
   const std::vector<cluster_node>& nodes = merged.nodes();
   if (check_unavailable_masters(nodes, p)) return p;
