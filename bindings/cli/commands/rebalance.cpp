@@ -17,7 +17,6 @@
 #include <rcplan/planner/rebalance.hpp>
 
 #include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <iostream>
 #include <map>
@@ -48,14 +47,13 @@ struct rebalance_cli_options {
   throw CLI::ValidationError(option, message);
 }
 
-/// A weight: a number from 0 (drains the master) to max_weight.
+/// A weight as valid_weight() accepts it.
 double parse_weight(const std::string& arg, std::string_view text) {
   double w = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, w);
-  if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(w) || w < 0 || w > max_weight)
-    usage("--weight", "weight in \"" + arg + "\" must be a number from 0 to " +
-                          std::to_string(static_cast<long long>(max_weight)));
+  if (text.empty() || ec != std::errc{} || ptr != end || !valid_weight(w))
+    usage("--weight", "weight in \"" + arg + "\" must be " + weight_range_text());
   return w;
 }
 

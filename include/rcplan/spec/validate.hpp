@@ -141,9 +141,8 @@ namespace rcplan {
   // --- rcplan's extensions ---
   for (const auto& [shard, weight] : spec.shard_weights) {
     const auto subject = "spec.shardWeights[" + std::to_string(shard) + "]";
-    if (!std::isfinite(weight) || weight < 0 || weight > max_weight)
-      f.error(spec_code::shard_weight_invalid, subject,
-              "a weight must be a number from 0 to " + std::to_string(static_cast<long long>(max_weight)));
+    if (!valid_weight(weight))
+      f.error(spec_code::shard_weight_invalid, subject, "a weight must be " + weight_range_text());
     if (shard < 0 || shard >= masters)
       f.error(spec_code::shard_weight_out_of_range, subject,
               "shard " + std::to_string(shard) + " does not exist: masterSize is " + std::to_string(masters) +

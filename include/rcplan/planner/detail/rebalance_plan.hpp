@@ -24,7 +24,6 @@
 #include <rcplan/planner/waves.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -228,14 +227,13 @@ inline void write_steps(const rebalance_state& s, const chosen_transfers& c, std
   p.status = p.steps.empty() ? plan_status::converged : plan_status::actions_planned;
 }
 
-/// Weights that are not numbers from 0 to max_weight block the plan, each named: a huge weight
+/// Weights valid_weight() refuses block the plan, each named: a huge weight
 /// would turn every share into 0 or infinity.
 [[nodiscard]] inline bool refuse_weights(const rebalance_options& opt, plan& p) {
   for (const auto& [id, w] : opt.weights)
-    if (!std::isfinite(w) || w < 0 || w > max_weight)
+    if (!valid_weight(w))
       p.diagnostics.push_back({severity::error, rebalance_code::weight_invalid, id.value,
-                               "the weight of " + short_id(id) + " must be a number from 0 to " +
-                                   std::to_string(static_cast<long long>(max_weight))});
+                               "the weight of " + short_id(id) + " must be " + weight_range_text()});
   if (p.diagnostics.empty()) return false;
   p.status = plan_status::blocked;
   return true;
