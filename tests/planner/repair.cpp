@@ -159,6 +159,29 @@ TEST_CASE("uncovered slots") {
   }
 }
 
+TEST_CASE("uncovered slots: a node in handshake is not asked for its keys") {
+  three x;
+  x.b.node(x.a).slots.erase(rcplan::slot_range{0, 9});
+  x.b.all_keys_known();
+  x.b.keys(x.d, {{3, 5}});
+  // a known node met again by its address shows up as a stranger in handshake for a moment
+  const rcplan::node_id h = x.b.master({});
+  x.b.node(h).flags = {};
+  x.b.node(h).flags.handshake = true;
+  x.b.node(h).addr = x.b.node(x.c).addr;
+  const auto r = x.repair();
+  CHECK_FALSE(r.blocked);
+  const auto add = actions<rcplan::add_slots>(r);
+  REQUIRE(add.size() == 1);
+  CHECK(add[0].node == x.d);
+  // a master whose keys were not counted still blocks it
+  x.b.node(h).flags = {};
+  x.b.node(h).flags.master = true;
+  const auto blocked = x.repair();
+  CHECK(blocked.blocked);
+  CHECK(blocked.diagnostics.at(0).code == rcplan::repair_code::uncovered_unknown_keys);
+}
+
 TEST_CASE("a slot claimed by two masters") {
   three x;
   x.b.node(x.c).slots.insert(rcplan::slot{5});  // a owns 0-5460

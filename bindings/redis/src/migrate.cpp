@@ -1,8 +1,12 @@
 #include "migrate.hpp"
 
+#include "claims.hpp"
+
 #include <rcplan/planner/repair.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <exception>
 #include <map>
 #include <string>
 #include <utility>
@@ -18,6 +22,9 @@ namespace {
 constexpr std::size_t chunk_slots = 128;
 /// How often a slot goes back to moving keys when the source refuses to let go of it.
 constexpr int max_handovers = 3;
+/// How long a target may take to hear its source (claims.hpp); it takes one cron tick of the
+/// source, 100 ms at Redis' default hz.
+constexpr std::chrono::milliseconds settle_timeout{5000};
 
 struct slot_work {
   slot number = 0;
@@ -40,10 +47,11 @@ class migrator {
   bool run() {
     const std::vector<slot> all = a_.slots.slots();
     total_ = all.size();
+    guard_ = guarded();
     for (std::size_t from = 0; from < all.size() && open_.empty(); from += chunk_slots) {
       std::vector<slot_work> chunk;
       for (std::size_t i = from; i < std::min(all.size(), from + chunk_slots); ++i) chunk.push_back(lowered(all[i]));
-      run_chunk(chunk);
+      run_chunk(chunk, from == 0 && guard_);
     }
     if (open_.empty()) return true;
     ctx_.rep.diagnose(severity::error, "rcplan.redis.slots_left_open", to_string(open_),
@@ -78,23 +86,35 @@ class migrator {
     return std::get<redis_command>(w.commands[i]);
   }
 
-  void run_chunk(std::vector<slot_work>& chunk) {
+  [[nodiscard]] bool guarded() {
+    switch (ctx_.options.settle_claims) {
+      case claim_guard::always:
+        return true;
+      case claim_guard::never:
+        return false;
+      case claim_guard::automatic:
+        break;
+    }
+    try {
+      return keeps_stale_unclaimed_marks(pool_.get(a_.target).command({"INFO", "server"}).str);
+    } catch (const std::exception&) {
+      pool_.drop(a_.target);
+      return true;
+    }
+  }
+
+  void run_chunk(std::vector<slot_work>& chunk, bool settle_first) {
     const std::size_t n = chunk.front().commands.size();
     const std::size_t move = chunk.front().move;
     for (std::size_t p = 0; p < move; ++p) run_position(chunk, p);
     close_unstarted(chunk);
     move_keys_of(chunk);
+    if (settle_first) settle_claims(chunk);
     std::size_t p = move + 1;
     for (; p < n; ++p) {
       const node_id& node = command_at(chunk.front(), p).node;
       if (node != a_.source && node != a_.target) break;  // the rest only tells the other masters
-      run_position(chunk, p);
-      for (int round = 0; round < max_handovers && node == a_.source && any_back_to_keys(chunk); ++round) {
-        move_keys_of(chunk);
-        run_position(chunk, p, true);
-      }
-      for (slot_work& w : chunk)
-        if (w.back_to_keys) fail(w, "the source still holds keys of the slot after " + std::to_string(max_handovers) + " rounds");
+      hand_over(chunk, p);
     }
     notify(chunk, p);
     std::size_t moved = 0;
@@ -111,6 +131,40 @@ class migrator {
     ctx_.rep.progress(std::move(e));
   }
 
+  /// Sends the SETSLOT NODE at position `p` (of every live slot, or of `only`), sending slots
+  /// whose source still held keys back to moving them a bounded number of times.
+  void hand_over(std::vector<slot_work>& chunk, std::size_t p, const slot_work* only = nullptr) {
+    const node_id& node = command_at(chunk.front(), p).node;
+    run_position(chunk, p, false, only);
+    for (int round = 0; round < max_handovers && node == a_.source && any_back_to_keys(chunk); ++round) {
+      move_keys_of(chunk);
+      run_position(chunk, p, true, only);
+    }
+    for (slot_work& w : chunk)
+      if (w.back_to_keys) fail(w, "the source still holds keys of the slot after " + std::to_string(max_handovers) + " rounds");
+  }
+
+  /// claims.hpp: the source lets go of one slot (its keys are on the target, which still
+  /// imports it), then the target must hear the source before it takes any slot. That slot
+  /// redirects between the two until the target takes it, a moment later.
+  void settle_claims(std::vector<slot_work>& chunk) {
+    const std::size_t move = chunk.front().move;
+    std::size_t at = move + 1;
+    while (at < chunk.front().commands.size() && command_at(chunk.front(), at).node != a_.source) ++at;
+    if (at == chunk.front().commands.size()) return;
+    for (const slot_work& w : chunk) {
+      if (w.failed) continue;
+      hand_over(chunk, at, &w);
+      if (w.failed) continue;  // keys kept arriving: try the next slot
+      if (!source_heard_by_target(pool_, ctx_.dir, a_.source, a_.target, settle_timeout))
+        ctx_.rep.diagnose(severity::warning, "rcplan.redis.claims_unsettled", a_.target.value,
+                          "step " + std::to_string(step_) + ": could not confirm that target " + short_id(a_.target) +
+                              " heard source " + short_id(a_.source) +
+                              " before taking its slots (CLUSTER MEET did not complete); going on");
+      return;
+    }
+  }
+
   static bool any_back_to_keys(const std::vector<slot_work>& chunk) {
     return std::any_of(chunk.begin(), chunk.end(), [](const slot_work& w) { return w.back_to_keys && !w.failed; });
   }
@@ -124,12 +178,13 @@ class migrator {
                       "step " + std::to_string(step_) + ": slot " + std::to_string(w.number) + ": " + why);
   }
 
-  /// Sends command number `p` of every live slot, pipelined per node, retrying transient
-  /// failures. With `only_back`, just the slots sent back to moving keys.
-  void run_position(std::vector<slot_work>& chunk, std::size_t p, bool only_back = false) {
+  /// Sends command number `p` of every live slot (or of `only`), pipelined per node, retrying
+  /// transient failures. With `only_back`, just the slots sent back to moving keys.
+  void run_position(std::vector<slot_work>& chunk, std::size_t p, bool only_back = false,
+                    const slot_work* only = nullptr) {
     std::vector<slot_work*> todo;
     for (slot_work& w : chunk)
-      if (!w.failed && (!only_back || w.back_to_keys)) {
+      if (!w.failed && (only == nullptr || &w == only) && (!only_back || w.back_to_keys)) {
         w.back_to_keys = false;
         todo.push_back(&w);
       }
@@ -374,6 +429,7 @@ class migrator {
   std::size_t total_ = 0;
   std::size_t done_ = 0;
   slot_set open_;
+  bool guard_ = false;
 };
 
 }  // namespace

@@ -55,13 +55,16 @@ struct repair_result {
 //                                                     refused there) and no node imports it:
 //                                                     the live master most tables name, else
 //                                                     the one holding fewest slots, takes it
-//                                                     as below
+//                                                     as below; imported by t from a source
+//                                                     known empty whose own table names t
+//                                                     (the source let go first): t takes it
 //  uncovered, exactly one node holds keys             add_slots on that node; when some
 //                                                     table names another owner (a hand-over
 //                                                     both sides think the other finished):
 //                                                     set_slot_node to it on it, then on the
 //                                                     other masters
-//  uncovered, keys on several nodes or unknown        blocked
+//  uncovered, keys on several nodes or unknown        blocked (nodes in handshake are not
+//                                                     members yet and are not asked)
 //  claimed by several masters                         the one with most keys (then highest
 //                                                     config epoch, then lowest id) keeps it;
 //                                                     losers known to be empty: set_slot_node;

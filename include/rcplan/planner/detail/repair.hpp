@@ -168,9 +168,9 @@ class slot_repairer {
   /// ("CLUSTERDOWN Hash slot not served").
   [[nodiscard]] bool table_names(const node_id& viewer, slot s, const node_id& owner) const {
     for (const cluster_view& v : t_.views)
-      if (v.observer == viewer) {
-        const cluster_node* n = find_node(v.nodes, owner);
-        return n != nullptr && n->is_master() && n->slots.contains(s);
+      if (v.observer == viewer) {  // a view is in print order unless a binding sorted it
+        const auto n = std::find_if(v.nodes.begin(), v.nodes.end(), [&](const cluster_node& c) { return c.id == owner; });
+        return n != v.nodes.end() && n->is_master() && n->slots.contains(s);
       }
     return false;
   }
@@ -187,7 +187,8 @@ class slot_repairer {
     std::vector<node_id> holders;
     bool unknown = false;
     for (const cluster_node& n : nodes_) {
-      if (!n.is_master() || n.failed()) continue;
+      // a node in handshake is not a member yet (often a known node met again by its address)
+      if (!n.is_master() || n.failed() || n.flags.handshake) continue;
       const auto k = keys_in(t_, n.id, s);
       if (!k) unknown = true;
       else if (*k > 0) holders.push_back(n.id);
@@ -204,7 +205,7 @@ class slot_repairer {
       // With an importer, key counts may race a migration still in flight (a dead executor's
       // commands): its keys may be on their way to a node counted before they arrived, and a
       // wrong adopter would make that node drop them. Only a settled hand-over is adopted.
-      if (const cluster_node* a = imp.empty() ? keyless_adopter(s) : nullptr) {
+      if (const cluster_node* a = imp.empty() ? keyless_adopter(s) : handed_to_importer(s, imp)) {
         adopt_[a->id].insert(s);
         owned(a->id).insert(s);
       } else {
@@ -248,6 +249,17 @@ class slot_repairer {
       }
     }
     return best;
+  }
+
+  /// The importer whose source let the keyless slot go to it: the source's own table names the
+  /// importer and the source holds no key of it. Nothing can still be on its way then (a source
+  /// takes SETSLOT NODE only once empty, and MIGRATE has finished before that).
+  [[nodiscard]] const cluster_node* handed_to_importer(slot s, const std::vector<open_entry>& imp) const {
+    if (imp.size() != 1) return nullptr;
+    const open_entry& e = imp.front();
+    const cluster_node* n = node(e.node);
+    if (n == nullptr || !n->is_master() || unavailable(*n)) return nullptr;
+    return known_empty(e.peer, s) && table_names(e.peer, s, e.node) ? n : nullptr;
   }
 
   enum class contest { blocked, resolved, half_finished };

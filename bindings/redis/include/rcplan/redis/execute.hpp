@@ -46,6 +46,14 @@ using progress_callback = std::function<void(const progress_event&)>;
 /// the executor's default alike); the planner's per-master limit bounds the load on each node.
 inline constexpr int default_parallel = 8;
 
+/// Whether a migration first makes its target hear its source (bindings/redis/src/claims.hpp):
+/// the cure for a Redis 7.0.13+ mark that can make a target delete keys it has just imported.
+enum class claim_guard : unsigned char {
+  automatic,  ///< when the target's version can keep the mark (Redis 7.0.13 up to 7.4)
+  always,
+  never,  ///< for tests that show the hazard
+};
+
 struct execute_options {
   /// Sent with AUTH, MIGRATE ... AUTH, and as the value of secret CONFIG SETs (`masterauth`,
   /// `requirepass` of a password change).
@@ -76,6 +84,10 @@ struct execute_options {
   /// that was still changing: observe and plan again), and if they are still there after this
   /// long, `rcplan.redis.concurrent_executor`.
   std::chrono::milliseconds quiet_timeout{30000};
+  /// Before a migration's target takes its first slot, the source gives up one slot and the
+  /// target is made to hear it (about 0.1 s per migration; that slot redirects between the two
+  /// meanwhile).
+  claim_guard settle_claims = claim_guard::automatic;
   /// Receives progress; called from the executing threads, one call at a time.
   progress_callback progress;
   /// Carries out Kubernetes actions and the pods_ready wait; null: such steps stop execution.
