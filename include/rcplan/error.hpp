@@ -6,8 +6,47 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace rcplan {
+
+namespace detail {
+
+/// printable()'s work; with `quoted`, quotes and backslashes are escaped too.
+[[nodiscard]] inline std::string escape_bytes(std::string_view s, std::size_t max, bool quoted) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : s.substr(0, max)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (quoted && (c == '"' || c == '\\')) {
+      out += '\\';
+      out += c;
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+}  // namespace detail
+
+/// Text from outside (a parser's message quoting its input, a server's reply) made fit for an
+/// error message: control bytes and the bytes of binary input escaped as \xNN, never raw in a
+/// log, and cut after `max` bytes ("..." marks the cut).
+[[nodiscard]] inline std::string printable(std::string_view text, std::size_t max = 300) {
+  return detail::escape_bytes(text, max, false);
+}
 
 /// Base of every exception rcplan throws. `what()` starts with a stable id in brackets
 /// (`[rcplan.parse.cluster_nodes] line 3: ...`) that callers may match on; the rest is for

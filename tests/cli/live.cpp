@@ -8,6 +8,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -133,6 +136,36 @@ TEST_CASE("rebalance --redis moves slots and keys to empty masters and loses not
   const auto doc = nlohmann::json::parse(r.out);
   CHECK(doc["result"]["converged"] == true);
   CHECK(doc["result"]["slots_moved"] == 0);
+}
+
+TEST_CASE("rebalance --redis on SIGTERM finishes the slots in flight, starts nothing new and exits 5") {
+  redis_cluster c(3, 0, 2);
+  const std::vector<std::string> key_args{"--count", "20000", "--size", "50"};
+  auto load = args({"keys", "load"}, c);
+  load.insert(load.end(), key_args.begin(), key_args.end());
+  REQUIRE(run_cli(load).exit_code == 0);
+
+  // one migration per wave: six waves, and the signal comes at the first
+  const auto r = run_cli_while(args({"rebalance", "--use-empty-masters", "--max-concurrent", "1"}, c), {},
+                               [&](pid_t pid, const std::filesystem::path& err) {
+                                 REQUIRE(eventually([&] { return contains(read_file(err.string()), "wave 1/"); }));
+                                 REQUIRE(::kill(pid, SIGTERM) == 0);
+                               });
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 5);
+  CHECK(contains(r.err, "stopped on request"));
+  CHECK(contains(r.out, "result: not finished"));
+  // no slot left MIGRATING or IMPORTING on any node, and every key where it belongs
+  for (int i = 0; i < c.size(); ++i) CHECK_FALSE(contains(shape(c, i), "open:"));
+  auto verify = args({"keys", "verify"}, c);
+  verify.insert(verify.end(), key_args.begin(), key_args.end());
+  const auto v = run_cli(verify);
+  CHECK(v.exit_code == 0);
+  CHECK(contains(v.out, "20000/20000 keys present"));
+  // it stopped early: the rest is still to do, and a new run does it
+  const auto again = run_cli(args({"rebalance", "--use-empty-masters"}, c));
+  CHECK(again.exit_code == 0);
+  CHECK_FALSE(contains(again.out, "result: done, 0 slots"));
 }
 
 TEST_CASE("inspect --redis shows the live topology, plan --redis shows reconcile steps") {

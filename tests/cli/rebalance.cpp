@@ -242,7 +242,12 @@ TEST_CASE("rebalance exits 1 on bad input and 2 on usage errors") {
   CHECK(has(no_dry_run.err, "live cluster"));
 
   CHECK(run_cli({"rebalance", "--dry-run"}).exit_code == 2);
-  CHECK(rebalance("healthy.nodes", {"--threshold", "-1"}).exit_code == 2);
+  const auto negative = rebalance("healthy.nodes", {"--threshold", "-1"});
+  CHECK(negative.exit_code == 2);
+  CHECK(has(negative.err, "--threshold"));
+  CHECK(has(negative.err, "100"));
+  CHECK(negative.err.size() < 200);  // not the range of a double, 309 digits long
+  CHECK(rebalance("healthy.nodes", {"--threshold", "100.5"}).exit_code == 2);
   CHECK(rebalance("healthy.nodes", {"--threshold", "lots"}).exit_code == 2);
   CHECK(rebalance("healthy.nodes", {"--max-concurrent", "-2"}).exit_code == 2);
   CHECK(rebalance("healthy.nodes", {"--output", "yaml"}).exit_code == 2);

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -55,8 +56,11 @@ class scratch_dir {
 
 }  // namespace detail
 
-/// Runs `rcplan args...` with `input` on its standard input.
-[[nodiscard]] inline cli_result run_cli(const std::vector<std::string>& args, const std::string& input = {}) {
+/// Runs `rcplan args...` with `input` on its standard input; `while_running` (when set) gets the
+/// process id and the file its standard error goes to, before the process is waited for.
+[[nodiscard]] inline cli_result run_cli_while(
+    const std::vector<std::string>& args, const std::string& input,
+    const std::function<void(pid_t, const std::filesystem::path& err)>& while_running) {
   const detail::scratch_dir dir;
   const auto in_path = dir / "stdin", out_path = dir / "stdout", err_path = dir / "stderr";
   std::ofstream(in_path, std::ios::binary) << input;
@@ -77,6 +81,7 @@ class scratch_dir {
   const int spawned = ::posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&files);
   if (spawned != 0) throw std::runtime_error("cannot start " + argv_strings[0]);
+  if (while_running) while_running(pid, err_path);
 
   int status = 0;
   if (::waitpid(pid, &status, 0) != pid) throw std::runtime_error("waitpid failed");
@@ -85,6 +90,11 @@ class scratch_dir {
   r.out = detail::slurp(out_path);
   r.err = detail::slurp(err_path);
   return r;
+}
+
+/// Runs `rcplan args...` with `input` on its standard input.
+[[nodiscard]] inline cli_result run_cli(const std::vector<std::string>& args, const std::string& input = {}) {
+  return run_cli_while(args, input, {});
 }
 
 /// A bundled example dump.

@@ -126,24 +126,17 @@ TEST_CASE("reconcile: scaling masters up adds a shard, then moves slots to it") 
   CHECK(p.summary.slots_moved == p.summary.lower_bound);
 }
 
-TEST_CASE("reconcile: scaling masters down drains in one pass, replicas first, then removes") {
+TEST_CASE("reconcile: scaling masters down drains with the replica kept, then removes the shard") {
   const auto r = resource("c", 3, 1);
   auto k = healthy(r, 4, 2);  // shard 3 is no longer wanted
-  // first its replica leaves
+  // its master drains to the others in one plan, its replica stays meanwhile
   auto p = rcplan::reconcile(k.t, r);
-  REQUIRE(actions<rcplan::reset>(p).size() == 1);
-  CHECK(actions<rcplan::reset>(p)[0].node == k.ids[3][1]);
-  CHECK(actions<rcplan::forget>(p).size() == 1);
-  CHECK(actions<rcplan::migrate_slots>(p).empty());
-  // replica gone: shard 3's master drains to the others in one plan
-  auto& view = k.t.views.front().nodes;
-  view.erase(std::remove_if(view.begin(), view.end(), [&](const rcplan::cluster_node& n) { return n.id == k.ids[3][1]; }),
-             view.end());
-  p = rcplan::reconcile(k.t, r);
   const auto moves = actions<rcplan::migrate_slots>(p);
   REQUIRE(moves.size() == 3);
   for (const auto& m : moves) CHECK(m.source == k.ids[3][0]);
-  // drained: the shard's node is forgotten and its StatefulSet deleted (and its claims)
+  CHECK(actions<rcplan::reset>(p).empty());
+  CHECK(actions<rcplan::forget>(p).empty());
+  // drained: both nodes are forgotten and the StatefulSet deleted (and its claims)
   for (int s = 0; s < 3; ++s) k.node(s, 0).slots = rcplan_test::contiguous(3)[static_cast<std::size_t>(s)];
   k.node(3, 0).slots.clear();
   auto r_delete = r;
@@ -152,16 +145,46 @@ TEST_CASE("reconcile: scaling masters down drains in one pass, replicas first, t
   r_delete.spec.storage->size = "1Gi";
   r_delete.spec.storage->delete_claim = true;
   sync_statefulsets(k, r_delete);
-  p = rcplan::reconcile(k.t, r_delete);
-  CHECK(actions<rcplan::forget>(p).size() == 1);
-  REQUIRE(actions<rcplan::delete_statefulset>(p).size() == 1);
-  CHECK(actions<rcplan::delete_statefulset>(p)[0].name == "drc-c-3");
-  CHECK(actions<rcplan::delete_pvc>(p).size() == 2);
-  // the volumes go in the StatefulSet's wave: once it is gone nothing observed names them
-  for (const auto& st : p.steps)
-    if (std::holds_alternative<rcplan::delete_pvc>(st.action))
-      for (const auto& other : p.steps)
-        if (std::holds_alternative<rcplan::delete_statefulset>(other.action)) CHECK(st.wave == other.wave);
+  SECTION("its replica still follows its empty master") {
+    // the replica first (it would refuse to forget its own master), then the master
+    p = rcplan::reconcile(k.t, r_delete);
+    REQUIRE(actions<rcplan::forget>(p).size() == 1);
+    CHECK(actions<rcplan::forget>(p)[0].node == k.ids[3][1]);
+    CHECK(actions<rcplan::delete_statefulset>(p).empty());
+    auto& view = k.t.views.front().nodes;
+    view.erase(std::remove_if(view.begin(), view.end(), [&](const rcplan::cluster_node& n) { return n.id == k.ids[3][1]; }),
+               view.end());
+    p = rcplan::reconcile(k.t, r_delete);
+    REQUIRE(actions<rcplan::forget>(p).size() == 1);
+    CHECK(actions<rcplan::forget>(p)[0].node == k.ids[3][0]);
+    REQUIRE(actions<rcplan::delete_statefulset>(p).size() == 1);
+    CHECK(actions<rcplan::delete_statefulset>(p)[0].name == "drc-c-3");
+    CHECK(actions<rcplan::delete_pvc>(p).size() == 2);
+    // the volumes go in the StatefulSet's wave: once it is gone nothing observed names them
+    for (const auto& st : p.steps)
+      if (std::holds_alternative<rcplan::delete_pvc>(st.action))
+        for (const auto& other : p.steps)
+          if (std::holds_alternative<rcplan::delete_statefulset>(other.action)) CHECK(st.wave == other.wave);
+  }
+  SECTION("Redis moved it to the master that took the last slot: the last replica of that master stays") {
+    // shard 0's own replica is elsewhere for now, so shard 3's is the only one of shard 0's master
+    k.node(3, 1).master_id = k.ids[0][0];
+    k.node(3, 0).flags = {};
+    k.node(3, 0).flags.replica = true;
+    k.node(3, 0).master_id = k.ids[0][0];
+    k.node(0, 1).master_id = k.ids[1][0];
+    k.t.observations[7].keys_per_slot = std::map<rcplan::slot, std::uint64_t>{{7, 3}};  // copies of a master's keys
+    p = rcplan::reconcile(k.t, r_delete);
+    // first shard 0's own replica comes back to its master
+    REQUIRE(actions<rcplan::replicate>(p).size() == 1);
+    CHECK(actions<rcplan::replicate>(p)[0].replica == k.ids[0][1]);
+    CHECK(actions<rcplan::forget>(p).empty());
+    // then shard 3 leaves, its replicas first
+    k.node(0, 1).master_id = k.ids[0][0];
+    p = rcplan::reconcile(k.t, r_delete);
+    CHECK(actions<rcplan::forget>(p).size() == 2);
+    CHECK(actions<rcplan::delete_statefulset>(p).empty());
+  }
 }
 
 TEST_CASE("reconcile: a failed master") {

@@ -96,3 +96,29 @@ TEST_CASE("problems: the flags that make a node a problem, in a fixed order", "[
   f.master = true;  // a role, not a problem
   CHECK(rcplan::problems(f).size() == 4);
 }
+
+TEST_CASE("summarize: a node reset on its way out is outside the cluster, not a master", "[planner][summary]") {
+  using namespace rcplan;
+  topology t = example_dump("healthy.nodes");
+  // its own table lists only itself, and no member lists it
+  cluster_view alone;
+  cluster_node n;
+  n.id = node_id{std::string(40, 'e')};
+  n.addr = {"127.0.0.1", 7999, 17999, ""};
+  n.flags.myself = true;
+  n.flags.master = true;
+  alone.observer = n.id;
+  alone.nodes.push_back(n);
+  t.views.push_back(alone);
+  const topology_summary s = summarize(t);
+  CHECK(s.masters.size() == 3);
+  REQUIRE(s.outsiders.size() == 1);
+  CHECK(s.outsiders.front().id == n.id);
+  CHECK(s.replica_count == 3);
+  // a single node on its own is a cluster of one
+  topology one;
+  one.views.push_back(alone);
+  const topology_summary single = summarize(one);
+  CHECK(single.masters.size() == 1);
+  CHECK(single.outsiders.empty());
+}

@@ -95,6 +95,26 @@ TEST_CASE("validate reports every error at once, each at its field") {
   CHECK(find(diags, "spec.masterSize", code::master_size_invalid) == nullptr);
 }
 
+TEST_CASE("config: a directive redis-server does not know is refused, naming it") {
+  namespace code = rcplan::spec_code;
+  rcplan::cluster_spec s;
+  s.master_size = 3;
+  s.config = {{"maxmemory", "1gb"},           {"MaxMemory-Policy", "allkeys-lru"}, {"slave-read-only", "yes"},
+              {"maxmemroy", "1gb"},           {"tls-port", "6380"},              {"mymodule.setting", "1"},
+              {"cluster-slot-stats", "yes"}};
+  const auto diags = rcplan::validate(s);
+  INFO(describe(diags));
+  CHECK(has(diags, severity::error, "spec.config.maxmemroy", code::config_key_unknown));
+  CHECK(has(diags, severity::error, "spec.config.cluster-slot-stats", code::config_key_unknown));
+  for (const char* fine : {"maxmemory", "MaxMemory-Policy", "slave-read-only", "tls-port", "mymodule.setting"})
+    CHECK(find(diags, "spec.config." + std::string(fine), code::config_key_unknown) == nullptr);
+  // a reserved key is reported as such, not twice
+  s.config = {{"port", "7000"}};
+  const auto reserved = rcplan::validate(s);
+  CHECK(has(reserved, severity::error, "spec.config.port", code::config_key_reserved));
+  CHECK(find(reserved, "spec.config.port", code::config_key_unknown) == nullptr);
+}
+
 TEST_CASE("masterSize and clusterReplicas limits") {
   namespace code = rcplan::spec_code;
   rcplan::cluster_spec s;

@@ -104,7 +104,7 @@ rcplan_status guarded(char** out, F&& body) noexcept {
     } catch (const json::exception& e) {
       // malformed JSON, or a document of the wrong shape for nlohmann itself
       status = RCPLAN_INVALID_INPUT;
-      text = error_document("rcplan.json", std::string("[rcplan.json] ") + e.what(), nullptr);
+      text = error_document("rcplan.json", "[rcplan.json] " + rcplan::printable(e.what()), nullptr);
     } catch (const std::invalid_argument& e) {
       status = RCPLAN_INVALID_ARGUMENT;
       text = error_document("rcplan.c.argument", e.what(), nullptr);

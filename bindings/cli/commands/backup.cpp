@@ -432,7 +432,7 @@ void run_restore_pod(const restore_pod_cli_options& o) {
   try {
     config = nlohmann::json::parse(read_input(o.config)).get<backup::pod_restore_config>();
   } catch (const nlohmann::json::exception& e) {
-    throw input_error(o.config + ": " + e.what());
+    throw input_error(o.config + ": " + rcplan::printable(e.what()));
   } catch (const rcplan::error& e) {
     throw input_error(o.config + ": " + e.what());
   }

@@ -99,7 +99,7 @@ CLI::App* add_keys_subcommand(CLI::App& parent, const char* name, const char* de
                               const std::shared_ptr<keys_cli_options>& opts) {
   CLI::App* cmd = parent.add_subcommand(name, description);
   add_connection_options(*cmd, opts->connection, true);
-  cmd->add_option("--count", opts->keys.count, "How many keys (numbered from 0)")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--count", opts->keys.count, "How many keys (numbered from 0)")->required()->check(CLI::Range(1, 1000000000));
   cmd->add_option("--size", opts->keys.value_size, "Bytes per value (default 100)")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--prefix", opts->keys.prefix, "Key name prefix (default rcplan:)");
   add_output_option(*cmd, opts->format);
@@ -120,7 +120,7 @@ void add_keys_command(CLI::App& app) {
       *keys, "traffic",
       "Read and write random keys one at a time until --seconds pass or SIGTERM; count errors, time each command",
       opts);
-  traffic->add_option("--seconds", opts->seconds, "How long (default 10)")->check(CLI::PositiveNumber);
+  traffic->add_option("--seconds", opts->seconds, "How long (default 10)")->check(CLI::Range(0.001, 31536000.0));
   traffic->callback([opts] { run_traffic_command(*opts); });
 }
 

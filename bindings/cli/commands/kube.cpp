@@ -40,7 +40,7 @@ void add_kube_command(CLI::App& app) {
   CLI::App* install = kube->add_subcommand("install", "Install or update rcplan's CustomResourceDefinitions");
   add_kube_options(*install, opts->kube, false);
   install->add_option("--timeout", opts->timeout_seconds, "Seconds to wait for the CRDs to be Established")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   install->add_flag("--operator", opts->with_operator,
                     "Also the operator: its Namespace, ServiceAccount, least-privilege ClusterRole and binding, and Deployment");

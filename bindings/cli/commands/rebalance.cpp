@@ -152,14 +152,14 @@ void add_rebalance_command(CLI::App& app) {
   cmd->add_flag("--use-empty-masters", opts->use_empty_masters, "Let masters without slots take part");
   cmd->add_option("--threshold", opts->threshold,
                   "Act only if some master is this many percent off its share (default 2)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--max-concurrent", opts->max_concurrent,
                   "At most this many migrations per wave (default 0: no limit)")
-      ->check(CLI::NonNegativeNumber);  // a size_t would take "-2" as a huge number
+      ->check(CLI::Range(0, 16384));  // a size_t would take "-2" as a huge number
   cmd->add_option("--max-per-node", opts->max_per_node,
                   "At most this many migrations of one wave per master, as source or target (default " +
                       std::to_string(default_max_migrations_per_node) + "; 0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 16384));
   cmd->add_option_function<std::string>(
          "--balance",
          [opts](const std::string& mode) { opts->balance = mode == "keys" ? balance_mode::keys : balance_mode::slots; },

@@ -1,12 +1,15 @@
 #include "converge_run.hpp"
 
+#include "exit.hpp"
 #include "plan_text.hpp"
+#include "stop_signal.hpp"
 
 #include <rcplan/json/plan.hpp>
 #include <rcplan/plan/action.hpp>
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -30,18 +33,21 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   co.execute.password = settings.password;
   co.execute.parallel = settings.parallel;
   co.execute.progress = progress.callback();
+  co.execute.stop = &stop_requested();
   co.reconcile.node_timeout_ms = settings.node_timeout_ms;
   co.reconcile.restore = settings.restore;
   co.max_iterations = settings.max_iterations;
   // Without a platform a Kubernetes step can never run: the loop would plan it again and again
   // until max_iterations. The plan after the one that reached it ends the loop instead.
   bool kubernetes_ahead = false;
+  std::optional<plan> last_printed;
   co.on_plan = [&](std::size_t iteration, const plan& p) {
     if (platform == nullptr && kubernetes_ahead) throw stuck_at_kubernetes{p, iteration};
     kubernetes_ahead = std::any_of(p.steps.begin(), p.steps.end(), [&](const step& s) {
       return s.wave == p.steps.front().wave && !is_redis_action(s.action);
     });
-    if (p.empty()) return;
+    if (!worth_printing(p, last_printed ? &*last_printed : nullptr)) return;
+    last_printed = p;
     progress.finish();
     if (settings.format == output_format::text) {
       out << "\niteration " << iteration << '\n';
@@ -60,6 +66,11 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
     run.result.iterations = stuck.iteration;
   }
   progress.finish();
+  if (stop_requested().load()) {
+    for (const diagnostic& d : run.result.diagnostics) std::cerr << "rcplan: " << d.code << ": " << d.message << '\n';
+    std::cerr << "rcplan: stopped on request with the slots in flight finished; run again to go on\n";
+    throw command_exit(exit_stopped);
+  }
   return run;
 }
 

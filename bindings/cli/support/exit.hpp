@@ -13,6 +13,7 @@ enum exit_code : int {
   exit_usage = 2,      ///< the command line itself is wrong
   exit_blocked = 3,    ///< a plan was made but cannot proceed; its diagnostics say why
   exit_internal = 4,   ///< a bug: an exception nobody expected
+  exit_stopped = 5,    ///< SIGTERM or SIGINT: the slots in flight finished, nothing new started
 };
 
 /// Ends a command that printed its output in full with a code other than exit_ok. Not a

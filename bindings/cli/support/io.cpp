@@ -85,7 +85,7 @@ topology read_observed(const std::string& path) {
                         "what `rcplan inspect --output json` writes); an empty cluster is {\"views\": []}");
     return j.get<topology>();
   } catch (const nlohmann::json::parse_error& e) {
-    throw input_error(input_name(path) + ": not JSON: " + e.what());
+    throw input_error(input_name(path) + ": not JSON: " + rcplan::printable(e.what()));
   } catch (const rcplan::error& e) {
     throw input_error(input_name(path) + ": " + e.what());
   }

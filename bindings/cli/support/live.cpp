@@ -2,6 +2,7 @@
 
 #include "exit.hpp"
 #include "redact.hpp"
+#include "stop_signal.hpp"
 
 #include <rcplan/error.hpp>
 
@@ -79,6 +80,7 @@ redis::execute_options execute_options_for(const connection_options& o, const re
   eo.password = password;
   eo.parallel = o.parallel;
   eo.progress = progress.callback();
+  eo.stop = &stop_requested();
   return eo;
 }
 

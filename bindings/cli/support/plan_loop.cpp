@@ -2,6 +2,7 @@
 
 #include "cli.hpp"
 #include "plan_text.hpp"
+#include "stop_signal.hpp"
 
 #include <rcplan/json/plan.hpp>
 #include <rcplan/loop/loop.hpp>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,7 +65,11 @@ void print_result(const loop_result& r, const totals& sum, const nlohmann::order
     std::cout << "\nresult: " << (converged ? "done" : "not finished") << ", " << sum.slots_moved << " slots and "
               << sum.keys_moved << " keys moved with " << sum.commands_sent << " commands in " << std::fixed
               << std::setprecision(2) << seconds << " s\n";
-    if (r.end == loop_end::blocked) std::cout << "the last plan is blocked; see its diagnostics\n";
+    if (r.end == loop_end::blocked) {
+      std::cout << "the last plan is blocked:\n";
+      for (const diagnostic& d : r.last_plan.diagnostics)
+        if (d.severity == severity::error) std::cout << "  " << d.code << " [" << d.subject << "]: " << d.message << '\n';
+    }
   }
   std::cout.flush();
 }
@@ -103,23 +109,28 @@ void run_plan_loop(const connection_options& connection, const plan_loop_setting
     progress.finish();
     sum.add(r);
     for (const diagnostic& d : r.diagnostics) progress.note("stopped early: " + d.message);
-    return execution{r.complete, false, r.diagnostics};
+    return execution{r.complete, stop_requested().load(), r.diagnostics};
   };
   loop_options o;
   o.max_iterations = static_cast<std::size_t>(std::max(settings.max_rounds, 0));
   o.backoff = o.backoff_max = std::chrono::seconds(1);
   o.first_wave_only = false;  // the runbook printed is the runbook run
+  std::optional<plan> last_printed;
   o.on_plan = [&](std::size_t i, const plan& p) {
     round = i;
-    // a round that finds nothing to do is not worth printing after a first that did work
-    if (i > 1 && p.empty()) return;
+    if (i > 1 && !worth_printing(p, last_printed ? &*last_printed : nullptr)) return;
     print_plan(p, *observed, settings, i);
     plans.push_back(p);
+    last_printed = p;
   };
   const auto started = std::chrono::steady_clock::now();
   const loop_result r = run_loop(c, o);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_result(r, sum, plans, seconds, settings);
+  if (stop_requested().load()) {
+    std::cerr << "rcplan: stopped on request with the slots in flight finished; run again to go on\n";
+    throw command_exit(exit_stopped);
+  }
   if (!r.converged()) throw command_exit(exit_blocked);
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <map>
+#include <set>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -117,7 +118,9 @@ struct subject_text {
 std::string status_line(const plan& p) {
   std::string out = "status: " + std::string(to_string(p.status));
   const std::size_t steps = p.steps.size();
-  const int waves = p.wave_count();
+  std::set<int> numbers;  // the waves that hold steps: a plan may skip numbers
+  for (const step& s : p.steps) numbers.insert(s.wave);
+  const std::size_t waves = numbers.size();
   const std::string counted = std::to_string(steps) + (steps == 1 ? " step" : " steps") + " in " +
                               std::to_string(waves) + (waves == 1 ? " wave" : " waves");
   switch (p.status) {
@@ -207,6 +210,12 @@ void print_plan_text(std::ostream& out, const plan& p, const std::vector<cluster
   if (p.steps.empty()) out << "\nno steps\n";
   else print_waves(out, p);
   print_summary(out, p, nodes);
+}
+
+bool worth_printing(const plan& p, const plan* last_printed) {
+  if (!p.empty() || p.status == plan_status::blocked) return true;
+  if (p.status != plan_status::waiting) return false;
+  return last_printed == nullptr || last_printed->diagnostics != p.diagnostics;
 }
 
 }  // namespace rcplan::cli

@@ -26,4 +26,9 @@ namespace rcplan::cli {
 /// supplies the addresses shown next to short ids.
 void print_plan_text(std::ostream& out, const plan& p, const std::vector<cluster_node>& nodes);
 
+/// Whether a later round of a multi-round run prints its plan: one with steps, a blocked one
+/// (why the run stops), and a waiting one whose diagnostics differ from the last plan printed
+/// (null: none yet). A converged round after work is not worth a runbook.
+[[nodiscard]] bool worth_printing(const plan& p, const plan* last_printed);
+
 }  // namespace rcplan::cli

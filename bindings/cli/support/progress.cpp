@@ -96,6 +96,7 @@ void progress_reporter::on_event(const redis::progress_event& e) {
     case k::step_started: return;
     case k::step_done:
     case k::slots_done: {
+      if (e.what == k::step_done) flush_retries(e.step);
       if (e.step >= step_wave_.size()) return;
       const std::size_t slots = e.what == k::step_done ? step_slots_[e.step] : std::min(e.done, step_slots_[e.step]);
       wave_progress& w = waves_[step_wave_[e.step]];
@@ -105,20 +106,47 @@ void progress_reporter::on_event(const redis::progress_event& e) {
       draw(e.what == k::step_done);
       return;
     }
-    case k::retry:
+    case k::retry: {
+      if (quiet_) return;
+      const auto [it, first] = repeats_.try_emplace({e.step, retry_cause(e.message)}, 0);
+      if (!first) {
+        ++it->second;
+        return;
+      }
+      line(prefix() + "retry: " + e.message);
+      return;
+    }
     case k::waiting: {
       if (quiet_ || e.message == last_waiting_) return;
       last_waiting_ = e.message;
-      if (line_open_) out_ << '\n';
-      line_open_ = false;
-      out_ << prefix() << (e.what == k::retry ? "retry: " : "waiting: ") << e.message << '\n' << std::flush;
+      line(prefix() + "waiting: " + e.message);
       return;
     }
   }
 }
 
+void progress_reporter::line(const std::string& text) {
+  if (line_open_) out_ << '\n';
+  line_open_ = false;
+  out_ << text << '\n' << std::flush;
+}
+
+void progress_reporter::flush_retries(std::optional<std::size_t> step) {
+  for (auto it = repeats_.begin(); it != repeats_.end();) {
+    if (step && it->first.first != *step) {
+      ++it;
+      continue;
+    }
+    if (it->second > 0)
+      line(prefix() + "retry: step " + std::to_string(it->first.first) + ": " + std::to_string(it->second) +
+           (it->second == 1 ? " more time: " : " more times: ") + it->first.second);
+    it = repeats_.erase(it);
+  }
+}
+
 void progress_reporter::finish() {
   const std::lock_guard guard(lock_);
+  flush_retries(std::nullopt);
   if (line_open_) out_ << '\n' << std::flush;
   line_open_ = false;
 }
@@ -126,13 +154,23 @@ void progress_reporter::finish() {
 void progress_reporter::note(const std::string& message) {
   const std::lock_guard guard(lock_);
   if (quiet_) return;
-  if (line_open_) out_ << '\n';
-  line_open_ = false;
-  out_ << message << '\n' << std::flush;
+  line(message);
 }
 
 redis::progress_callback progress_reporter::callback() {
   return [this](const redis::progress_event& e) { on_event(e); };
+}
+
+std::string retry_cause(const std::string& message) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (!digit(message[i]))
+      out += message[i];
+    else if (i == 0 || !digit(message[i - 1]))
+      out += 'N';
+  }
+  return out;
 }
 
 }  // namespace rcplan::cli

@@ -10,7 +10,10 @@
 #include <chrono>
 #include <cstddef>
 #include <iosfwd>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -56,6 +59,10 @@ class progress_reporter {
  private:
   void draw(bool force);
   [[nodiscard]] std::string prefix() const;
+  void line(const std::string& text);
+  /// Prints how often the retries of `step` (all steps when nullopt) repeated since their first
+  /// line, and forgets them.
+  void flush_retries(std::optional<std::size_t> step);
 
   std::mutex lock_;
   std::ostream& out_;
@@ -70,6 +77,13 @@ class progress_reporter {
   bool line_open_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
   std::string last_waiting_;
+  /// Retries by step and cause (the message with its numbers blanked): the first is printed,
+  /// the repeats counted here and summarised when the step ends.
+  std::map<std::pair<std::size_t, std::string>, std::size_t> repeats_;
 };
+
+/// A retry message with every number replaced by N: retries of one cause on different slots
+/// read the same.
+[[nodiscard]] std::string retry_cause(const std::string& message);
 
 }  // namespace rcplan::cli

@@ -1,7 +1,11 @@
 #include "stop_signal.hpp"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <thread>
 
 namespace rcplan::cli {
 namespace {
@@ -21,6 +25,14 @@ const std::atomic<bool>& stop_requested() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
+    // a signal handler cannot start a timer safely: a watcher polls the flag instead
+    std::thread([] {
+      while (!stop_flag.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::seconds(stop_grace_seconds));
+      static constexpr char message[] = "rcplan: still busy after the grace period; stopping now\n";
+      (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+      std::_Exit(5);
+    }).detach();
     return true;
   }();
   (void)installed;

@@ -8,7 +8,11 @@
 
 namespace rcplan::cli {
 
-/// Installs the handlers (once) and returns the flag they set.
+/// Installs the handlers (once) and returns the flag they set. Once it is set, the process
+/// ends after `stop_grace` even if the command has not come back to its poll (a migration of
+/// big keys), with exit code 5.
 [[nodiscard]] const std::atomic<bool>& stop_requested();
+
+inline constexpr int stop_grace_seconds = 25;  ///< inside Kubernetes' default 30 s before SIGKILL
 
 }  // namespace rcplan::cli

@@ -114,6 +114,7 @@ void print_topology_text(std::ostream& out, const topology_summary& s) {
   out << observer_line(s) << '\n'
       << s.nodes.size() << " nodes: " << s.masters.size() << " masters, " << s.replica_count << " replicas";
   if (s.handshake_count > 0) out << ", " << s.handshake_count << " in handshake";
+  if (!s.outsiders.empty()) out << ", " << s.outsiders.size() << " outside the cluster (reset, or not met yet)";
   out << '\n';
   print_masters(out, s);
   print_open_slots(out, s);
@@ -168,6 +169,8 @@ nlohmann::ordered_json topology_summary_json(const topology_summary& s) {
   for (const master_summary& m : s.masters) j["masters"].push_back(master_json(m));
   j["orphan_replicas"] = nlohmann::ordered_json::array();
   for (const cluster_node& r : s.orphan_replicas) j["orphan_replicas"].push_back(r.id);
+  j["outsiders"] = nlohmann::ordered_json::array();
+  for (const cluster_node& r : s.outsiders) j["outsiders"].push_back(r.id);
   j["open_slots"] = nlohmann::ordered_json::array();
   for (const open_slot_summary& o : s.open_slots)
     j["open_slots"].push_back({{"slot", o.slot.number}, {"node", o.node}, {"dir", o.slot.dir}, {"peer", o.slot.peer}});

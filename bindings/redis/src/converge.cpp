@@ -94,7 +94,8 @@ converge_result run_until_converged(const std::vector<address>& seeds, const clu
     exec.max_waves = waves;
     const execute_result r = execute(p, t, exec);
     if (options.on_executed) options.on_executed(r);
-    return execution{r.complete, false, r.diagnostics};
+    const bool stopped = exec.stop != nullptr && exec.stop->load();  // a stop ends the loop too
+    return execution{r.complete, stopped, r.diagnostics};
   };
   c.ready = [&](const topology& t) { return cluster_state_ok(t, obs); };
   loop_options lo;

@@ -111,6 +111,10 @@ class executor {
     bool ok = true;
     for (const int wave : waves) {
       if (o_.max_waves && out.waves_done >= *o_.max_waves) break;
+      if (stopping()) {
+        ok = false;
+        break;
+      }
       std::vector<std::size_t> steps;
       for (std::size_t i = 0; i < p_.steps.size(); ++i)
         if (p_.steps[i].wave == wave) steps.push_back(i);
@@ -130,6 +134,10 @@ class executor {
     }
     out.complete = ok;
     out.steps_done = steps_done_;
+    if (stopping() && !ok)
+      rep_.diagnose(severity::error, "rcplan.redis.stopped", "execution",
+                    "stopped on request after " + std::to_string(steps_done_) + " of " + std::to_string(p_.steps.size()) +
+                        " steps; no new step or batch of slots started, the slots being handed over finished");
     rep_.commands_sent += pool_.commands_sent();
     out.commands_sent = rep_.commands_sent;
     out.keys_moved = rep_.keys_moved;
@@ -139,6 +147,8 @@ class executor {
   }
 
  private:
+  [[nodiscard]] bool stopping() const { return o_.stop != nullptr && o_.stop->load(); }
+
   bool platform_available(const std::vector<std::size_t>& steps) {
     if (o_.platform != nullptr) return true;
     for (const std::size_t i : steps) {
@@ -162,6 +172,7 @@ class executor {
         migrations.emplace_back(i, std::get<migrate_slots>(std::move(*r)));
         continue;
       }
+      if (stopping()) return false;
       started(i);
       if (!guarded(i, [&] { return run_step(i, a); })) return false;
       finished(i);
@@ -182,6 +193,10 @@ class executor {
     std::atomic<bool> ok{true};
     auto worker = [&] {
       for (std::size_t j = next++; j < jobs.size() && ok; j = next++) {
+        if (stopping()) {
+          ok = false;
+          break;
+        }
         const auto& [i, m] = jobs[j];
         started(i);
         if (guarded(i, [&, i = i, &m = m] { return detail::run_migration(ctx_, i, m); })) finished(i);

@@ -49,6 +49,13 @@ class migrator {
     total_ = all.size();
     guard_ = guarded();
     for (std::size_t from = 0; from < all.size() && open_.empty(); from += chunk_slots) {
+      if (stopping()) {
+        ctx_.rep.diagnose(severity::warning, "rcplan.redis.stopped", "step " + std::to_string(step_),
+                          "step " + std::to_string(step_) + ": stopped on request after " + std::to_string(done_) + " of " +
+                              std::to_string(total_) + " slots; the rest stay with " + short_id(a_.source) +
+                              ", none left open");
+        return false;
+      }
       std::vector<slot_work> chunk;
       for (std::size_t i = from; i < std::min(all.size(), from + chunk_slots); ++i) chunk.push_back(lowered(all[i]));
       run_chunk(chunk, from == 0 && guard_);
@@ -85,6 +92,8 @@ class migrator {
   [[nodiscard]] const redis_command& command_at(const slot_work& w, std::size_t i) const {
     return std::get<redis_command>(w.commands[i]);
   }
+
+  [[nodiscard]] bool stopping() const { return ctx_.options.stop != nullptr && ctx_.options.stop->load(); }
 
   [[nodiscard]] bool guarded() {
     switch (ctx_.options.settle_claims) {

@@ -55,7 +55,7 @@ inline constexpr phase reconcile_phases[] = {
     create_or_restore_cluster,
     join_nodes,
     assign_roles,
-    remove_replicas_of_removed_shards,
+    finish_interrupted_removals,
     remove_extra_replicas,
     balance_slots,
     remove_drained_shards,
@@ -80,11 +80,12 @@ inline constexpr phase reconcile_phases[] = {
 ///     the restored shards' first pods get their backup shards' slots
 ///  6. join_nodes: MEET nodes the cluster does not know
 ///  7. assign_roles: every other member of a shard replicates the shard's master
-///  8. remove_replicas_of_removed_shards: removed shards lose their replicas first
+///  8. finish_interrupted_removals: a drained master's removal cut short is finished
 ///  9. remove_extra_replicas: extra replicas leave (a master among them hands over first)
 /// 10. balance_slots: repair, then rebalance with the shards' weights (removed shards drain to 0)
-/// 11. remove_drained_shards: drained shards are forgotten and their StatefulSets (and volumes)
-///     deleted
+/// 11. remove_drained_shards: drained shards (their masters hold nothing) are forgotten, their
+///     replicas first, and their StatefulSets (and volumes) deleted; a replica that is the last
+///     of a master holding slots waits for that master's own
 /// 12. restart_outdated_pods: rolling update, one pod at a time, replicas first, master last
 ///     after a handover
 /// 13. set_live_config: runtime configuration with CONFIG SET

@@ -41,6 +41,9 @@ struct topology_summary {
   std::size_t replica_count = 0;
   std::size_t handshake_count = 0;  ///< nodes still in handshake: neither master nor replica yet
   std::vector<cluster_node> orphan_replicas;  ///< replicas whose master is not a known master
+  /// Nodes outside the cluster: observed, but their own table lists only themselves and no other
+  /// observer lists them (reset on the way out, or not met yet). Neither masters nor replicas.
+  std::vector<cluster_node> outsiders;
   std::vector<open_slot_summary> open_slots;  ///< by slot, then node
   std::vector<cluster_node> problem_nodes;  ///< flagged fail, fail?, handshake or noaddr; by id
   coverage_summary coverage;

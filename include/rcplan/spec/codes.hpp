@@ -30,6 +30,7 @@ inline constexpr const char* migration_batch_size_invalid = "spec.migration_batc
 inline constexpr const char* migration_timeout_invalid = "spec.migration_timeout_invalid";
 inline constexpr const char* config_key_reserved = "spec.config_key_reserved";
 inline constexpr const char* config_value_invalid = "spec.config_value_invalid";  // a line break
+inline constexpr const char* config_key_unknown = "spec.config_key_unknown";      // redis-server would not start
 inline constexpr const char* name_invalid = "spec.name_invalid";  // metadata.name missing or not a DNS label
 // warnings
 inline constexpr const char* master_size_no_majority = "spec.master_size_no_majority";

@@ -94,6 +94,9 @@ namespace rcplan {
       f.error(spec_code::config_key_reserved, "spec.config." + key,
               "redis.conf directive `" + key + "` is managed by rcplan and cannot be set through config" +
                   (auth ? "; set the password through passwordSecret" : ""));
+    } else if (!is_known_config_key(key)) {
+      f.error(spec_code::config_key_unknown, "spec.config." + key,
+              "`" + key + "` is not a redis.conf directive: redis-server would refuse to start");
     }
   }
 

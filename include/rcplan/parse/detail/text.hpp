@@ -3,6 +3,8 @@
 // Text helpers shared by the parsers: line splitting, strict number parsing and quoting of
 // offending input in error messages.
 
+#include <rcplan/error.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -69,32 +71,11 @@ struct text_line {
   return out;
 }
 
-/// Offending input for an error message: quoted, control bytes escaped, long text cut so a
-/// garbled multi-megabyte dump does not end up in a log line.
+/// Offending input for an error message: printable (error.hpp) and in quotes.
 [[nodiscard]] inline std::string quote(std::string_view s, std::size_t max = 80) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out = "\"";
-  const bool cut = s.size() > max;
-  for (char c : s.substr(0, max)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += cut ? "\"..." : "\"";
+  out += rcplan::detail::escape_bytes(s.substr(0, max), max, true);
+  out += s.size() > max ? "\"..." : "\"";
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -22,11 +23,30 @@ namespace rcplan::planner_detail {
   return std::make_tuple(!fa, fa.value_or(0), a.node.id) < std::make_tuple(!fb, fb.value_or(0), b.node.id);
 }
 
-inline void collect_masters(topology_summary& s) {
+/// Nodes whose own view lists nobody else while no other observer lists them.
+[[nodiscard]] inline std::set<node_id> outsider_ids(const topology& t) {
+  std::set<node_id> listed_by_others, alone;
+  for (const cluster_view& v : t.views) {
+    if (v.nodes.size() == 1 && v.nodes.front().id == v.observer) alone.insert(v.observer);
+    for (const cluster_node& n : v.nodes)
+      if (n.id != v.observer) listed_by_others.insert(n.id);
+  }
+  std::set<node_id> out;
+  if (t.views.size() < 2) return out;  // a single node is a cluster of one, not an outsider
+  for (const node_id& id : alone)
+    if (!listed_by_others.count(id)) out.insert(id);
+  return out;
+}
+
+inline void collect_masters(topology_summary& s, const std::set<node_id>& outside) {
   std::map<node_id, master_summary> masters;
   for (const cluster_node& n : s.nodes)
-    if (is_listed_master(n)) masters.emplace(n.id, master_summary{n, {}});
+    if (is_listed_master(n) && !outside.count(n.id)) masters.emplace(n.id, master_summary{n, {}});
   for (const cluster_node& n : s.nodes) {
+    if (outside.count(n.id)) {
+      s.outsiders.push_back(n);
+      continue;
+    }
     if (n.flags.handshake) ++s.handshake_count;
     if (n.is_master()) continue;
     ++s.replica_count;
@@ -78,7 +98,7 @@ inline topology_summary summarize(const topology& t) {
     if (!v.observer.empty()) s.observers.push_back(v.observer);
   std::sort(s.observers.begin(), s.observers.end());
   s.nodes = merged_nodes(t);
-  planner_detail::collect_masters(s);
+  planner_detail::collect_masters(s, planner_detail::outsider_ids(t));
   planner_detail::collect_open_slots(s);
   for (const cluster_node& n : s.nodes)
     if (!problems(n.flags).empty()) s.problem_nodes.push_back(n);

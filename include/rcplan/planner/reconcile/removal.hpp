@@ -1,7 +1,8 @@
 #pragma once
 
-// Scaling down: replicas of removed shards and extra replicas leave the cluster, and drained
-// shards are forgotten with their StatefulSets (and, if the spec says so, their volumes).
+// Scaling down: extra replicas leave the cluster, and drained shards are forgotten with their
+// StatefulSets (and, if the spec says so, their volumes). A removed shard keeps its replicas
+// until its master is empty, and no master holding slots loses its last replica to a removal.
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/model/node.hpp>
@@ -75,22 +76,40 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
   return false;
 }
 
-/// Replicas of shards the spec no longer wants leave first, before their masters are drained:
-/// Redis would otherwise migrate them to other masters once theirs lost its last slot.
-[[nodiscard]] inline phase_result remove_replicas_of_removed_shards(const reconcile_context& c) {
+/// A removal of a shard's nodes cut short: a drained master whose FORGET did not reach every
+/// table leaves views disagreeing, and the slot phase (before the removal of drained shards)
+/// would wait on them for ever, so it is finished here, before the slots.
+[[nodiscard]] inline phase_result finish_interrupted_removals(const reconcile_context& c) {
   phase_result r;
   for (const shard_view& s : c.layout.shards) {
     if (c.wanted(s.index)) continue;
-    for (const shard_member& m : s.members) {
-      if (m.node == nullptr) continue;
-      // a drained master whose FORGET was cut short leaves views disagreeing, and the slot
-      // phase (before the removal of drained shards) would wait on them for ever: finish it here
-      const bool finish = m.node->is_master() && drained(c, *m.node) && forget_started(c, *m.node);
-      if (!m.node->is_master() || finish) remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
-    }
+    for (const shard_member& m : s.members)
+      if (m.node != nullptr && m.node->is_master() && drained(c, *m.node) && forget_started(c, *m.node))
+        remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
   }
   if (!r.steps.empty()) r.status = plan_status::actions_planned;
   return r;
+}
+
+/// Healthy replicas of `master` that stay: members outside the shards being removed.
+[[nodiscard]] inline int staying_replicas(const reconcile_context& c, const node_id& master) {
+  int n = 0;
+  for (const cluster_node& x : c.nodes) {
+    if (x.is_master() || x.master_id != master || x.failed() || !c.member(x.id)) continue;
+    const auto [s, m] = c.layout.find(x.id);
+    if (s == nullptr || c.wanted(s->index)) ++n;
+  }
+  return n;
+}
+
+/// A replica of a removed shard that is the last replica of a master holding slots (Redis moves
+/// the replicas of a drained master to the master that took its last slot): it stays until that
+/// master's own replica follows it, so the master is never left without one.
+[[nodiscard]] inline const cluster_node* last_replica_of(const reconcile_context& c, const cluster_node& x) {
+  if (x.is_master() || !x.master_id || c.replicas == 0) return nullptr;
+  const cluster_node* m = find_node(c.nodes, *x.master_id);
+  if (m == nullptr || !m->is_master() || m->slots.empty()) return nullptr;
+  return staying_replicas(c, m->id) == 0 ? m : nullptr;
 }
 
 /// Shards beyond masterSize whose masters hold no slot and no key: remove the nodes, then the
@@ -99,9 +118,16 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
   phase_result r;
   for (const shard_view& s : c.layout.shards) {
     if (c.wanted(s.index)) continue;
+    // its masters hold nothing: a replica's keys are copies of a master's (perhaps one outside
+    // the shard, after Redis moved it there)
     bool empty = true;
+    const cluster_node* keeps = nullptr;  // a master whose last replica is in this shard
     for (const shard_member& m : s.members) {
       if (m.node == nullptr) continue;
+      if (!m.node->is_master()) {
+        if (const cluster_node* of = last_replica_of(c, *m.node)) keeps = of;
+        continue;
+      }
       const node_observation* o = c.t.observation(m.node->id);
       const bool no_keys = o != nullptr && o->keys_per_slot && o->keys_per_slot->empty();
       if (!m.node->slots.empty() || !no_keys) empty = false;
@@ -112,6 +138,22 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
              "shard " + std::to_string(s.index) + " still holds slots or keys (or its key counts are unknown)");
       continue;
     }
+    if (keeps != nullptr) {
+      r.status = plan_status::waiting;
+      r.note(severity::info, reconcile_code::last_replica_kept, statefulset_name(c.name, s.index),
+             "shard " + std::to_string(s.index) + " holds the last replica of master " + short_id(keeps->id) +
+                 "; it leaves once that master's own replica follows it");
+      continue;
+    }
+    // its replicas first: a replica refuses to FORGET its own master
+    bool replicas_leaving = false;
+    for (const shard_member& m : s.members)
+      if (m.node != nullptr && !m.node->is_master() &&
+          (c.member(m.node->id) || known_by_members(c, *m.node) || still_knows_cluster(c, *m.node))) {
+        remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed, its replicas first");
+        replicas_leaving = true;
+      }
+    if (replicas_leaving) continue;
     for (const shard_member& m : s.members)
       if (m.node != nullptr) remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
     const std::string sts = s.sts != nullptr ? s.sts->name : statefulset_name(c.name, s.index);

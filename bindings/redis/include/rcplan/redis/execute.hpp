@@ -12,6 +12,7 @@
 #include <rcplan/redis/secret.hpp>
 #include <rcplan/spec/spec.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -88,6 +89,10 @@ struct execute_options {
   /// target is made to hear it (about 0.1 s per migration; that slot redirects between the two
   /// meanwhile).
   claim_guard settle_claims = claim_guard::automatic;
+  /// A stop request (SIGTERM on eviction): once it reads true no new wave, step or batch of
+  /// slots starts, the slots being handed over finish, and execute() returns incomplete with
+  /// `rcplan.redis.stopped` saying what was left. Null: never stops early.
+  const std::atomic<bool>* stop = nullptr;
   /// Receives progress; called from the executing threads, one call at a time.
   progress_callback progress;
   /// Carries out Kubernetes actions and the pods_ready wait; null: such steps stop execution.

@@ -260,7 +260,7 @@ inline void emit(YAML::Emitter& out, const nlohmann::json& j) {
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    throw parse_error(detail::yaml_error_id, detail::yaml_line(e.mark), e.msg);
+    throw parse_error(detail::yaml_error_id, detail::yaml_line(e.mark), printable(e.msg));
   }
   std::vector<nlohmann::json> out;
   out.reserve(docs.size());
