@@ -117,8 +117,12 @@ TEST_CASE("a target with stale 'owner stopped claiming' marks keeps the keys it 
   }
   const rcplan::redis::execute_result r = rcplan::redis::execute(p, observe_all(c), o);
   for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
-  REQUIRE(r.complete);
-  REQUIRE(c.client(t).call({"CLUSTER", "COUNTKEYSINSLOT", slot_arg(second)}) == "5");
+  // without the guard the hazard may strike during the hand-over itself (the source's claim
+  // arriving a moment after the target took the slot); the probe below then finds it done
+  if (guarded || !affected) {
+    REQUIRE(r.complete);
+    REQUIRE(c.client(t).call({"CLUSTER", "COUNTKEYSINSLOT", slot_arg(second)}) == "5");
+  }
 
   // A late message of S, still claiming the second slot, reaches T. (The guard hands the first
   // slot over at the source before the target hears it, so its mark stays: only a node claiming
