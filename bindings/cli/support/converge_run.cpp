@@ -1,6 +1,5 @@
 #include "converge_run.hpp"
 
-#include "exit.hpp"
 #include "plan_text.hpp"
 #include "stop_signal.hpp"
 
@@ -46,7 +45,7 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
     kubernetes_ahead = std::any_of(p.steps.begin(), p.steps.end(), [&](const step& s) {
       return s.wave == p.steps.front().wave && !is_redis_action(s.action);
     });
-    if (!worth_printing(p, last_printed ? &*last_printed : nullptr)) return;
+    if (!worth_printing(p, last_printed)) return;
     last_printed = p;
     progress.finish();
     if (settings.format == output_format::text) {
@@ -66,11 +65,9 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
     run.result.iterations = stuck.iteration;
   }
   progress.finish();
-  if (stop_requested().load()) {
+  if (stop_requested().load())
     for (const diagnostic& d : run.result.diagnostics) std::cerr << "rcplan: " << d.code << ": " << d.message << '\n';
-    std::cerr << "rcplan: stopped on request with the slots in flight finished; run again to go on\n";
-    throw command_exit(exit_stopped);
-  }
+  end_if_stopped();
   return run;
 }
 

@@ -118,7 +118,7 @@ void run_plan_loop(const connection_options& connection, const plan_loop_setting
   std::optional<plan> last_printed;
   o.on_plan = [&](std::size_t i, const plan& p) {
     round = i;
-    if (i > 1 && !worth_printing(p, last_printed ? &*last_printed : nullptr)) return;
+    if (i > 1 && !worth_printing(p, last_printed)) return;
     print_plan(p, *observed, settings, i);
     plans.push_back(p);
     last_printed = p;
@@ -127,10 +127,7 @@ void run_plan_loop(const connection_options& connection, const plan_loop_setting
   const loop_result r = run_loop(c, o);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_result(r, sum, plans, seconds, settings);
-  if (stop_requested().load()) {
-    std::cerr << "rcplan: stopped on request with the slots in flight finished; run again to go on\n";
-    throw command_exit(exit_stopped);
-  }
+  end_if_stopped();
   if (!r.converged()) throw command_exit(exit_blocked);
 }
 

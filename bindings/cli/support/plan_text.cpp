@@ -212,10 +212,10 @@ void print_plan_text(std::ostream& out, const plan& p, const std::vector<cluster
   print_summary(out, p, nodes);
 }
 
-bool worth_printing(const plan& p, const plan* last_printed) {
+bool worth_printing(const plan& p, const std::optional<plan>& last_printed) {
   if (!p.empty() || p.status == plan_status::blocked) return true;
   if (p.status != plan_status::waiting) return false;
-  return last_printed == nullptr || last_printed->diagnostics != p.diagnostics;
+  return !last_printed || last_printed->diagnostics != p.diagnostics;
 }
 
 }  // namespace rcplan::cli

@@ -9,6 +9,7 @@
 #include <rcplan/plan/plan.hpp>
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ void print_plan_text(std::ostream& out, const plan& p, const std::vector<cluster
 
 /// Whether a later round of a multi-round run prints its plan: one with steps, a blocked one
 /// (why the run stops), and a waiting one whose diagnostics differ from the last plan printed
-/// (null: none yet). A converged round after work is not worth a runbook.
-[[nodiscard]] bool worth_printing(const plan& p, const plan* last_printed);
+/// (none yet: printed). A converged round after work is not worth a runbook.
+[[nodiscard]] bool worth_printing(const plan& p, const std::optional<plan>& last_printed);
 
 }  // namespace rcplan::cli

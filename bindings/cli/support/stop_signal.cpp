@@ -1,10 +1,13 @@
 #include "stop_signal.hpp"
 
+#include "exit.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <iostream>
 #include <thread>
 
 namespace rcplan::cli {
@@ -37,6 +40,12 @@ const std::atomic<bool>& stop_requested() {
   }();
   (void)installed;
   return stop_flag;
+}
+
+void end_if_stopped() {
+  if (!stop_requested().load()) return;
+  std::cerr << "rcplan: stopped on request with the slots in flight finished; run again to go on\n";
+  throw command_exit(exit_stopped);
 }
 
 }  // namespace rcplan::cli

@@ -15,4 +15,7 @@ namespace rcplan::cli {
 
 inline constexpr int stop_grace_seconds = 25;  ///< inside Kubernetes' default 30 s before SIGKILL
 
+/// After a live run: if a stop was requested, says so and ends the command with exit_stopped.
+void end_if_stopped();
+
 }  // namespace rcplan::cli

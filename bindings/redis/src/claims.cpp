@@ -1,5 +1,7 @@
 #include "claims.hpp"
 
+#include "context.hpp"
+
 #include <rcplan/parse/cluster_nodes.hpp>
 
 #include <array>
@@ -12,21 +14,6 @@
 namespace rcplan::redis::detail {
 
 namespace {
-
-/// The value of `name:` in an INFO text, or nullopt.
-std::optional<std::string_view> info_value(std::string_view info, std::string_view name) {
-  std::size_t at = 0;
-  while (at < info.size()) {
-    std::size_t end = info.find('\n', at);
-    if (end == std::string_view::npos) end = info.size();
-    std::string_view line = info.substr(at, end - at);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == ':')
-      return line.substr(name.size() + 1);
-    at = end + 1;
-  }
-  return std::nullopt;
-}
 
 /// major.minor.patch; nullopt when the text is not three numbers.
 std::optional<std::array<int, 3>> version_numbers(std::string_view v) {

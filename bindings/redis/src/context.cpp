@@ -6,6 +6,20 @@
 
 namespace rcplan::redis::detail {
 
+std::optional<std::string_view> info_value(std::string_view info, std::string_view name) {
+  std::size_t at = 0;
+  while (at < info.size()) {
+    std::size_t end = info.find('\n', at);
+    if (end == std::string_view::npos) end = info.size();
+    std::string_view line = info.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == ':')
+      return line.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
 bool transient(const reply& r) noexcept {
   if (!r.is_error()) return false;
   const std::string_view code = r.error_code();

@@ -12,7 +12,9 @@
 #include <rcplan/redis/execute.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rcplan::redis::detail {
 
@@ -27,6 +29,9 @@ struct exec_context {
 /// Errors that go away by themselves: a slot moving, a node loading or failing over, a MIGRATE
 /// whose target did not answer in time.
 [[nodiscard]] bool transient(const reply& r) noexcept;
+
+/// The value of field `name` in an INFO or CLUSTER INFO text (`name:value` lines), or nullopt.
+[[nodiscard]] std::optional<std::string_view> info_value(std::string_view info, std::string_view name);
 
 /// Sleeps before retry number `attempt` (0-based): 10 ms doubling, at most 1 s.
 void backoff(int attempt);

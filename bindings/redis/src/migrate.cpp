@@ -47,7 +47,7 @@ class migrator {
   bool run() {
     const std::vector<slot> all = a_.slots.slots();
     total_ = all.size();
-    guard_ = guarded();
+    guard_ = needs_claim_guard();
     for (std::size_t from = 0; from < all.size() && open_.empty(); from += chunk_slots) {
       if (stopping()) {
         ctx_.rep.diagnose(severity::warning, "rcplan.redis.stopped", "step " + std::to_string(step_),
@@ -95,7 +95,7 @@ class migrator {
 
   [[nodiscard]] bool stopping() const { return ctx_.options.stop != nullptr && ctx_.options.stop->load(); }
 
-  [[nodiscard]] bool guarded() {
+  [[nodiscard]] bool needs_claim_guard() {
     switch (ctx_.options.settle_claims) {
       case claim_guard::always:
         return true;

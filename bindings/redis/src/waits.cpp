@@ -158,9 +158,9 @@ std::string epoch_hazard(const std::vector<master_epochs>& masters, const std::v
 namespace {
 
 std::uint64_t info_field(const std::string& info, std::string_view name) {
-  const std::size_t at = info.find(name);
-  if (at == std::string::npos) throw transport_error("CLUSTER INFO has no " + std::string{name});
-  return std::strtoull(info.c_str() + at + name.size(), nullptr, 10);
+  const auto v = info_value(info, name);
+  if (!v) throw transport_error("CLUSTER INFO has no " + std::string{name});
+  return std::strtoull(std::string{*v}.c_str(), nullptr, 10);
 }
 
 /// A wave's end that does not answer: its migrations cannot run, so waiting is pointless.
@@ -195,7 +195,7 @@ std::vector<master_epochs> read_epochs(exec_context& ctx, const std::vector<node
     if (replication_of(c).role != node_role::master) continue;  // a failed-over master: no claim
     const reply r = c.command({"CLUSTER", "INFO"});
     if (r.type != reply::kind::string) throw transport_error(c.where() + ": CLUSTER INFO failed");
-    out.push_back({id, info_field(r.str, "cluster_my_epoch:"), info_field(r.str, "cluster_current_epoch:")});
+    out.push_back({id, info_field(r.str, "cluster_my_epoch"), info_field(r.str, "cluster_current_epoch")});
   }
   return out;
 }

@@ -52,11 +52,15 @@ inline void remove_node(phase_result& r, const cluster_node& n, const std::strin
 }
 
 /// remove_node for nodes the cluster still lists anywhere; the RESET alone for nodes every
-/// member has forgotten.
-inline void remove_or_finish(const reconcile_context& c, phase_result& r, const cluster_node& n, const std::string& why) {
-  if (c.member(n.id) || known_by_members(c, n)) remove_node(r, n, why, 0);
-  else if (still_knows_cluster(c, n))
-    r.add(0, why + ": " + short_id(n.id) + " was forgotten; it forgets the cluster", reset{n.id, reset_mode::hard});
+/// member has forgotten. False when `n` is out already and nothing was planned.
+inline bool remove_or_finish(const reconcile_context& c, phase_result& r, const cluster_node& n, const std::string& why) {
+  if (c.member(n.id) || known_by_members(c, n)) {
+    remove_node(r, n, why, 0);
+    return true;
+  }
+  if (!still_knows_cluster(c, n)) return false;
+  r.add(0, why + ": " + short_id(n.id) + " was forgotten; it forgets the cluster", reset{n.id, reset_mode::hard});
+  return true;
 }
 
 /// No slot, and observed to hold no key.
@@ -149,10 +153,8 @@ inline void remove_or_finish(const reconcile_context& c, phase_result& r, const 
     bool replicas_leaving = false;
     for (const shard_member& m : s.members)
       if (m.node != nullptr && !m.node->is_master() &&
-          (c.member(m.node->id) || known_by_members(c, *m.node) || still_knows_cluster(c, *m.node))) {
-        remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed, its replicas first");
+          remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed, its replicas first"))
         replicas_leaving = true;
-      }
     if (replicas_leaving) continue;
     for (const shard_member& m : s.members)
       if (m.node != nullptr) remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");

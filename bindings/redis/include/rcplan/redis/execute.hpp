@@ -86,8 +86,8 @@ struct execute_options {
   /// long, `rcplan.redis.concurrent_executor`.
   std::chrono::milliseconds quiet_timeout{30000};
   /// Before a migration's target takes its first slot, the source gives up one slot and the
-  /// target is made to hear it (about 0.1 s per migration; that slot redirects between the two
-  /// meanwhile).
+  /// target is made to hear it (a cron tick of the source per migration, up to 100 ms at the
+  /// default hz; that slot redirects between the two meanwhile).
   claim_guard settle_claims = claim_guard::automatic;
   /// A stop request (SIGTERM on eviction): once it reads true no new wave, step or batch of
   /// slots starts, the slots being handed over finish, and execute() returns incomplete with
