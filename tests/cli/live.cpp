@@ -276,3 +276,32 @@ TEST_CASE("rebalance --redis finishes an interrupted migration first and loses n
   CHECK(v.exit_code == 0);
   CHECK(contains(v.out, "2000/2000 keys present"));
 }
+
+TEST_CASE("fix: a migration from a master that died with no replica is blocked at once, saying why") {
+  redis_cluster c(3, 0);
+  std::vector<std::string> keys;  // two keys of slot 100, which master 0 serves
+  for (int i = 0; keys.size() < 2; ++i)
+    if (const std::string k = "{k" + std::to_string(i) + "}x"; rcplan::key_slot(k) == 100) keys.push_back(k);
+  for (const std::string& k : keys) c.client(0).call({"SET", k, "v"});
+  // half moved: one key on the target, one still on the source
+  c.client(1).call({"CLUSTER", "SETSLOT", "100", "IMPORTING", c.id(0)});
+  c.client(0).call({"CLUSTER", "SETSLOT", "100", "MIGRATING", c.id(1)});
+  c.client(0).call({"MIGRATE", "127.0.0.1", std::to_string(c.port(1)), keys[0], "0", "5000"});
+  c.node(0).kill_now();
+  // the others mark it failed after the node timeout
+  const std::string dead_line = std::string("\n") + c.id(0);
+  REQUIRE(eventually([&] {
+    std::string nodes = "\n";
+    nodes += c.cluster_nodes(1);
+    const auto line = nodes.find(dead_line);
+    return line != std::string::npos && nodes.find("fail", line) < nodes.find('\n', line + 1);
+  }));
+  const auto r = run_cli({"fix", "--redis", seed(c, 1)});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.out + r.err, "rebalance.failed_master_no_replica"));
+  CHECK(contains(r.out + r.err, rcplan::short_id(rcplan::node_id{c.id(0)})));
+  // one plan, nothing sent: the import stays as it was for a person to decide
+  CHECK_FALSE(contains(r.err, "retry"));
+  CHECK(contains(c.cluster_nodes(1), "[100-<-" + c.id(0) + "]"));
+}

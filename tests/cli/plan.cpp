@@ -157,3 +157,40 @@ TEST_CASE("plan: balancing by keys prints the keys moved") {
   CHECK(has(r.out, "migrate_slots"));
   CHECK(has(r.out, "\n  keys moved: "));
 }
+
+TEST_CASE("plan: hostile spec files are refused with exit 1 naming the line or field, within 1 GiB of memory") {
+  const temp_file empty("rcplan-empty-topology3.json", R"({"views": []})");
+  // a few hundred bytes that expand to 9^9 nodes through aliases
+  std::string bomb = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    const std::string n = std::to_string(i), prev = std::to_string(i - 1);
+    bomb.append("a").append(n).append(": &a").append(n).append(" [*a").append(prev);
+    for (int k = 1; k < 9; ++k) bomb.append(", *a").append(prev);
+    bomb += "]\n";
+  }
+  std::string binary;
+  for (int i = 0; i < 4096; ++i) binary += static_cast<char>((i * 131 + 7) % 256);
+  const std::string spec_head = "kind: DistributedRedisCluster\nmetadata: {name: x}\nspec: {";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {bomb, "line"},
+      {",a", "line 1"},
+      {std::string(1000, '[') + std::string(1000, ']'), "line 1"},
+      {binary, "line"},
+      {spec_head + "masterSize: 1000000}\n", "spec.masterSize"},
+      {spec_head + "masterSize: 3, config: {no-such-directive: 1}}\n", "spec.config"},
+      {spec_head + "masterSize: 3, config: {maxmemory: \"1\\nsave 1 1\"}}\n", "spec.config"},
+      {"kind: DistributedRedisCluster\nmetadata: {}\nspec: {masterSize: 3}\n", "metadata.name"},
+  };
+  for (const auto& [text, named] : cases) {
+    CAPTURE(named, text.size());
+    const temp_file f("rcplan-hostile.yaml", text);
+    const auto r = rcplan_test::run_cli_limited({"plan", "--spec", f.path.string(), "--observed", empty.path.string()},
+                                                std::size_t{1} << 30);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, named));
+    CHECK(r.out.empty());
+    // what is echoed of the input is printable: control bytes come back escaped
+    for (const char c : r.err) CHECK((c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)));
+  }
+}

@@ -56,10 +56,10 @@ class scratch_dir {
 
 }  // namespace detail
 
-/// Runs `rcplan args...` with `input` on its standard input; `while_running` (when set) gets the
+/// Runs `argv_strings` with `input` on its standard input; `while_running` (when set) gets the
 /// process id and the file its standard error goes to, before the process is waited for.
-[[nodiscard]] inline cli_result run_cli_while(
-    const std::vector<std::string>& args, const std::string& input,
+[[nodiscard]] inline cli_result run_program(
+    std::vector<std::string> argv_strings, const std::string& input,
     const std::function<void(pid_t, const std::filesystem::path& err)>& while_running) {
   const detail::scratch_dir dir;
   const auto in_path = dir / "stdin", out_path = dir / "stdout", err_path = dir / "stderr";
@@ -71,14 +71,12 @@ class scratch_dir {
   posix_spawn_file_actions_addopen(&files, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&files, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
-  std::vector<std::string> argv_strings{RCPLAN_CLI};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);
 
   pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawnp(&pid, argv[0], &files, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&files);
   if (spawned != 0) throw std::runtime_error("cannot start " + argv_strings[0]);
   if (while_running) while_running(pid, err_path);
@@ -90,6 +88,24 @@ class scratch_dir {
   r.out = detail::slurp(out_path);
   r.err = detail::slurp(err_path);
   return r;
+}
+
+/// Runs `rcplan args...` with `input` on its standard input; `while_running` (when set) gets the
+/// process id and the file its standard error goes to, before the process is waited for.
+[[nodiscard]] inline cli_result run_cli_while(
+    const std::vector<std::string>& args, const std::string& input,
+    const std::function<void(pid_t, const std::filesystem::path& err)>& while_running) {
+  std::vector<std::string> argv{RCPLAN_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(std::move(argv), input, while_running);
+}
+
+/// Runs `rcplan args...` with its address space limited to `bytes` (util-linux prlimit): input
+/// that makes it grow without bound ends in an allocation failure instead of taking the machine.
+[[nodiscard]] inline cli_result run_cli_limited(const std::vector<std::string>& args, std::size_t bytes) {
+  std::vector<std::string> argv{"prlimit", "--as=" + std::to_string(bytes), RCPLAN_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(std::move(argv), {}, {});
 }
 
 /// Runs `rcplan args...` with `input` on its standard input.

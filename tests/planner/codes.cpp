@@ -29,7 +29,7 @@ const std::vector<std::string>& all_codes() {
       pl::best_effort,
       rec::data_loss, rec::no_master_to_adopt, rec::master_down_no_replica, rec::failover_pending, rec::takeover,
       rec::no_majority, rec::waiting_for_nodes, rec::conflicting_claims, rec::no_replica_to_promote,
-      rec::shard_not_empty, rec::last_replica_kept, rec::restart_without_replica, rec::waiting_for_synced_replica,
+      rec::shard_not_empty, rec::last_replica_kept, rec::shard_without_master, rec::restart_without_replica, rec::waiting_for_synced_replica,
       bak::views_disagree, bak::open_slots, bak::uncovered_slots, bak::contested_slots, bak::shard_unavailable,
       bak::from_master, bak::no_shards, bak::slots_overlap, bak::slots_missing, bak::shard_index,
       bak::checksum_malformed, bak::file_name, bak::file_missing, bak::size_mismatch, bak::checksum_mismatch,
@@ -87,6 +87,7 @@ TEST_CASE("reconcile codes keep their wire text") {
   CHECK(std::string(c::no_replica_to_promote) == "reconcile.no_replica_to_promote");
   CHECK(std::string(c::shard_not_empty) == "reconcile.shard_not_empty");
   CHECK(std::string(c::last_replica_kept) == "reconcile.last_replica_kept");
+  CHECK(std::string(c::shard_without_master) == "reconcile.shard_without_master");
   CHECK(std::string(c::restart_without_replica) == "reconcile.restart_without_replica");
   CHECK(std::string(c::waiting_for_synced_replica) == "reconcile.waiting_for_synced_replica");
 }

@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -454,8 +456,8 @@ TEST_CASE("reconcile: a spread that cannot be met is converged with a best-effor
 namespace {
 
 /// A simulated world brought to a converged `masters` x `replicas` cluster by reconcile().
-rcplan::sim::world converged_world(int masters, int replicas) {
-  rcplan::sim::world w;
+rcplan::sim::world converged_world(int masters, int replicas, rcplan::sim::world_options o = {}) {
+  rcplan::sim::world w(std::move(o));
   const auto r = resource("c", masters, replicas);
   const auto rep = rcplan::testing::converge(w, [&](const rcplan::topology& t) { return rcplan::reconcile(t, r); });
   REQUIRE(rep.converged);
@@ -519,4 +521,129 @@ TEST_CASE("reconcile: spec.rebalance.balanceBy keys evens out keys, not slots") 
   CHECK(std::any_of(moves.begin(), moves.end(), [&](const rcplan::migrate_slots& m) { return m.source == k.ids[0][0]; }));
   CHECK(p.summary.keys_moved > 0);
   CHECK(p.summary.keys_moved < 10 * 1024);
+}
+
+namespace {
+
+/// The masters of `drained` shards of a converged 4 x 1 world give their slots to the others by
+/// hand, and then, as Redis does, they and their replicas follow another master (Redis picks
+/// the one that took the last slot; here the master two shards on). Each pod has a host of its
+/// own, so any node may follow any other.
+rcplan::sim::world drained_by_hand(const std::vector<int>& drained) {
+  rcplan::sim::world_options wo;
+  wo.hosts.clear();
+  for (const char h : std::string("abcdefgh")) wo.hosts.push_back({std::string("node-") + h, std::string("zone-") + h});
+  auto w = converged_world(4, 1, std::move(wo));
+  rcplan::rebalance_options o;
+  for (const int s : drained) o.weights[*w.node_of(rcplan::pod_name("c", s, 0))] = 0;
+  const auto rep = rcplan::testing::converge(w, [&](const rcplan::topology& t) { return rcplan::plan_rebalance(t, o); });
+  REQUIRE(rep.converged);
+  for (const int s : drained)
+    for (int ordinal = 0; ordinal < 2; ++ordinal)
+      REQUIRE_FALSE(w.apply(rcplan::replicate{*w.node_of(rcplan::pod_name("c", s, ordinal)),
+                                              *w.node_of(rcplan::pod_name("c", (s + 2) % 4, 0))}));
+  return w;
+}
+
+/// Masters holding slots that no live replica follows.
+std::string masters_alone(const rcplan::topology& t) {
+  std::string out;
+  const auto nodes = rcplan::merged_nodes(t);
+  for (const auto& m : nodes) {
+    if (!m.is_master() || m.slots.empty() || m.failed()) continue;
+    if (std::none_of(nodes.begin(), nodes.end(), [&](const auto& x) { return !x.is_master() && x.master_id == m.id && !x.failed(); }))
+      out += rcplan::short_id(m.id) + " ";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reconcile: a scale-down after masters were drained by hand converges, never leaving a master alone") {
+  const auto r = resource("c", 2, 1);
+  for (const std::vector<int>& drained : {std::vector<int>{2, 3}, std::vector<int>{0, 1}}) {
+    INFO("drained by hand: shards " << drained[0] << " and " << drained[1]);
+    auto w = drained_by_hand(drained);
+    std::string alone;
+    std::size_t resets = 0;
+    const auto rep = rcplan::testing::converge(w, [&](const rcplan::topology& t) {
+      alone += masters_alone(t);
+      auto p = rcplan::reconcile(t, r);
+      resets += actions<rcplan::reset>(p).size();
+      return p;
+    });
+    std::string trace;
+    for (const auto& l : rep.trace) trace += l + "\n";
+    INFO(trace);
+    CHECK(rep.converged);
+    CHECK_FALSE(rep.violation);
+    CHECK(rep.keys_after == rep.keys_before);
+    CHECK(alone == "");
+    CHECK(resets > 0);  // the removed shards' nodes leave (and, when drained, shards 0 and 1 come back)
+    const auto nodes = rcplan::merged_nodes(w.to_topology());
+    for (int s = 0; s < 2; ++s) {
+      const auto m = rcplan::find_node(nodes, *w.node_of(rcplan::pod_name("c", s, 0)));
+      const auto x = rcplan::find_node(nodes, *w.node_of(rcplan::pod_name("c", s, 1)));
+      REQUIRE(m != nullptr);
+      REQUIRE(x != nullptr);
+      // one of the shard's two pods serves it, the other follows that one
+      CHECK(m->is_master() != x->is_master());
+      CHECK((m->is_master() ? x->master_id == m->id : m->master_id == x->id));
+    }
+  }
+}
+
+TEST_CASE("reconcile: a shard without a master takes a replica only from a master that keeps another") {
+  const auto r = resource("c", 2, 1);
+  auto w = drained_by_hand({0, 1});
+  auto t = w.to_topology();
+  // shard 0's pods and shard 2's own replica follow shard 2's master: one of shard 0's leaves it
+  auto p = rcplan::reconcile(t, r);
+  auto resets = actions<rcplan::reset>(p);
+  REQUIRE(resets.size() == 2);  // one for each shard without a master
+  CHECK(resets[0].mode == rcplan::reset_mode::soft);
+  CHECK(resets[0].node == *w.node_of("drc-c-0-0"));
+  CHECK(resets[1].node == *w.node_of("drc-c-1-0"));
+  const auto meets = actions<rcplan::meet>(p);
+  REQUIRE(meets.size() == 2);
+  CHECK(meets[0].node == resets[0].node);
+  CHECK(meets[0].via != meets[0].node);
+  // shard 0's first pod is the last replica of shard 2's master: its second pod leaves instead
+  const auto m3 = *w.node_of("drc-c-3-0");
+  const auto follow = [](rcplan::topology& topo, const rcplan::node_id& who, const rcplan::node_id& master) {
+    for (auto& v : topo.views)
+      for (auto& n : v.nodes)
+        if (n.id == who) n.master_id = master;
+  };
+  t = w.to_topology();
+  follow(t, *w.node_of("drc-c-2-1"), m3);
+  follow(t, *w.node_of("drc-c-0-1"), m3);
+  p = rcplan::reconcile(t, r);
+  resets = actions<rcplan::reset>(p);
+  REQUIRE(resets.size() == 2);
+  CHECK(resets[0].node == *w.node_of("drc-c-0-1"));
+  // once that one is the shard's empty master, the first pod stays with shard 2's master until
+  // the slot phase has given the shard slots
+  {
+    auto u = t;
+    for (auto& v : u.views)
+      for (auto& n : v.nodes)
+        if (n.id == *w.node_of("drc-c-0-1")) n.flags = {}, n.flags.master = true, n.master_id.reset();
+    p = rcplan::reconcile(u, r);
+    for (const auto& x : actions<rcplan::replicate>(p)) CHECK(x.replica != *w.node_of("drc-c-0-0"));
+    CHECK_FALSE(p.steps.empty());
+  }
+  // and when every pod of the shard is the last replica of its master, the plan waits and says so
+  for (auto& v : t.views)
+    for (auto& n : v.nodes)
+      if (!n.is_master() && n.master_id == m3 && n.id != *w.node_of("drc-c-0-1")) n.master_id = *w.node_of("drc-c-1-0");
+  for (auto& v : t.views)
+    for (auto& n : v.nodes)
+      if (n.id == *w.node_of("drc-c-1-0")) n.flags = {}, n.flags.master = true, n.master_id.reset();
+  p = rcplan::reconcile(t, r);
+  for (const auto& d : p.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
+  CHECK(actions<rcplan::reset>(p).empty());
+  CHECK(p.status == plan_status::waiting);
+  CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                    [](const auto& d) { return d.code == rcplan::reconcile_code::shard_without_master; }));
 }

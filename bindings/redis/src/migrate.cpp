@@ -2,6 +2,8 @@
 
 #include "claims.hpp"
 
+#include <rcplan/model/slot_set.hpp>
+#include <rcplan/parse/cluster_nodes.hpp>
 #include <rcplan/planner/repair.hpp>
 
 #include <algorithm>
@@ -207,11 +209,14 @@ class migrator {
         return;
       }
       std::vector<slot_work*> again;
+      std::vector<slot_work*> followed;  // the source answered as a replica
       std::string why_again;  // the first transient error, named by its own command
       for (std::size_t i = 0; i < todo.size(); ++i) {
         const reply& r = replies[i];
         if (!r.is_error()) continue;
-        if (r.str.find("still hold keys") != std::string::npos) {
+        if (node == a_.source && r.str.find("SETSLOT only with masters") != std::string::npos) {
+          followed.push_back(todo[i]);
+        } else if (r.str.find("still hold keys") != std::string::npos) {
           todo[i]->back_to_keys = true;  // a key arrived after the last batch: move it too
           todo[i]->keys_left = true;
         } else if (transient(r) && attempt < max_) {
@@ -221,6 +226,7 @@ class migrator {
           fail(*todo[i], command_name(cmds[i]) + " on " + short_name(node) + ": " + r.str);
         }
       }
+      if (!followed.empty()) check_followed(followed);
       if (!again.empty()) {
         if (again.size() > 1) {
           why_again += " (and ";
@@ -232,6 +238,25 @@ class migrator {
       }
       todo = std::move(again);
     }
+  }
+
+  /// Redis turns a master that lost its last slot into a replica of the master that took it
+  /// (cluster-allow-replica-migration), and the source can hear the target's claim of its last
+  /// slots before the executor's SETSLOT NODE reaches it; it then refuses SETSLOT as a replica.
+  /// Its keys had all moved, so the hand-over is done where its own table gives the slot to the
+  /// target; anything else (a failover made it a replica) leaves the slot to the repair.
+  void check_followed(const std::vector<slot_work*>& slots) {
+    slot_set at_target;
+    try {
+      for (const cluster_node& n : parse_cluster_nodes(pool_.get(a_.source).command({"CLUSTER", "NODES"}).str).nodes)
+        if (n.id == a_.target) at_target = n.slots;
+    } catch (const std::exception&) {
+      pool_.drop(a_.source);
+    }
+    for (slot_work* w : slots)
+      if (!at_target.contains(w->number))
+        fail(*w, "the source became a replica before it let go of the slot, and its table does not give the slot to "
+                 "the target");
   }
 
   /// One pipeline to `node`, reconnecting after transport failures. False when it never got

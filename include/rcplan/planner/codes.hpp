@@ -86,6 +86,7 @@ inline constexpr const char* conflicting_claims = "reconcile.conflicting_claims"
 inline constexpr const char* no_replica_to_promote = "reconcile.no_replica_to_promote";
 inline constexpr const char* shard_not_empty = "reconcile.shard_not_empty";
 inline constexpr const char* last_replica_kept = "reconcile.last_replica_kept";
+inline constexpr const char* shard_without_master = "reconcile.shard_without_master";
 inline constexpr const char* restart_without_replica = "reconcile.restart_without_replica";
 inline constexpr const char* waiting_for_synced_replica = "reconcile.waiting_for_synced_replica";
 }  // namespace reconcile_code

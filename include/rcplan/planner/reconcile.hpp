@@ -55,6 +55,7 @@ inline constexpr phase reconcile_phases[] = {
     create_or_restore_cluster,
     join_nodes,
     assign_roles,
+    give_shards_masters,
     finish_interrupted_removals,
     remove_extra_replicas,
     balance_slots,
@@ -78,18 +79,21 @@ inline constexpr phase reconcile_phases[] = {
 ///  5. create_cluster: slots and config epochs for fresh nodes, then MEET; when restoring a
 ///     backup (options.restore, until the cluster is formed), max(K, masterSize) shards, and
 ///     the restored shards' first pods get their backup shards' slots
-///  6. join_nodes: MEET nodes the cluster does not know
+///  6. join_nodes: MEET nodes the cluster does not know, and members that forgot it
 ///  7. assign_roles: every other member of a shard replicates the shard's master
-///  8. finish_interrupted_removals: a drained master's removal cut short is finished
-///  9. remove_extra_replicas: extra replicas leave (a master among them hands over first)
-/// 10. balance_slots: repair, then rebalance with the shards' weights (removed shards drain to 0)
-/// 11. remove_drained_shards: drained shards (their masters hold nothing) are forgotten, their
+///  8. give_shards_masters: a wanted shard with no master (drained by hand, its pods follow
+///     another shard's master) gets one of its replicas back as an empty master (RESET SOFT,
+///     MEET), taken from a master that keeps another replica
+///  9. finish_interrupted_removals: a drained master's removal cut short is finished
+/// 10. remove_extra_replicas: extra replicas leave (a master among them hands over first)
+/// 11. balance_slots: repair, then rebalance with the shards' weights (removed shards drain to 0)
+/// 12. remove_drained_shards: drained shards (their masters hold nothing) are forgotten, their
 ///     replicas first, and their StatefulSets (and volumes) deleted; a replica that is the last
 ///     of a master holding slots waits for that master's own
-/// 12. restart_outdated_pods: rolling update, one pod at a time, replicas first, master last
+/// 13. restart_outdated_pods: rolling update, one pod at a time, replicas first, master last
 ///     after a handover
-/// 13. set_live_config: runtime configuration with CONFIG SET
-/// 14. spread_masters: the fewest failovers that spread masters over hosts (zones) again
+/// 14. set_live_config: runtime configuration with CONFIG SET
+/// 15. spread_masters: the fewest failovers that spread masters over hosts (zones) again
 ///
 /// The first phase with something to do gives the plan; a converged cluster gets an empty plan
 /// with status `converged`, carrying the placement findings (a spread that cannot be met is a

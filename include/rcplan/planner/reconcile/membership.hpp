@@ -115,6 +115,16 @@ inline void introduce_everyone(const reconcile_context& c, const node_id& via, p
   return out;
 }
 
+/// A member that lists only itself although the cluster lists it: a replica turned into its
+/// shard's empty master (give_shards_masters) whose MEET did not run. It holds no slot, so
+/// meeting it again is all it needs.
+[[nodiscard]] inline bool forgot_cluster(const reconcile_context& c, const cluster_node* n) {
+  if (n == nullptr || !c.member(n->id) || !n->is_master() || !n->slots.empty() || n->failed()) return false;
+  for (const cluster_view& v : c.t.views)
+    if (v.observer == n->id) return v.nodes.size() == 1;
+  return false;
+}
+
 [[nodiscard]] inline phase_result join_nodes(const reconcile_context& c) {
   phase_result r;
   const cluster_node* via = seed(c);
@@ -127,7 +137,8 @@ inline void introduce_everyone(const reconcile_context& c, const node_id& via, p
     for (const shard_member& m : s.members) {
       // pods on their way out (removed shards, ordinals beyond the replica count) stay out
       if (!c.wanted(s.index) || m.p->ordinal > c.replicas) continue;
-      if (m.observed == nullptr || !m.p->ready || known.count(m.observed->id)) continue;
+      if (m.observed == nullptr || !m.p->ready) continue;
+      if (known.count(m.observed->id) && !forgot_cluster(c, m.node)) continue;
       if (m.node != nullptr && !(m.node->slots & member_slots).empty()) {
         // a node that was given up (its slots now served by others) came back with its
         // nodes.conf: meeting it would let the higher config epoch pick whose copy survives
@@ -152,6 +163,24 @@ inline void introduce_everyone(const reconcile_context& c, const node_id& via, p
   return r;
 }
 
+/// Healthy members following `master`, other than `except`.
+[[nodiscard]] inline int other_replicas(const reconcile_context& c, const node_id& master, const node_id& except) {
+  int n = 0;
+  for (const cluster_node& x : c.nodes)
+    if (!x.is_master() && x.master_id == master && x.id != except && !x.failed() && !x.flags.handshake && c.member(x.id))
+      ++n;
+  return n;
+}
+
+/// `x` follows another master holding slots as its only replica, and the shard's own master
+/// holds none yet: moving it now would leave that master alone for the whole time the slot
+/// phase fills the empty one.
+[[nodiscard]] inline bool last_replica_elsewhere(const reconcile_context& c, const cluster_node& x, const cluster_node& own) {
+  if (x.is_master() || !x.master_id || c.replicas == 0 || !own.slots.empty()) return false;
+  const cluster_node* m = c.node(*x.master_id);
+  return m != nullptr && m->is_master() && !m->slots.empty() && !m->failed() && other_replicas(c, m->id, x.id) == 0;
+}
+
 [[nodiscard]] inline phase_result assign_roles(const reconcile_context& c) {
   phase_result r;
   std::set<std::string> replicating;  // pod names
@@ -167,6 +196,7 @@ inline void introduce_everyone(const reconcile_context& c, const node_id& via, p
       const bool elsewhere = !x.node->is_master() && x.node->master_id != m->node->id;
       if (!empty_master && !elsewhere) continue;
       if (x.node->is_master() && !x.node->slots.empty()) continue;
+      if (last_replica_elsewhere(c, *x.node, *m->node)) continue;
       r.add(0, x.p->name + " replicates " + m->p->name + ", the master of shard " + std::to_string(s.index),
             replicate{x.node->id, m->node->id});
       replicating.insert(x.p->name);
@@ -181,6 +211,67 @@ inline void introduce_everyone(const reconcile_context& c, const node_id& via, p
   if (!r.steps.empty()) {
     r.add(1, "wait until the new roles are known everywhere", wait_until{wait_condition::views_agree, "", 0});
     r.status = plan_status::actions_planned;
+  }
+  return r;
+}
+
+/// Whether replica `x` may leave its master: the master is alive and, when it holds slots and
+/// replicas are wanted, keeps another replica besides those already leaving in this plan.
+[[nodiscard]] inline bool can_leave_master(const reconcile_context& c, const cluster_node& x,
+                                           const std::map<node_id, int>& leaving) {
+  if (x.is_master() || !x.master_id || x.failed() || x.flags.handshake || !c.member(x.id)) return false;
+  const node_observation* o = c.t.observation(x.id);
+  const cluster_node* m = c.node(*x.master_id);
+  if (o == nullptr || !o->reachable || m == nullptr || !m->is_master() || m->failed()) return false;
+  if (m->slots.empty() || c.replicas == 0) return true;
+  const auto it = leaving.find(m->id);
+  return other_replicas(c, m->id, x.id) - (it == leaving.end() ? 0 : it->second) >= 1;
+}
+
+/// A wanted shard none of whose pods is a master: its master was drained by hand, and Redis
+/// made it (and the shard's replicas) follow the master that took its last slot. One of its
+/// pods whose master keeps another replica leaves that master (CLUSTER RESET SOFT: it forgets
+/// the cluster and drops its copy of the data, its node id stays) and meets the cluster again
+/// as the shard's empty master, which the slot phase then fills. A failover would move no data,
+/// but it takes the master role from whichever shard the pod follows, which may be a wanted one.
+[[nodiscard]] inline phase_result give_shards_masters(const reconcile_context& c) {
+  phase_result r;
+  const cluster_node* via = seed(c);
+  if (via == nullptr) return r;
+  std::map<node_id, int> leaving;  // replicas each master gives up in this plan
+  for (const shard_view& s : c.layout.shards) {
+    if (!c.wanted(s.index) || s.master() != nullptr) continue;
+    const shard_member* chosen = nullptr;
+    bool running = false;
+    for (const shard_member& m : s.members) {
+      if (m.node == nullptr || m.observed == nullptr || m.node->failed() || m.p->ordinal > c.replicas) continue;
+      running = true;
+      if (can_leave_master(c, *m.node, leaving)) {
+        chosen = &m;
+        break;
+      }
+    }
+    if (!running) continue;  // nothing of the shard runs yet: the pod phases wait for it
+    if (chosen == nullptr) {
+      r.note(severity::warning, reconcile_code::shard_without_master, statefulset_name(c.name, s.index),
+             "shard " + std::to_string(s.index) +
+                 " has no master, and each of its pods is the last replica of a master holding slots (or its "
+                 "master is down)");
+      continue;
+    }
+    const cluster_node& x = *chosen->node;
+    ++leaving[*x.master_id];
+    r.add(0, "shard " + std::to_string(s.index) + " has no master: " + chosen->p->name + " stops following " +
+                 short_id(*x.master_id) + " and forgets the cluster",
+          reset{x.id, reset_mode::soft});
+    r.add(1, chosen->p->name + " rejoins as the empty master of shard " + std::to_string(s.index),
+          meet{x.id, chosen->observed->addr, via->id});
+  }
+  if (!r.steps.empty()) {
+    r.add(2, "wait until the new masters are known everywhere", wait_until{wait_condition::views_agree, "", 0});
+    r.status = plan_status::actions_planned;
+  } else if (!r.diagnostics.empty()) {
+    r.status = plan_status::waiting;
   }
   return r;
 }
