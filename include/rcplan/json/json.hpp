@@ -9,3 +9,4 @@
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/plan.hpp>
 #include <rcplan/json/spec.hpp>
+#include <rcplan/json/text.hpp>

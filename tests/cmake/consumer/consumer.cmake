@@ -1,7 +1,8 @@
-# Shared by both consumer projects: one program on the core, one on rcplan::json, each built
-# with strict warnings and run as a test.
+# Shared by both consumer projects: one program on the core, one on rcplan::json, one on
+# rcplan::compiled, each built with strict warnings and run as a test.
 
-foreach(target_and_lib IN ITEMS "core_consumer|rcplan::rcplan" "json_consumer|rcplan::json")
+foreach(target_and_lib IN ITEMS "core_consumer|rcplan::rcplan" "json_consumer|rcplan::json"
+                                "compiled_consumer|rcplan::compiled")
   string(REPLACE "|" ";" parts "${target_and_lib}")
   list(GET parts 0 name)
   list(GET parts 1 lib)

@@ -80,16 +80,19 @@ inline bool remove_or_finish(const reconcile_context& c, phase_result& r, const 
   return false;
 }
 
-/// A removal of a shard's nodes cut short: a drained master whose FORGET did not reach every
-/// table leaves views disagreeing, and the slot phase (before the removal of drained shards)
-/// would wait on them for ever, so it is finished here, before the slots.
+/// A removal of a shard's nodes cut short: a drained master, or a replica, whose FORGET did not
+/// reach every table leaves views disagreeing, and the slot phase (before the removal of
+/// drained shards) would wait on them for ever, so it is finished here, before the slots. A
+/// forgotten node cannot be taken back without a new MEET: finishing is the way forward.
 [[nodiscard]] inline phase_result finish_interrupted_removals(const reconcile_context& c) {
   phase_result r;
   for (const shard_view& s : c.layout.shards) {
     if (c.wanted(s.index)) continue;
-    for (const shard_member& m : s.members)
-      if (m.node != nullptr && m.node->is_master() && drained(c, *m.node) && forget_started(c, *m.node))
+    for (const shard_member& m : s.members) {
+      if (m.node == nullptr || !forget_started(c, *m.node)) continue;
+      if (!m.node->is_master() || drained(c, *m.node))
         remove_or_finish(c, r, *m.node, "shard " + std::to_string(s.index) + " is removed");
+    }
   }
   if (!r.steps.empty()) r.status = plan_status::actions_planned;
   return r;
