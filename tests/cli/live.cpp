@@ -25,6 +25,15 @@ std::vector<std::string> args(std::initializer_list<std::string> words, const re
   return out;
 }
 
+/// `rcplan keys VERB` against `c` with the key set's options (`--count`, `--size`, ...) after.
+std::vector<std::string> keys_args(const std::string& verb, const redis_cluster& c, const std::vector<std::string>& key_args,
+                                   std::initializer_list<std::string> more = {}) {
+  std::vector<std::string> out = args({"keys", verb}, c);
+  out.insert(out.end(), more.begin(), more.end());
+  out.insert(out.end(), key_args.begin(), key_args.end());
+  return out;
+}
+
 /// Sets requirepass (and masterauth, for replicas) on every node.
 void set_password(redis_cluster& c, const std::string& password) {
   for (int i = 0; i < c.size(); ++i) {
@@ -86,14 +95,10 @@ TEST_CASE("fix covers uncovered slots that hold no keys") {
 TEST_CASE("rebalance --redis moves slots and keys to empty masters and loses nothing") {
   redis_cluster c(3, 0, 2);
   const std::vector<std::string> key_args{"--count", "3000", "--size", "50"};
-  auto load = args({"keys", "load"}, c);
-  load.insert(load.end(), key_args.begin(), key_args.end());
-  REQUIRE(run_cli(load).exit_code == 0);
+  REQUIRE(run_cli(keys_args("load", c, key_args)).exit_code == 0);
 
   // the client load the benchmark runs beside a rebalance: commands timed, nothing wrong
-  auto traffic = args({"keys", "traffic", "--seconds", "1", "--output", "json"}, c);
-  traffic.insert(traffic.end(), key_args.begin(), key_args.end());
-  const auto t = run_cli(traffic);
+  const auto t = run_cli(keys_args("traffic", c, key_args, {"--seconds", "1", "--output", "json"}));
   REQUIRE(t.exit_code == 0);
   const auto seen = nlohmann::json::parse(t.out);
   CHECK(seen["reads"].get<std::size_t>() > 0);
@@ -117,9 +122,7 @@ TEST_CASE("rebalance --redis moves slots and keys to empty masters and loses not
   CHECK(contains(r.out, "result: done"));
   CHECK(contains(r.err, "wave 1/1"));  // plain progress lines: stderr is not a terminal
 
-  auto verify = args({"keys", "verify"}, c);
-  verify.insert(verify.end(), key_args.begin(), key_args.end());
-  r = run_cli(verify);
+  r = run_cli(keys_args("verify", c, key_args));
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "3000/3000 keys present"));
   CHECK(contains(r.out, "DBSIZE over the masters: 3000"));
@@ -141,9 +144,7 @@ TEST_CASE("rebalance --redis moves slots and keys to empty masters and loses not
 TEST_CASE("rebalance --redis on SIGTERM finishes the slots in flight, starts nothing new and exits 5") {
   redis_cluster c(3, 0, 2);
   const std::vector<std::string> key_args{"--count", "20000", "--size", "50"};
-  auto load = args({"keys", "load"}, c);
-  load.insert(load.end(), key_args.begin(), key_args.end());
-  REQUIRE(run_cli(load).exit_code == 0);
+  REQUIRE(run_cli(keys_args("load", c, key_args)).exit_code == 0);
 
   // one migration per wave: six waves, and the signal comes at the first
   const auto r = run_cli_while(args({"rebalance", "--use-empty-masters", "--max-concurrent", "1"}, c), {},
@@ -157,9 +158,7 @@ TEST_CASE("rebalance --redis on SIGTERM finishes the slots in flight, starts not
   CHECK(contains(r.out, "result: not finished"));
   // no slot left MIGRATING or IMPORTING on any node, and every key where it belongs
   for (int i = 0; i < c.size(); ++i) CHECK_FALSE(contains(shape(c, i), "open:"));
-  auto verify = args({"keys", "verify"}, c);
-  verify.insert(verify.end(), key_args.begin(), key_args.end());
-  const auto v = run_cli(verify);
+  const auto v = run_cli(keys_args("verify", c, key_args));
   CHECK(v.exit_code == 0);
   CHECK(contains(v.out, "20000/20000 keys present"));
   // it stopped early: the rest is still to do, and a new run does it

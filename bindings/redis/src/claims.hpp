@@ -7,9 +7,9 @@
 // message that does not claim the slot: while it is set, the node hands the slot to the next
 // master that claims it, whatever that master's epoch. The mark is cleared only when the owner
 // later claims the slot in a message that also changes what it claims; 7.0.x never clears it
-// when the slot gets a new owner (a later Redis fix does, in clusterDelSlot). So a node can keep the mark on
-// a slot for good — it is left behind whenever the node hears its owner's last message without
-// the slot after it learnt the new owner (the owner's messages travel on two connections, and
+// when the slot gets a new owner (a later Redis fix does, in clusterDelSlot). So a node can
+// keep the mark on a slot for good — it is left behind whenever the node hears its owner's last
+// message without the slot after it learnt the new owner (the owner's messages travel on two connections, and
 // an executor tells the other masters the new owner directly). If that node later imports the
 // slot, takes it with SETSLOT NODE, and then hears the source still claiming it (the source's
 // own SETSLOT NODE comes a moment later), it gives the slot back and deletes the keys it has

@@ -33,6 +33,9 @@ struct exec_context {
 /// The value of field `name` in an INFO or CLUSTER INFO text (`name:value` lines), or nullopt.
 [[nodiscard]] std::optional<std::string_view> info_value(std::string_view info, std::string_view name);
 
+/// execute_options::stop is set and reads true: start nothing new.
+[[nodiscard]] inline bool stop_requested(const execute_options& o) { return o.stop != nullptr && o.stop->load(); }
+
 /// Sleeps before retry number `attempt` (0-based): 10 ms doubling, at most 1 s.
 void backoff(int attempt);
 

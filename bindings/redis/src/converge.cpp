@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "context.hpp"
 #include "probe.hpp"
 
 #include <rcplan/error.hpp>
@@ -94,7 +95,7 @@ converge_result run_until_converged(const std::vector<address>& seeds, const clu
     exec.max_waves = waves;
     const execute_result r = execute(p, t, exec);
     if (options.on_executed) options.on_executed(r);
-    const bool stopped = exec.stop != nullptr && exec.stop->load();  // a stop ends the loop too
+    const bool stopped = detail::stop_requested(exec);  // a stop ends the loop too
     return execution{r.complete, stopped, r.diagnostics};
   };
   c.ready = [&](const topology& t) { return cluster_state_ok(t, obs); };

@@ -111,7 +111,7 @@ class executor {
     bool ok = true;
     for (const int wave : waves) {
       if (o_.max_waves && out.waves_done >= *o_.max_waves) break;
-      if (stopping()) {
+      if (detail::stop_requested(o_)) {
         ok = false;
         break;
       }
@@ -134,7 +134,7 @@ class executor {
     }
     out.complete = ok;
     out.steps_done = steps_done_;
-    if (stopping() && !ok)
+    if (detail::stop_requested(o_) && !ok)
       rep_.diagnose(severity::error, "rcplan.redis.stopped", "execution",
                     "stopped on request after " + std::to_string(steps_done_) + " of " + std::to_string(p_.steps.size()) +
                         " steps; no new step or batch of slots started, the slots being handed over finished");
@@ -147,8 +147,6 @@ class executor {
   }
 
  private:
-  [[nodiscard]] bool stopping() const { return o_.stop != nullptr && o_.stop->load(); }
-
   bool platform_available(const std::vector<std::size_t>& steps) {
     if (o_.platform != nullptr) return true;
     for (const std::size_t i : steps) {
@@ -172,7 +170,7 @@ class executor {
         migrations.emplace_back(i, std::get<migrate_slots>(std::move(*r)));
         continue;
       }
-      if (stopping()) return false;
+      if (detail::stop_requested(o_)) return false;
       started(i);
       if (!guarded(i, [&] { return run_step(i, a); })) return false;
       finished(i);
@@ -193,7 +191,7 @@ class executor {
     std::atomic<bool> ok{true};
     auto worker = [&] {
       for (std::size_t j = next++; j < jobs.size() && ok; j = next++) {
-        if (stopping()) {
+        if (detail::stop_requested(o_)) {
           ok = false;
           break;
         }

@@ -51,7 +51,7 @@ class migrator {
     total_ = all.size();
     guard_ = needs_claim_guard();
     for (std::size_t from = 0; from < all.size() && open_.empty(); from += chunk_slots) {
-      if (stopping()) {
+      if (stop_requested(ctx_.options)) {
         ctx_.rep.diagnose(severity::warning, "rcplan.redis.stopped", "step " + std::to_string(step_),
                           "step " + std::to_string(step_) + ": stopped on request after " + std::to_string(done_) + " of " +
                               std::to_string(total_) + " slots; the rest stay with " + short_id(a_.source) +
@@ -94,8 +94,6 @@ class migrator {
   [[nodiscard]] const redis_command& command_at(const slot_work& w, std::size_t i) const {
     return std::get<redis_command>(w.commands[i]);
   }
-
-  [[nodiscard]] bool stopping() const { return ctx_.options.stop != nullptr && ctx_.options.stop->load(); }
 
   [[nodiscard]] bool needs_claim_guard() {
     switch (ctx_.options.settle_claims) {

@@ -34,6 +34,13 @@ inline void require_object(const nlohmann::json& j) {
   if (!j.is_object()) type_mismatch(j, "an object");
 }
 
+/// nlohmann's message without its "[json.exception.type_error.302] " prefix: the sentence.
+[[nodiscard]] inline std::string exception_sentence(const nlohmann::json::exception& e) {
+  std::string message = e.what();
+  if (const auto pos = message.find("] "); pos != std::string::npos) message.erase(0, pos + 2);
+  return message;
+}
+
 /// Runs `f()`, putting `segment` (a key, or `[i]`) in front of the path of any error it throws.
 template <typename F>
 auto within(const std::string& segment, F&& f) -> decltype(f()) {
@@ -42,10 +49,7 @@ auto within(const std::string& segment, F&& f) -> decltype(f()) {
   } catch (const json_error& e) {
     throw e.within(segment);
   } catch (const nlohmann::json::exception& e) {
-    // nlohmann's messages start with "[json.exception.type_error.302] "; keep only the sentence
-    std::string message = e.what();
-    if (const auto pos = message.find("] "); pos != std::string::npos) message.erase(0, pos + 2);
-    throw json_error(segment, message);
+    throw json_error(segment, exception_sentence(e));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <rcplan/config.hpp>
 #include <rcplan/error.hpp>
+#include <rcplan/json/detail/errors.hpp>
 #include <rcplan/json/model.hpp>
 #include <rcplan/json/plan.hpp>
 #include <rcplan/json/spec.hpp>
@@ -28,10 +29,7 @@ namespace json_detail {
   } catch (const nlohmann::json::parse_error& e) {
     const std::size_t upto = std::min(e.byte, text.size());
     const auto line = static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n')) + 1;
-    std::string message = e.what();
-    // nlohmann's messages start with "[json.exception.parse_error.101] "; keep the sentence
-    if (const auto pos = message.find("] "); pos != std::string::npos) message.erase(0, pos + 2);
-    throw parse_error("rcplan.json", line, "not JSON: " + printable(message));
+    throw parse_error("rcplan.json", line, "not JSON: " + printable(exception_sentence(e)));
   }
 }
 
