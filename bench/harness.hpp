@@ -13,6 +13,7 @@
 
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/rebalance_strategy.hpp>
 #include <rcplan/planner/strategy.hpp>
 #include <rcplan/sim/cluster.hpp>
 #include <rcplan/testing/run_plan.hpp>

@@ -16,3 +16,14 @@
 #define RCPLAN_HEADER_ONLY 1
 #define RCPLAN_ENTRY inline
 #endif
+
+// The testing kit's generators (rcplan/testing/, rapidcheck) likewise: header-only by default,
+// or compiled once into rcplan::testing_compiled, which defines RCPLAN_TESTING_SEPARATE_COMPILATION
+// for everything linking it.
+#if defined(RCPLAN_TESTING_SEPARATE_COMPILATION)
+#define RCPLAN_TESTING_HEADER_ONLY 0
+#define RCPLAN_TESTING_ENTRY
+#else
+#define RCPLAN_TESTING_HEADER_ONLY 1
+#define RCPLAN_TESTING_ENTRY inline
+#endif

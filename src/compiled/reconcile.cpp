@@ -1,3 +1,3 @@
 // rcplan::compiled: reconcile() and its phases, compiled once (see rcplan/config.hpp).
 #include <rcplan/planner/reconcile.hpp>
-#include <rcplan/planner/reconcile/impl.hpp>
+#include <rcplan/planner/impl/reconcile.hpp>

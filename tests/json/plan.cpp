@@ -92,7 +92,8 @@ TEST_CASE("the plan example of the design is read and written back unchanged") {
 TEST_CASE("every action has its type name and fields") {
   const rcplan::node_id a{id_a}, b{id_b};
   const auto dump = [](const rcplan::action& x) { return nlohmann::ordered_json(x).dump(); };
-  CHECK(dump(rcplan::meet{a, {"10.0.0.2", 6380, 16380, ""}, b}) ==
+  const rcplan::address addr{"10.0.0.2", 6380, 16380, ""};
+  CHECK(dump(rcplan::meet{a, addr, b}) ==
         R"({"type":"meet","node":")" + id_a +
             R"(","addr":{"host":"10.0.0.2","port":6380,"bus_port":16380,"hostname":""},"via":")" + id_b + R"("})");
   CHECK(dump(rcplan::add_slots{a, {{0, 10}}}) == R"({"type":"add_slots","node":")" + id_a + R"(","slots":[[0,10]]})");

@@ -1,3 +1,4 @@
+#include <rcplan/model/limits.hpp>
 #include <rcplan/planner/rebalance.hpp>
 
 #include "support/topology_builder.hpp"

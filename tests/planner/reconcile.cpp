@@ -1,4 +1,5 @@
 #include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/reconcile.hpp>
 #include <rcplan/planner/status.hpp>
 

@@ -2,6 +2,7 @@
 
 #include <rcplan/planner/codes.hpp>
 #include <rcplan/planner/rebalance.hpp>
+#include <rcplan/planner/rebalance_strategy.hpp>
 #include <rcplan/testing/gen_topology.hpp>
 #include <rcplan/testing/run_plan.hpp>
 

@@ -223,7 +223,9 @@ TEST_CASE("execute: plan_repair closes every open-slot state a killed migration 
   std::vector<std::string> written;
   for (const rcplan::slot s : {importing_only, migrating_only, split, unowned})
     for (int i = 0; i < 6; ++i) {
-      written.push_back(key_in(s, "r" + std::to_string(i)));
+      std::string tag = "r";  // appended, not `"r" + ...`: GCC 12 -O3 warns falsely (-Wrestrict)
+      tag += std::to_string(i);
+      written.push_back(key_in(s, tag));
       REQUIRE(n0.call({"SET", written.back(), "v:" + written.back()}) == "OK");
     }
   const std::string ss = [](rcplan::slot s) { return std::to_string(s); }(split);

@@ -43,3 +43,10 @@ template <> inline constexpr auto fields_of<restore_plan> = std::tuple{required(
     defaulted("placements", &restore_plan::placements), defaulted("diagnostics", &restore_plan::diagnostics)};
 
 }  // namespace rcplan::json_detail
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_BACKUP_RECORDS(X) X(backup_shard) X(backup_manifest) X(snapshot_source) \
+  X(restore_placement) X(restore_plan)
+namespace rcplan {
+RCPLAN_JSON_BACKUP_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

@@ -39,3 +39,9 @@ void to_json(J& j, const lowered_command& c) {
 }
 
 }  // namespace rcplan
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_COMMAND_RECORDS(X) X(redis_command) X(move_keys)
+namespace rcplan {
+RCPLAN_JSON_COMMAND_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

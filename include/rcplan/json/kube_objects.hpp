@@ -101,3 +101,12 @@ template <> inline constexpr auto fields_of<backup_status> = std::tuple{required
     omitempty("location", &backup_status::location)};
 
 }  // namespace rcplan::json_detail
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_KUBE_OBJECTS_RECORDS(X) X(kube_resources) X(storage_description) \
+  X(monitor_description) X(statefulset_description) X(service_port) X(service_description) \
+  X(pdb_description) X(configmap_description) X(kube_objects) X(restore_status) X(status_node) \
+  X(cluster_status) X(backup_status)
+namespace rcplan {
+RCPLAN_JSON_KUBE_OBJECTS_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

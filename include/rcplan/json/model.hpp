@@ -261,3 +261,11 @@ template <> inline constexpr auto fields_of<diagnostic> = std::tuple{required("s
     defaulted("message", &diagnostic::message)};
 
 }  // namespace rcplan::json_detail
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_MODEL_RECORDS(X) X(address) X(open_slot) X(cluster_node) X(cluster_view) \
+  X(replica_link) X(replication_info) X(password_state) X(node_observation) X(pod) X(statefulset) \
+  X(topology) X(view_disagreement) X(diagnostic)
+namespace rcplan {
+RCPLAN_JSON_MODEL_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

@@ -44,3 +44,9 @@ template <> inline constexpr auto fields_of<reconcile_options> = std::tuple{
     omitempty("restore", &reconcile_options::restore)};
 
 }  // namespace rcplan::json_detail
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_OPTIONS_RECORDS(X) X(rebalance_options) X(reconcile_options)
+namespace rcplan {
+RCPLAN_JSON_OPTIONS_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

@@ -33,6 +33,7 @@
 // Reading ignores unknown fields; an unknown action type is a json_error at
 // `steps[i].action.type`.
 
+#include <rcplan/config.hpp>
 #include <rcplan/error.hpp>
 #include <rcplan/json/detail/codecs.hpp>
 #include <rcplan/json/detail/errors.hpp>
@@ -202,11 +203,25 @@ void to_json(J& j, const action& a) {
   std::visit([&](const auto& alternative) { to_json(j, alternative); }, a);
 }
 
-inline void from_json(const nlohmann::json& j, action& a) {
-  json_detail::require_object(j);
-  const nlohmann::json* type = json_detail::member_of(j, "type");
-  if (type == nullptr) json_detail::missing_field("type");
-  a = json_detail::read_action(json_detail::within("type", [type] { return json_detail::read_string(*type); }), j);
-}
+/// Reads any action, by its "type" (json/impl/action.hpp).
+RCPLAN_ENTRY void from_json(const nlohmann::json& j, action& a);
 
 }  // namespace rcplan
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_PLAN_RECORDS(X) X(meet) X(add_slots) X(set_config_epoch) X(replicate) \
+  X(migrate_slots) X(set_slot_stable) X(set_slot_node) X(failover) X(forget) X(reset) \
+  X(config_set) X(wait_until) X(apply_statefulset) X(apply_service) X(apply_pdb) \
+  X(apply_configmap) X(scale_statefulset) X(delete_pod) X(delete_statefulset) X(delete_pvc) \
+  X(update_status) X(step) X(plan_summary) X(plan)
+namespace rcplan {
+RCPLAN_JSON_PLAN_RECORDS(RCPLAN_JSON_COMPILED)
+#if !RCPLAN_HEADER_ONLY
+extern template void to_json<nlohmann::json>(nlohmann::json&, const action&);
+extern template void to_json<nlohmann::ordered_json>(nlohmann::ordered_json&, const action&);
+#endif
+}  // namespace rcplan
+
+#if RCPLAN_HEADER_ONLY
+#include <rcplan/json/impl/action.hpp>
+#endif

@@ -31,3 +31,9 @@ template <> inline constexpr auto fields_of<repair_result> = std::tuple{
     defaulted("unassigned", &repair_result::unassigned), defaulted("slots_repaired", &repair_result::slots_repaired)};
 
 }  // namespace rcplan::json_detail
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_REPAIR_RECORDS(X) X(repair_result)
+namespace rcplan {
+RCPLAN_JSON_REPAIR_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

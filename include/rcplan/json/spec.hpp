@@ -237,3 +237,12 @@ void to_json(J& j, const any_resource& r) {
 }
 
 }  // namespace rcplan
+
+// The records above, compiled once under rcplan::compiled (see json/detail/record.hpp).
+#define RCPLAN_JSON_SPEC_RECORDS(X) X(object_meta) X(local_object_reference) \
+  X(resource_requirements) X(storage_spec) X(prometheus_spec) X(monitor_spec) X(backup_source) \
+  X(init_spec) X(placement_policy) X(rebalance_settings) X(migration_settings) X(failover_policy) \
+  X(cluster_spec) X(s3_spec) X(backup_spec) X(cluster_resource) X(backup_resource)
+namespace rcplan {
+RCPLAN_JSON_SPEC_RECORDS(RCPLAN_JSON_COMPILED)
+}  // namespace rcplan

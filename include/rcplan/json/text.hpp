@@ -31,5 +31,5 @@ namespace rcplan {
 }  // namespace rcplan
 
 #if RCPLAN_HEADER_ONLY
-#include <rcplan/json/detail/text.hpp>
+#include <rcplan/json/impl/text.hpp>
 #endif

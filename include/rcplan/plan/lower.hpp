@@ -3,6 +3,7 @@
 // Lowering: an intent action becomes the exact Redis commands (argv) to send, in the order the
 // cluster specification documents; slot migrations loop over keys through `move_keys`.
 
+#include <rcplan/config.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/command.hpp>
 #include <rcplan/plan/detail/lowerer.hpp>
@@ -17,9 +18,7 @@ namespace rcplan {
 /// per slot, to IMPORTING on the target, MIGRATING on the source, a `move_keys` loop, then
 /// SETSLOT NODE on the target, the source and the other masters. Kubernetes actions and waits
 /// lower to nothing: the binding performs them directly.
-[[nodiscard]] inline std::vector<lowered_command> lower(const action& a, const lower_context& c) {
-  return std::visit(plan_detail::lowerer{c}, a);
-}
+[[nodiscard]] RCPLAN_ENTRY std::vector<lowered_command> lower(const action& a, const lower_context& c);
 
 /// The whole plan's steps lowered in order (steps of one wave one after another).
 template <typename Steps>
@@ -33,18 +32,11 @@ template <typename Steps>
 }
 
 /// The argv of one MIGRATE call of a `move_keys` loop for `keys`.
-[[nodiscard]] inline std::vector<std::string> migrate_argv(const move_keys& m, const std::vector<std::string>& keys,
-                                                           bool replace = false) {
-  std::vector<std::string> argv = {"MIGRATE", m.target_host, std::to_string(m.target_port), "", "0",
-                                   std::to_string(m.timeout_ms)};
-  if (replace) argv.emplace_back("REPLACE");
-  if (m.auth) {
-    argv.emplace_back("AUTH");
-    argv.emplace_back(password_placeholder);
-  }
-  argv.emplace_back("KEYS");
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  return argv;
-}
+[[nodiscard]] RCPLAN_ENTRY std::vector<std::string> migrate_argv(const move_keys& m, const std::vector<std::string>& keys,
+                                                           bool replace = false);
 
 }  // namespace rcplan
+
+#if RCPLAN_HEADER_ONLY
+#include <rcplan/plan/impl/lower.hpp>
+#endif

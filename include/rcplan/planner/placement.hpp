@@ -54,6 +54,7 @@
 // freeing a host for a conflicting shard takes a chain of promotions (A → B's host, B → a free
 // host); it never moves one that does not help.
 
+#include <rcplan/config.hpp>
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/pod.hpp>
@@ -61,7 +62,6 @@
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/action.hpp>
 #include <rcplan/planner/codes.hpp>
-#include <rcplan/planner/detail/placement.hpp>
 #include <rcplan/planner/shards.hpp>
 #include <rcplan/spec/spec.hpp>
 
@@ -88,10 +88,8 @@ struct placement_plan {
 /// to make its master so that masters spread as far as the policy and the pods allow, then
 /// replicas away from their master, then the lowest ordinal. Keyed by shard index; shards with
 /// no member running Redis are absent. Pointers point into `layout`.
-[[nodiscard]] inline std::map<int, const shard_member*> choose_masters(const cluster_layout& layout,
-                                                                       const placement_policy& policy) {
-  return planner_detail::masters_at_creation(layout, policy);
-}
+[[nodiscard]] RCPLAN_ENTRY std::map<int, const shard_member*> choose_masters(const cluster_layout& layout,
+                                                                       const placement_policy& policy);
 
 /// Where the current masters break the spread: masters sharing a host or zone
 /// (`placement.masters_share_host`, `placement.masters_share_zone`, subject the later master's
@@ -100,13 +98,8 @@ struct placement_plan {
 /// policy, warning under a preferred one; info when no choice of masters with the pods where
 /// they are could avoid it, in which case one `placement.best_effort` (subject
 /// `spec.placement`, the policy's severity) says what keeps the placement from the ideal.
-[[nodiscard]] inline std::vector<diagnostic> placement_findings(const cluster_layout& layout,
-                                                                const placement_policy& policy) {
-  std::vector<diagnostic> out;
-  for (planner_detail::placement_finding& f : planner_detail::placement_issues(layout, policy))
-    out.push_back(std::move(f.diagnostic));
-  return out;
-}
+[[nodiscard]] RCPLAN_ENTRY std::vector<diagnostic> placement_findings(const cluster_layout& layout,
+                                                                const placement_policy& policy);
 
 /// The fewest default-mode failovers that bring masters back to the best spread reachable now:
 /// only shards whose current master is healthy are touched, each at most once, each promoting a
@@ -115,23 +108,10 @@ struct placement_plan {
 /// the lowest node id. When masters still share a host or zone afterwards, one
 /// `placement.best_effort` (subject `spec.placement`, the policy's severity) says how far the
 /// plan gets and whether unhealthy or unsynced replicas are what holds it back.
-[[nodiscard]] inline placement_plan plan_spread_failovers(const cluster_layout& layout, const placement_policy& policy) {
-  placement_plan out;
-  const planner_detail::placement_domains d = planner_detail::domains_of(layout, policy);
-  if (!d.by_host && !d.by_zone) return out;
-  const auto masters = planner_detail::current_masters(layout);
-  const auto options = planner_detail::spread_options(masters, d);
-  const std::vector<std::size_t> chosen = planner_detail::solve_placement(options);
-  auto after = masters;
-  for (std::size_t i = 0; i < masters.size(); ++i) {
-    if (chosen[i] == 0) continue;
-    after[i].second = options[i][chosen[i]].member;
-    out.failovers.push_back({after[i].second->node->id, failover_mode::default_mode});
-  }
-  if (const std::optional<std::string> why = planner_detail::spread_shortfall(layout, d, after))
-    out.diagnostics.push_back({planner_detail::placement_severity(policy), placement_code::best_effort, "spec.placement",
-                               "masters cannot all be kept apart by failovers now: " + *why});
-  return out;
-}
+[[nodiscard]] RCPLAN_ENTRY placement_plan plan_spread_failovers(const cluster_layout& layout, const placement_policy& policy);
 
 }  // namespace rcplan
+
+#if RCPLAN_HEADER_ONLY
+#include <rcplan/planner/impl/placement.hpp>
+#endif

@@ -3,6 +3,7 @@
 // Slot rebalancing: repair broken slots, then the fewest slot moves that bring every master to
 // its weighted quota (of slots, or of observed keys), in waves of node-disjoint migrations.
 
+#include <rcplan/config.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/topology.hpp>
 #include <rcplan/plan/plan.hpp>
@@ -39,12 +40,6 @@ struct rebalance_options {
   balance_mode balance = balance_mode::slots;
 };
 
-namespace planner_detail {
-[[nodiscard]] inline plan rebalance_own(const topology& t, const rebalance_options& opt);
-template <typename S>
-[[nodiscard]] plan rebalance_with(const topology& t, const rebalance_options& opt, const S& strategy);
-}  // namespace planner_detail
-
 /// Plans a slot rebalance of the cluster observed in `t`: first the repair of open, uncovered
 /// and contested slots (see repair.hpp), then the fewest slot moves that bring every available
 /// master to its weighted quota (see slot_quota.hpp and slot_moves.hpp), grouped into waves in
@@ -58,21 +53,11 @@ template <typename S>
 /// (`rebalance.keys_unknown`) when a master taking part has no observed key counts. The threshold then applies to key quotas as well
 /// as slot quotas, `summary.keys_moved` counts the keys the balancing moves carry, and
 /// `summary.lower_bound` is 0: whole slots of uneven keys have no slot-count lower bound.
-[[nodiscard]] inline plan plan_rebalance(const topology& t, const rebalance_options& opt = {}) {
-  return planner_detail::rebalance_own(t, opt);
-}
-
-/// plan_rebalance() with `strategy` choosing the transfers (strategy.hpp) in place of rcplan's
-/// own: the repair, the availability and agreement checks, the waves and the summary are the
-/// same, and the strategy's transfers are checked first (a fault blocks the plan with
-/// `rebalance.strategy_invalid`, naming the strategy). Balancing by keys is rcplan's own; a
-/// strategy sees slots, weights and quotas.
-template <rebalance_strategy S>
-[[nodiscard]] plan plan_rebalance(const topology& t, const rebalance_options& opt, const S& strategy) {
-  return planner_detail::rebalance_with(t, opt, strategy);
-}
+[[nodiscard]] RCPLAN_ENTRY plan plan_rebalance(const topology& t, const rebalance_options& opt = {});
 
 }  // namespace rcplan
 
-// after the types: the pipeline builds on them
-#include <rcplan/planner/detail/rebalance_plan.hpp>
+#if RCPLAN_HEADER_ONLY
+#include <rcplan/planner/impl/rebalance.hpp>
+#include <rcplan/planner/rebalance_strategy.hpp>
+#endif

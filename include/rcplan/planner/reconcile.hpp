@@ -2,7 +2,7 @@
 
 // reconcile(): the next safe steps that bring an observed cluster closer to its resource, the
 // planner a controller calls on every loop. The phases it composes live in planner/reconcile/,
-// and reconcile() itself in planner/reconcile/impl.hpp (compiled into rcplan::compiled under
+// and reconcile() itself in planner/impl/reconcile.hpp (compiled into rcplan::compiled under
 // RCPLAN_SEPARATE_COMPILATION, see config.hpp).
 
 #include <rcplan/config.hpp>
@@ -64,5 +64,5 @@ struct reconcile_options {
 }  // namespace rcplan
 
 #if RCPLAN_HEADER_ONLY
-#include <rcplan/planner/reconcile/impl.hpp>
+#include <rcplan/planner/impl/reconcile.hpp>
 #endif

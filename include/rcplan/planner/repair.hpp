@@ -3,6 +3,7 @@
 // Repair of slots a crash or an interrupted migration left broken: open (migrating or
 // importing), uncovered or claimed by several masters. It never plans a step that could lose keys.
 
+#include <rcplan/config.hpp>
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot_set.hpp>
@@ -76,11 +77,13 @@ namespace planner_detail {
 
 /// Plans the repair of open, uncovered and contested slots (table above) on the merged view
 /// `nodes` of `t`. Pure and deterministic.
-[[nodiscard]] inline repair_result plan_repair(const topology& t, const std::vector<cluster_node>& nodes) {
-  return planner_detail::repair_slots(t, nodes);
-}
+[[nodiscard]] RCPLAN_ENTRY repair_result plan_repair(const topology& t, const std::vector<cluster_node>& nodes);
 
 }  // namespace rcplan
 
 // after the types: the machinery builds them
 #include <rcplan/planner/detail/repair.hpp>
+
+#if RCPLAN_HEADER_ONLY
+#include <rcplan/planner/impl/repair.hpp>
+#endif

@@ -17,6 +17,7 @@
 //   after_read(j, x) checks that span fields, run after every field is read
 //   for_writing(x)   the struct as it is to be written (e.g. a secret replaced by a placeholder)
 
+#include <rcplan/config.hpp>
 #include <rcplan/error.hpp>
 #include <rcplan/json/detail/codecs.hpp>
 #include <rcplan/json/detail/errors.hpp>
@@ -224,3 +225,21 @@ void from_json(const nlohmann::json& j, T& x) {
 }
 
 }  // namespace rcplan
+
+// Under rcplan::compiled (config.hpp) the records' conversions are compiled once, in the library:
+// each JSON header lists its records in an X-macro and declares their conversions with
+// RCPLAN_JSON_COMPILED, so a translation unit that converts one calls it instead of instantiating
+// the whole record machinery again; src/compiled/ defines them with RCPLAN_JSON_INSTANTIATE.
+// Inside namespace rcplan.
+#define RCPLAN_JSON_INSTANTIATE(T)                                                   \
+  template void to_json<nlohmann::json, T>(nlohmann::json&, const T&);               \
+  template void to_json<nlohmann::ordered_json, T>(nlohmann::ordered_json&, const T&); \
+  template void from_json<T>(const nlohmann::json&, T&);
+#if RCPLAN_HEADER_ONLY
+#define RCPLAN_JSON_COMPILED(T)
+#else
+#define RCPLAN_JSON_COMPILED(T)                                                             \
+  extern template void to_json<nlohmann::json, T>(nlohmann::json&, const T&);               \
+  extern template void to_json<nlohmann::ordered_json, T>(nlohmann::ordered_json&, const T&); \
+  extern template void from_json<T>(const nlohmann::json&, T&);
+#endif
