@@ -13,8 +13,9 @@
 //   (<rcplan/planner/backup.hpp>), and where a restore puts each shard's file `plan_restore()`
 //   (<rcplan/planner/restore.hpp>);
 // - observations come from the parsers (<rcplan/parse/cluster_nodes.hpp>) or the Redis binding;
-// - plans are tested in the simulator (<rcplan/sim/world.hpp>) with the testing kit
-//   (<rcplan/testing/converge.hpp>, target rcplan::testing).
+// - plans are tested in the simulator (<rcplan/sim/world.hpp>, not included here: a controller
+//   does not need it) with the testing kit (<rcplan/testing/converge.hpp>, target
+//   rcplan::testing).
 // Each layer's public headers sit in include/rcplan/<layer>/; what is under a `detail/` folder
 // (namespaces `*_detail` or `*::detail`) is machinery that may change without notice.
 
@@ -48,7 +49,6 @@
 #include <rcplan/planner/slot_quota.hpp>
 #include <rcplan/planner/status.hpp>
 #include <rcplan/planner/waves.hpp>
-#include <rcplan/sim/cluster.hpp>
 #include <rcplan/spec/codes.hpp>
 #include <rcplan/spec/defaults.hpp>
 #include <rcplan/spec/quantity.hpp>

@@ -3,6 +3,7 @@
 // Balancing by keys: which slots move so that every master ends as close to its share of the
 // observed keys as whole slots allow, with keyless slots spread by weight.
 
+#include <rcplan/config.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
@@ -75,12 +76,14 @@ namespace planner_detail {
 /// otherwise throws std::invalid_argument. A holding with an empty id and weight 0 can carry
 /// keyless slots nobody owns yet: they are handed out in phase 2. Transfers are sorted by
 /// (source, target).
-[[nodiscard]] inline std::vector<slot_transfer> plan_key_transfers(const std::vector<key_holding>& holdings,
-                                                                 const std::vector<std::uint64_t>& keys_per_slot) {
-  return planner_detail::key_transfers(holdings, keys_per_slot);
-}
+[[nodiscard]] RCPLAN_ENTRY std::vector<slot_transfer> plan_key_transfers(const std::vector<key_holding>& holdings,
+                                                                 const std::vector<std::uint64_t>& keys_per_slot);
 
 }  // namespace rcplan
 
-// after the types: the machinery builds them
+// Header-only, the machinery and the definition come along; under rcplan::compiled the library
+// has them.
+#if RCPLAN_HEADER_ONLY
 #include <rcplan/planner/detail/key_moves.hpp>
+#include <rcplan/planner/impl/key_moves.hpp>
+#endif

@@ -81,9 +81,9 @@ namespace planner_detail {
 
 }  // namespace rcplan
 
-// after the types: the machinery builds them
-#include <rcplan/planner/detail/repair.hpp>
-
+// Header-only, the machinery and the definition come along; under rcplan::compiled the library
+// has them.
 #if RCPLAN_HEADER_ONLY
+#include <rcplan/planner/detail/repair.hpp>
 #include <rcplan/planner/impl/repair.hpp>
 #endif

@@ -3,6 +3,7 @@
 // Which slots change owner so that every master ends with exactly its slot quota, moving no
 // more slots than the quotas require and keeping each master's slots in few ranges.
 
+#include <rcplan/config.hpp>
 #include <rcplan/model/node.hpp>
 #include <rcplan/model/slot.hpp>
 #include <rcplan/model/slot_set.hpp>
@@ -60,11 +61,13 @@ namespace planner_detail {
 /// quota, moving exactly Σ max(0, held − quota) slots (see the algorithm above). Holdings must
 /// own disjoint slots and their quotas must add up to the slots they hold; otherwise throws
 /// std::invalid_argument. Transfers are sorted by (source, target).
-[[nodiscard]] inline std::vector<slot_transfer> plan_slot_transfers(const std::vector<slot_holding>& holdings) {
-  return planner_detail::slot_transfers(holdings);
-}
+[[nodiscard]] RCPLAN_ENTRY std::vector<slot_transfer> plan_slot_transfers(const std::vector<slot_holding>& holdings);
 
 }  // namespace rcplan
 
-// after the types: the machinery builds them
+// Header-only, the machinery and the definition come along; under rcplan::compiled the library
+// has them.
+#if RCPLAN_HEADER_ONLY
 #include <rcplan/planner/detail/slot_moves.hpp>
+#include <rcplan/planner/impl/slot_moves.hpp>
+#endif

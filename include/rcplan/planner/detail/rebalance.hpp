@@ -10,6 +10,8 @@
 #include <rcplan/plan/action.hpp>
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/planner/codes.hpp>
+#include <rcplan/planner/detail/repair.hpp>
+#include <rcplan/planner/detail/slot_moves.hpp>
 #include <rcplan/planner/repair.hpp>
 #include <rcplan/planner/slot_moves.hpp>
 #include <rcplan/planner/slot_quota.hpp>

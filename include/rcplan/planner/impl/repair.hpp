@@ -4,6 +4,7 @@
 // compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
 
 #include <rcplan/config.hpp>
+#include <rcplan/planner/detail/repair.hpp>
 #include <rcplan/planner/repair.hpp>
 
 namespace rcplan {
