@@ -33,7 +33,7 @@ template <typename Steps>
 
 /// The argv of one MIGRATE call of a `move_keys` loop for `keys`.
 [[nodiscard]] RCPLAN_ENTRY std::vector<std::string> migrate_argv(const move_keys& m, const std::vector<std::string>& keys,
-                                                           bool replace = false);
+                                                                 bool replace = false);
 
 }  // namespace rcplan
 

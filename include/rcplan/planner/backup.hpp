@@ -122,11 +122,11 @@ namespace planner_detail {
 
 /// A RedisClusterBackup's status once its backup `m` is complete in `location`.
 [[nodiscard]] RCPLAN_ENTRY backup_status backup_succeeded(const backup_manifest& m, std::string start_time,
-                                                    std::string completion_time, std::string location);
+                                                          std::string completion_time, std::string location);
 
 /// A RedisClusterBackup's status when its backup failed (`reason`: why, without secrets).
 [[nodiscard]] RCPLAN_ENTRY backup_status backup_failed(std::string reason, std::string start_time,
-                                                 std::string completion_time);
+                                                       std::string completion_time);
 
 }  // namespace rcplan
 

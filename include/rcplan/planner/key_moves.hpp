@@ -77,7 +77,7 @@ namespace planner_detail {
 /// keyless slots nobody owns yet: they are handed out in phase 2. Transfers are sorted by
 /// (source, target).
 [[nodiscard]] RCPLAN_ENTRY std::vector<slot_transfer> plan_key_transfers(const std::vector<key_holding>& holdings,
-                                                                 const std::vector<std::uint64_t>& keys_per_slot);
+                                                                         const std::vector<std::uint64_t>& keys_per_slot);
 
 }  // namespace rcplan
 

@@ -89,7 +89,7 @@ struct placement_plan {
 /// replicas away from their master, then the lowest ordinal. Keyed by shard index; shards with
 /// no member running Redis are absent. Pointers point into `layout`.
 [[nodiscard]] RCPLAN_ENTRY std::map<int, const shard_member*> choose_masters(const cluster_layout& layout,
-                                                                       const placement_policy& policy);
+                                                                             const placement_policy& policy);
 
 /// Where the current masters break the spread: masters sharing a host or zone
 /// (`placement.masters_share_host`, `placement.masters_share_zone`, subject the later master's
@@ -99,7 +99,7 @@ struct placement_plan {
 /// they are could avoid it, in which case one `placement.best_effort` (subject
 /// `spec.placement`, the policy's severity) says what keeps the placement from the ideal.
 [[nodiscard]] RCPLAN_ENTRY std::vector<diagnostic> placement_findings(const cluster_layout& layout,
-                                                                const placement_policy& policy);
+                                                                      const placement_policy& policy);
 
 /// The fewest default-mode failovers that bring masters back to the best spread reachable now:
 /// only shards whose current master is healthy are touched, each at most once, each promoting a

@@ -12,8 +12,9 @@
 
 namespace rcplan {
 
-// Declared again here: header-only, rebalance.hpp includes this file before the pipeline's
-// header, which includes rebalance.hpp, has defined it.
+// Declared here too: header-only, a translation unit that includes the pipeline's header
+// (detail/rebalance_plan.hpp) first reaches this file through rebalance.hpp before the
+// pipeline has defined rebalance_with.
 namespace planner_detail {
 template <typename S>
 [[nodiscard]] plan rebalance_with(const topology& t, const rebalance_options& opt, const S& strategy);

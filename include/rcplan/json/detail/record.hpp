@@ -231,15 +231,13 @@ void from_json(const nlohmann::json& j, T& x) {
 // RCPLAN_JSON_COMPILED, so a translation unit that converts one calls it instead of instantiating
 // the whole record machinery again; src/compiled/ defines them with RCPLAN_JSON_INSTANTIATE.
 // Inside namespace rcplan.
-#define RCPLAN_JSON_INSTANTIATE(T)                                                   \
-  template void to_json<nlohmann::json, T>(nlohmann::json&, const T&);               \
-  template void to_json<nlohmann::ordered_json, T>(nlohmann::ordered_json&, const T&); \
-  template void from_json<T>(const nlohmann::json&, T&);
+#define RCPLAN_JSON_CONVERSIONS(prefix, T)                                                   \
+  prefix template void to_json<nlohmann::json, T>(nlohmann::json&, const T&);               \
+  prefix template void to_json<nlohmann::ordered_json, T>(nlohmann::ordered_json&, const T&); \
+  prefix template void from_json<T>(const nlohmann::json&, T&);
+#define RCPLAN_JSON_INSTANTIATE(T) RCPLAN_JSON_CONVERSIONS(, T)
 #if RCPLAN_HEADER_ONLY
 #define RCPLAN_JSON_COMPILED(T)
 #else
-#define RCPLAN_JSON_COMPILED(T)                                                             \
-  extern template void to_json<nlohmann::json, T>(nlohmann::json&, const T&);               \
-  extern template void to_json<nlohmann::ordered_json, T>(nlohmann::ordered_json&, const T&); \
-  extern template void from_json<T>(const nlohmann::json&, T&);
+#define RCPLAN_JSON_COMPILED(T) RCPLAN_JSON_CONVERSIONS(extern, T)
 #endif

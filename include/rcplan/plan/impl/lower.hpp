@@ -1,7 +1,7 @@
 #pragma once
 
-// The definitions of what rcplan/plan/lower.hpp declares: included by that header when header-only,
-// compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
+// The definitions of what rcplan/plan/lower.hpp declares: included by that header
+// when header-only, compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/plan/lower.hpp>
@@ -13,7 +13,7 @@ RCPLAN_ENTRY std::vector<lowered_command> lower(const action& a, const lower_con
 }
 
 RCPLAN_ENTRY std::vector<std::string> migrate_argv(const move_keys& m, const std::vector<std::string>& keys,
-                                                           bool replace) {
+                                                   bool replace) {
   std::vector<std::string> argv = {"MIGRATE", m.target_host, std::to_string(m.target_port), "", "0",
                                    std::to_string(m.timeout_ms)};
   if (replace) argv.emplace_back("REPLACE");

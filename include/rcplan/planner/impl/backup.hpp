@@ -1,7 +1,7 @@
 #pragma once
 
-// The definitions of what rcplan/planner/backup.hpp declares: included by that header when header-only,
-// compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
+// The definitions of what rcplan/planner/backup.hpp declares: included by that header
+// when header-only, compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/planner/backup.hpp>
@@ -98,7 +98,7 @@ RCPLAN_ENTRY std::vector<diagnostic> check_manifest(const backup_manifest& m) {
 }
 
 RCPLAN_ENTRY backup_status backup_succeeded(const backup_manifest& m, std::string start_time,
-                                                    std::string completion_time, std::string location) {
+                                            std::string completion_time, std::string location) {
   backup_status s;
   s.phase = phase_succeeded;
   s.start_time = std::move(start_time);
@@ -113,7 +113,7 @@ RCPLAN_ENTRY backup_status backup_succeeded(const backup_manifest& m, std::strin
 }
 
 RCPLAN_ENTRY backup_status backup_failed(std::string reason, std::string start_time,
-                                                 std::string completion_time) {
+                                         std::string completion_time) {
   backup_status s;
   s.phase = phase_failed;
   s.reason = std::move(reason);

@@ -10,7 +10,7 @@
 namespace rcplan {
 
 RCPLAN_ENTRY std::vector<slot_transfer> plan_key_transfers(const std::vector<key_holding>& holdings,
-                                                                 const std::vector<std::uint64_t>& keys_per_slot) {
+                                                           const std::vector<std::uint64_t>& keys_per_slot) {
   return planner_detail::key_transfers(holdings, keys_per_slot);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// The definitions of what rcplan/planner/placement.hpp declares: included by that header when header-only,
-// compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
+// The definitions of what rcplan/planner/placement.hpp declares: included by that header
+// when header-only, compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/planner/placement.hpp>
@@ -10,12 +10,12 @@
 namespace rcplan {
 
 RCPLAN_ENTRY std::map<int, const shard_member*> choose_masters(const cluster_layout& layout,
-                                                                       const placement_policy& policy) {
+                                                               const placement_policy& policy) {
   return planner_detail::masters_at_creation(layout, policy);
 }
 
 RCPLAN_ENTRY std::vector<diagnostic> placement_findings(const cluster_layout& layout,
-                                                                const placement_policy& policy) {
+                                                        const placement_policy& policy) {
   std::vector<diagnostic> out;
   for (planner_detail::placement_finding& f : planner_detail::placement_issues(layout, policy))
     out.push_back(std::move(f.diagnostic));

@@ -1,7 +1,7 @@
 #pragma once
 
-// The definitions of what rcplan/planner/rebalance.hpp declares: included by that header when header-only,
-// compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
+// The definitions of what rcplan/planner/rebalance.hpp declares: included by that header
+// when header-only, compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/planner/detail/rebalance_plan.hpp>
@@ -9,8 +9,9 @@
 
 namespace rcplan {
 
-// Declared again here: header-only, rebalance.hpp includes this file before the pipeline's
-// header, which includes rebalance.hpp, has defined it.
+// Declared here too: header-only, a translation unit that includes the pipeline's header
+// (detail/rebalance_plan.hpp) first reaches this file through rebalance.hpp before the
+// pipeline has defined rebalance_own.
 namespace planner_detail {
 [[nodiscard]] inline plan rebalance_own(const topology& t, const rebalance_options& opt);
 }  // namespace planner_detail

@@ -1,7 +1,7 @@
 #pragma once
 
-// The definitions of what rcplan/planner/restore.hpp declares: included by that header when header-only,
-// compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
+// The definitions of what rcplan/planner/restore.hpp declares: included by that header
+// when header-only, compiled once into rcplan::compiled otherwise (rcplan/config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/planner/restore.hpp>

@@ -1,7 +1,8 @@
 #pragma once
 
-// What rcplan/testing/gen_model.hpp declares, the model generators (nodes, views, slot sets, replication): included by that
-// header when header-only, compiled once into rcplan::testing_compiled otherwise (config.hpp).
+// What rcplan/testing/gen_model.hpp declares, the model generators (nodes, views, slot sets,
+// replication): included by that header when header-only, compiled once into
+// rcplan::testing_compiled otherwise (config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/testing/gen_model.hpp>

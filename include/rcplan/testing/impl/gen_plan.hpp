@@ -1,7 +1,8 @@
 #pragma once
 
-// What rcplan/testing/gen_plan.hpp declares, the plan, action and Kubernetes object generators: included by that
-// header when header-only, compiled once into rcplan::testing_compiled otherwise (config.hpp).
+// What rcplan/testing/gen_plan.hpp declares, the plan, action and Kubernetes object
+// generators: included by that header when header-only, compiled once into
+// rcplan::testing_compiled otherwise (config.hpp).
 
 #include <rcplan/config.hpp>
 #include <rcplan/testing/impl/gen_model.hpp>
