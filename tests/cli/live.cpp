@@ -141,6 +141,35 @@ TEST_CASE("rebalance --redis moves slots and keys to empty masters and loses not
   CHECK(doc["result"]["slots_moved"] == 0);
 }
 
+TEST_CASE("rebalance --redis --latency-budget-ms paces the migration and says so, --max-speed does not") {
+  redis_cluster c(2, 0, 1);
+  const std::vector<std::string> key_args{"--count", "2000", "--size", "50"};
+  REQUIRE(run_cli(keys_args("load", c, key_args)).exit_code == 0);
+
+  // both at once, or a negative budget: usage errors, nothing done
+  const std::string before = shape(c);
+  CHECK(run_cli(args({"rebalance", "--use-empty-masters", "--max-speed", "--latency-budget-ms", "1"}, c)).exit_code == 2);
+  CHECK(run_cli(args({"rebalance", "--use-empty-masters", "--latency-budget-ms", "-1"}, c)).exit_code == 2);
+  CHECK(shape(c) == before);
+
+  auto r = run_cli(args({"rebalance", "--use-empty-masters", "--latency-budget-ms", "0.5"}, c));
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "result: done"));
+  CHECK(contains(r.err, "pace "));  // a log line when the pace changes, the probes' p99 in it
+  CHECK(contains(r.err, "budget 0.50 ms"));
+  CHECK(run_cli(keys_args("verify", c, key_args)).exit_code == 0);
+
+  // back to two masters' worth of work: drain the third unpaced, no pace reported
+  r = run_cli(args({"rebalance", "--use-empty-masters", "--max-speed", "--weight", c.id(2).substr(0, 12) + "=0"}, c));
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(contains(r.err, "pace "));
+  const auto v = run_cli(keys_args("verify", c, key_args));
+  CHECK(v.exit_code == 0);
+  CHECK(contains(v.out, "2000/2000 keys present"));
+}
+
 TEST_CASE("rebalance --redis on SIGTERM finishes the slots in flight, starts nothing new and exits 5") {
   redis_cluster c(3, 0, 2);
   const std::vector<std::string> key_args{"--count", "20000", "--size", "50"};

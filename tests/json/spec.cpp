@@ -80,6 +80,8 @@ TEST_CASE("spec JSON names") {
   CHECK(j.at("rebalance").at("balanceBy") == "keys");
   CHECK(j.at("rebalance").at("thresholdPercent") == 2.0);
   CHECK(j.at("migration").at("keyBatchSize") == 100);
+  CHECK(j.at("migration").at("latencyBudgetMs") == 5.0);  // the default, written out
+  CHECK(j.at("migration").at("maxKeysPerSecond") == 0);
   CHECK(j.at("failover") == json{{"allowTakeover", true}, {"allowDataLoss", false}});
   // unset fields and default extensions are left out
   CHECK_FALSE(j.contains("image"));
@@ -134,6 +136,10 @@ TEST_CASE("wrong types name the exact path") {
   CHECK(load_error_path(resource_with_spec({{"rebalance", {{"thresholdPercent", "2"}}}})) ==
         "spec.rebalance.thresholdPercent");
   CHECK(load_error_path(resource_with_spec({{"migration", {{"keyBatchSize", 1.5}}}})) == "spec.migration.keyBatchSize");
+  CHECK(load_error_path(resource_with_spec({{"migration", {{"latencyBudgetMs", "2ms"}}}})) ==
+        "spec.migration.latencyBudgetMs");
+  CHECK(load_error_path(resource_with_spec({{"migration", {{"maxKeysPerSecond", 2.5}}}})) ==
+        "spec.migration.maxKeysPerSecond");
   CHECK(load_error_path(resource_with_spec({{"failover", {{"allowTakeover", 1}}}})) == "spec.failover.allowTakeover");
   CHECK(load_error_path(json{{"kind", "DistributedRedisCluster"}, {"metadata", {{"labels", {{"a", 1}}}}}}) ==
         "metadata.labels.a");

@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -196,6 +198,50 @@ TEST_CASE("migration settings: the spec, lowering and the executor start from th
   CHECK(lowering.migrate_timeout_ms == static_cast<std::uint32_t>(spec.migrate_timeout_ms));
   CHECK(executor.migrate_timeout_ms == static_cast<std::uint32_t>(spec.migrate_timeout_ms));
   CHECK(executor.wait_timeout == std::chrono::seconds(spec.step_timeout_seconds));
+  // the pace is left to the spec (or the default) unless a caller sets it
+  CHECK_FALSE(executor.latency_budget.has_value());
+  CHECK_FALSE(executor.max_keys_per_second.has_value());
+  CHECK(rcplan::redis::default_latency_budget.count() == static_cast<long long>(spec.latency_budget_ms * 1000.0));
+  CHECK(spec.max_keys_per_second == 0);
+}
+
+TEST_CASE("run_until_converged: spec.migration.latencyBudgetMs paces the executor unless the caller sets a budget",
+          "[redis][converge]") {
+  struct variant {
+    double spec_ms;
+    std::optional<std::chrono::microseconds> caller;
+    const char* budget_text;  ///< what the pace events must name
+  };
+  const variant v = GENERATE(variant{0.5, std::nullopt, "budget 0.50 ms"},
+                             variant{0.5, std::chrono::microseconds(3000), "budget 3.00 ms"},
+                             variant{0.0, std::nullopt, nullptr});
+  INFO("spec " << v.spec_ms << " ms");
+  live_cluster c(2, 0, 1);
+  c.load(0, 3000);
+  rcplan::cluster_resource want = resource(3, 0);
+  want.spec.migration.latency_budget_ms = v.spec_ms;
+  adopted_platform platform(c, want);
+  rcplan::redis::converge_options o;
+  o.reconcile.node_timeout_ms = 2000;
+  o.waiting_backoff = std::chrono::milliseconds(100);
+  o.max_iterations = 60;
+  o.execute.latency_budget = v.caller;
+  std::mutex m;
+  std::vector<std::string> paces;
+  o.execute.progress = [&](const rcplan::redis::progress_event& e) {
+    const std::lock_guard lock(m);
+    if (e.what == rcplan::redis::progress_event::kind::pace) paces.push_back(e.message);
+  };
+  const rcplan::redis::converge_result r = rcplan::redis::run_until_converged({}, want, o, &platform);
+  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
+  REQUIRE(r.converged);
+  CHECK(c.master_keys() == 3000);
+  if (v.budget_text == nullptr) {
+    CHECK(paces.empty());
+  } else {
+    REQUIRE_FALSE(paces.empty());
+    for (const std::string& p : paces) CHECK_THAT(p, Catch::Contains(v.budget_text));
+  }
 }
 
 TEST_CASE("observation_for: what reconcile compares is observed, on top of the caller's options", "[converge]") {

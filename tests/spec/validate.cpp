@@ -64,6 +64,8 @@ TEST_CASE("validate reports every error at once, each at its field") {
   s.migration.key_batch_size = -3;
   s.migration.migrate_timeout_ms = 0;
   s.migration.step_timeout_seconds = 0;
+  s.migration.latency_budget_ms = -0.5;
+  s.migration.max_keys_per_second = -1;
 
   const auto diags = rcplan::validate(s);
   INFO(describe(diags));
@@ -89,6 +91,8 @@ TEST_CASE("validate reports every error at once, each at its field") {
   CHECK(has(diags, e, "spec.migration.keyBatchSize", code::migration_batch_size_invalid));
   CHECK(has(diags, e, "spec.migration.migrateTimeoutMs", code::migration_timeout_invalid));
   CHECK(has(diags, e, "spec.migration.stepTimeoutSeconds", code::migration_timeout_invalid));
+  CHECK(has(diags, e, "spec.migration.latencyBudgetMs", code::migration_pace_invalid));
+  CHECK(has(diags, e, "spec.migration.maxKeysPerSecond", code::migration_pace_invalid));
   // requests within limits and keys rcplan does not own are fine
   CHECK(find(diags, "spec.resources.requests.memory", code::requests_exceed_limits) == nullptr);
   CHECK(find(diags, "spec.config.maxmemory", code::config_key_reserved) == nullptr);

@@ -38,6 +38,7 @@ void run_apply(const apply_options& o) {
   converge_settings cs;
   cs.password = resolve_password(o.connection);
   cs.parallel = o.connection.parallel;
+  cs.pace = o.connection.pace;
   cs.format = o.format;
   // a live cluster's nodes must answer before anything is planned: a clear error, nothing changed
   (void)observe_cluster(seeds, cs.password, false);

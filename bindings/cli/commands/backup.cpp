@@ -366,6 +366,7 @@ void run_restore(const restore_cli_options& o) {
   converge_settings cs;
   cs.password = password;
   cs.parallel = o.connection.parallel;
+  cs.pace = o.connection.pace;
   cs.format = o.format;
   cs.node_timeout_ms = ro.node_timeout_ms;
   cs.restore = m;

@@ -71,6 +71,7 @@ void converge(local::runtime& runtime, const cluster_resource& desired, const de
               const local::runtime_options& ro) {
   converge_settings cs;
   cs.parallel = o.connection.parallel;
+  cs.pace = o.connection.pace;
   cs.node_timeout_ms = ro.node_timeout_ms;
   const auto started = clock_type::now();
   const converge_run run = converge_printing(std::cout, {}, desired, cs, &runtime);
@@ -198,6 +199,7 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--parallel", opts->connection.parallel, "Migrations run at once within a wave")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  add_pace_options(*cmd, opts->connection.pace);
   cmd->callback([opts] { run_demo(*opts); });
 }
 

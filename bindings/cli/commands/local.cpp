@@ -50,6 +50,7 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
   converge_settings cs;
   cs.password = password;
   cs.parallel = o.connection.parallel;
+  cs.pace = o.connection.pace;
   cs.format = o.format;
   cs.node_timeout_ms = ro.node_timeout_ms;
   const converge_run run = converge_printing(std::cout, {}, desired, cs, &runtime);

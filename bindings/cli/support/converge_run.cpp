@@ -31,6 +31,7 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   co.observe.password = settings.password;
   co.execute.password = settings.password;
   co.execute.parallel = settings.parallel;
+  apply_pace(settings.pace, co.execute);
   co.execute.progress = progress.callback();
   co.execute.stop = &stop_requested();
   co.reconcile.node_timeout_ms = settings.node_timeout_ms;

@@ -5,6 +5,7 @@
 // progress on standard error. Shared by `apply --redis`, `local up|apply` and `demo`.
 
 #include "io.hpp"
+#include "live.hpp"
 #include "progress.hpp"
 
 #include <rcplan/model/node.hpp>
@@ -26,6 +27,7 @@ namespace rcplan::cli {
 struct converge_settings {
   redis::secret password;
   int parallel = redis::default_parallel;
+  pace_options pace;
   output_format format = output_format::text;
   /// The nodes' cluster-node-timeout, for reconcile to know when to help a failover along.
   std::uint64_t node_timeout_ms = 15000;

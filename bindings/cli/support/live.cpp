@@ -6,7 +6,29 @@
 
 #include <rcplan/error.hpp>
 
+#include <chrono>
+#include <cmath>
+
 namespace rcplan::cli {
+
+void add_pace_options(CLI::App& command, pace_options& o) {
+  CLI::Option* budget =
+      command
+          .add_option("--latency-budget-ms", o.latency_budget_ms,
+                      "The p99 latency a probe may see on a migrating node before the executor slows down (default: "
+                      "the spec's migration.latencyBudgetMs, else " +
+                          std::to_string(static_cast<int>(default_latency_budget_ms)) + "; 0: unpaced)")
+          ->check(CLI::Range(0.0, max_latency_budget_ms));
+  command.add_flag("--max-speed", o.max_speed, "Migrate as fast as the cluster goes: no latency budget")->excludes(budget);
+  command.add_option("--max-keys-per-second", o.max_keys_per_second, "At most this many keys a second in MIGRATE (0: no cap)");
+}
+
+void apply_pace(const pace_options& o, redis::execute_options& eo) {
+  if (o.max_speed) eo.latency_budget = std::chrono::microseconds(0);
+  if (o.latency_budget_ms)
+    eo.latency_budget = std::chrono::microseconds(std::llround(*o.latency_budget_ms * 1000.0));
+  if (o.max_keys_per_second) eo.max_keys_per_second = *o.max_keys_per_second;
+}
 
 void add_password_options(CLI::App& command, connection_options& o) {
   command.add_option("--password-file", o.password_file,
@@ -14,6 +36,7 @@ void add_password_options(CLI::App& command, connection_options& o) {
   command.add_option("--parallel", o.parallel, "Migrations run at once within a wave")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  add_pace_options(command, o.pace);
 }
 
 void add_connection_options(CLI::App& command, connection_options& o, bool require_redis) {
@@ -79,6 +102,7 @@ redis::execute_options execute_options_for(const connection_options& o, const re
   redis::execute_options eo;
   eo.password = password;
   eo.parallel = o.parallel;
+  apply_pace(o.pace, eo);
   eo.progress = progress.callback();
   eo.stop = &stop_requested();
   return eo;

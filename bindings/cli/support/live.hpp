@@ -14,6 +14,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,16 +24,32 @@ namespace rcplan::cli {
 /// The environment variable that holds the password when no --password-file is given.
 inline constexpr const char* password_env = "RCPLAN_PASSWORD";
 
+/// How fast migrations may go (--latency-budget-ms, --max-speed, --max-keys-per-second). What is
+/// not given is left to the spec's `migration`, else to the executor's defaults.
+struct pace_options {
+  std::optional<double> latency_budget_ms;
+  bool max_speed = false;
+  std::optional<std::uint64_t> max_keys_per_second;
+};
+
 struct connection_options {
   std::vector<std::string> redis;  ///< HOST:PORT as typed
   std::string password_file;
   int parallel = redis::default_parallel;
+  pace_options pace;
 };
 
-/// Adds --redis (required when `require_redis`), --password-file and --parallel.
+/// Adds --latency-budget-ms, --max-speed and --max-keys-per-second.
+void add_pace_options(CLI::App& command, pace_options& o);
+
+/// Sets in `eo` what the pace flags gave.
+void apply_pace(const pace_options& o, redis::execute_options& eo);
+
+/// Adds --redis (required when `require_redis`), --password-file, --parallel and the pace flags.
 void add_connection_options(CLI::App& command, connection_options& o, bool require_redis);
 
-/// Adds only --password-file and --parallel (commands that find their nodes themselves).
+/// Adds only --password-file, --parallel and the pace flags (commands that find their nodes
+/// themselves).
 void add_password_options(CLI::App& command, connection_options& o);
 
 /// Refuses (usage error) a command given both or neither of --cluster-nodes and --redis.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <ostream>
 #include <variant>
@@ -60,6 +61,8 @@ void progress_reporter::start(const plan& p, std::string label) {
   }
   current_ = 0;
   last_waiting_.clear();
+  pace_.clear();
+  pace_rung_ = 0;
 }
 
 std::string progress_reporter::prefix() const { return label_.empty() ? std::string{} : label_ + ", "; }
@@ -72,7 +75,8 @@ void progress_reporter::draw(bool force) {
   if (!force && now - last_draw_ < interval) return;
   last_draw_ = now;
   const wave_progress& w = waves_[current_];
-  const std::string line = prefix() + progress_line(w, current_, waves_.size());
+  std::string line = prefix() + progress_line(w, current_, waves_.size());
+  if (!pace_.empty()) line += ", " + pace_;
   if (tty_) {
     const std::size_t done = w.slots > 0 ? w.slots_done : w.steps_done;
     const std::size_t total = w.slots > 0 ? w.slots : w.steps;
@@ -114,6 +118,15 @@ void progress_reporter::on_event(const redis::progress_event& e) {
         return;
       }
       line(prefix() + "retry: " + e.message);
+      return;
+    }
+    case k::pace: {
+      if (quiet_) return;
+      pace_ = pace_text(e);
+      // a log gets a line when the pace changes; the progress line shows the latest either way
+      if (!tty_ && e.done != pace_rung_) line(prefix() + e.message);
+      pace_rung_ = e.done;
+      draw(false);
       return;
     }
     case k::waiting: {
@@ -159,6 +172,12 @@ void progress_reporter::note(const std::string& message) {
 
 redis::progress_callback progress_reporter::callback() {
   return [this](const redis::progress_event& e) { on_event(e); };
+}
+
+std::string pace_text(const redis::progress_event& e) {
+  char p99[32];
+  std::snprintf(p99, sizeof p99, "%.2f", e.latency_ms);
+  return "pace " + std::to_string(e.done) + "/" + std::to_string(e.total) + ", probe p99 " + p99 + " ms";
 }
 
 std::string retry_cause(const std::string& message) {

@@ -77,10 +77,15 @@ class progress_reporter {
   bool line_open_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
   std::string last_waiting_;
+  std::string pace_;  ///< the latest pace, short (pace_text)
+  std::size_t pace_rung_ = 0;
   /// Retries by step and cause (the message with its numbers blanked): the first is printed,
   /// the repeats counted here and summarised when the step ends.
   std::map<std::pair<std::size_t, std::string>, std::size_t> repeats_;
 };
+
+/// "pace 5/10, probe p99 1.32 ms": a pace event for the progress line.
+[[nodiscard]] std::string pace_text(const redis::progress_event& e);
 
 /// A retry message with every number replaced by N: retries of one cause on different slots
 /// read the same.

@@ -5,6 +5,7 @@
 
 #include "connection.hpp"
 #include "directory.hpp"
+#include "pacer.hpp"
 #include "reporter.hpp"
 
 #include <rcplan/model/topology.hpp>
@@ -24,6 +25,8 @@ struct exec_context {
   directory& dir;
   reporter& rep;
   lower_context lowering;
+  /// How fast migrations go: shared by the wave's migrations.
+  pacer& pacing;
 };
 
 /// Errors that go away by themselves: a slot moving, a node loading or failing over, a MIGRATE

@@ -27,6 +27,9 @@ void check_options(const execute_options& o) {
   if (o.key_batch == 0) throw error("rcplan.redis.options", "key_batch must be at least 1");
   if (o.quiet_timeout.count() < 0)
     throw error("rcplan.redis.options", "quiet_timeout must not be negative, got " + std::to_string(o.quiet_timeout.count()) + " ms");
+  if (o.latency_budget && o.latency_budget->count() < 0)
+    throw error("rcplan.redis.options",
+                "latency_budget must not be negative, got " + std::to_string(o.latency_budget->count()) + " us");
   if (o.max_waves && *o.max_waves < 0)
     throw error("rcplan.redis.options", "max_waves must not be negative, got " + std::to_string(*o.max_waves));
 }
@@ -98,7 +101,9 @@ class executor {
  public:
   executor(const plan& p, const topology& observed, const execute_options& o)
       : p_(p), o_(o), rep_(o.progress, o.password, o.previous_password), name_(detail::new_executor_name()),
-        dir_(observed, o.platform, connecting(o, name_)), ctx_{o, observed, dir_, rep_, lowering_of(observed, o)} {}
+        dir_(observed, o.platform, connecting(o, name_)),
+        pacer_(o.latency_budget.value_or(default_latency_budget), o.max_keys_per_second.value_or(0), rep_),
+        ctx_{o, observed, dir_, rep_, lowering_of(observed, o), pacer_} {}
 
   execute_result run() {
     execute_result out;
@@ -142,6 +147,10 @@ class executor {
     out.commands_sent = rep_.commands_sent;
     out.keys_moved = rep_.keys_moved;
     out.slots_moved = rep_.slots_moved;
+    const detail::pacer::summary probed = pacer_.totals();
+    out.probes.samples = probed.samples;
+    out.probes.p99_ms = static_cast<double>(probed.p99_us) / 1000.0;
+    out.probes.max_ms = static_cast<double>(probed.max_us) / 1000.0;
     out.diagnostics = rep_.take_diagnostics();
     return out;
   }
@@ -187,6 +196,27 @@ class executor {
   }
 
   bool run_migrations(const std::vector<std::pair<std::size_t, migrate_slots>>& jobs) {
+    if (jobs.empty()) return true;
+    probe_migrating_nodes(jobs);
+    const bool ok = run_migration_jobs(jobs);
+    pacer_.stop();
+    return ok;
+  }
+
+  /// The pacer's probes watch every source and target of the wave (where its load lands).
+  void probe_migrating_nodes(const std::vector<std::pair<std::size_t, migrate_slots>>& jobs) {
+    std::set<node_id> nodes;
+    for (const auto& [i, m] : jobs) {
+      nodes.insert(m.source);
+      nodes.insert(m.target);
+    }
+    std::vector<detail::endpoint> where;
+    for (const node_id& n : nodes)
+      if (const std::optional<detail::endpoint> e = dir_.find(n)) where.push_back(*e);
+    pacer_.watch(where, dir_.options());  // under the executor's own name: part of this execution
+  }
+
+  bool run_migration_jobs(const std::vector<std::pair<std::size_t, migrate_slots>>& jobs) {
     std::atomic<std::size_t> next{0};
     std::atomic<bool> ok{true};
     auto worker = [&] {
@@ -285,6 +315,7 @@ class executor {
   detail::reporter rep_;
   std::string name_;
   detail::directory dir_;
+  detail::pacer pacer_;
   detail::exec_context ctx_;
   detail::node_pool pool_{dir_};
   /// Declared after everything it uses; its connections stay open for the whole execution.

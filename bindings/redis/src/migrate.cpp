@@ -1,6 +1,7 @@
 #include "migrate.hpp"
 
 #include "claims.hpp"
+#include "pacer.hpp"
 
 #include <rcplan/model/slot_set.hpp>
 #include <rcplan/parse/cluster_nodes.hpp>
@@ -19,9 +20,9 @@ namespace rcplan::redis::detail {
 
 namespace {
 
-/// Slots set up, emptied and handed over together: their SETSLOT, GETKEYSINSLOT and MIGRATE
-/// commands travel in one pipeline per node. A crash leaves at most this many slots open.
-constexpr std::size_t chunk_slots = 128;
+/// A migration's chunk is at most this fraction of the slots its target owns (and at least one
+/// slot): see migrator::chunk_size.
+constexpr std::size_t slow_start_divisor = 8;
 /// How often a slot goes back to moving keys when the source refuses to let go of it.
 constexpr int max_handovers = 3;
 /// How long a target may take to hear its source (claims.hpp); it takes one cron tick of the
@@ -50,7 +51,11 @@ class migrator {
     const std::vector<slot> all = a_.slots.slots();
     total_ = all.size();
     guard_ = needs_claim_guard();
-    for (std::size_t from = 0; from < all.size() && open_.empty(); from += chunk_slots) {
+    owned_ = owned_by_target();
+    // Slots set up, emptied and handed over together (the pace's chunk: at most 128): their
+    // SETSLOT, GETKEYSINSLOT and MIGRATE commands travel in pipelines of the pace's depth per
+    // node. A crash leaves at most a chunk of slots open.
+    for (std::size_t from = 0, size = 0; from < all.size() && open_.empty(); from += size) {
       if (stop_requested(ctx_.options)) {
         ctx_.rep.diagnose(severity::warning, "rcplan.redis.stopped", "step " + std::to_string(step_),
                           "step " + std::to_string(step_) + ": stopped on request after " + std::to_string(done_) + " of " +
@@ -58,8 +63,9 @@ class migrator {
                               ", none left open");
         return false;
       }
+      size = chunk_size();
       std::vector<slot_work> chunk;
-      for (std::size_t i = from; i < std::min(all.size(), from + chunk_slots); ++i) chunk.push_back(lowered(all[i]));
+      for (std::size_t i = from; i < std::min(all.size(), from + size); ++i) chunk.push_back(lowered(all[i]));
       run_chunk(chunk, from == 0 && guard_);
     }
     if (open_.empty()) return true;
@@ -89,6 +95,23 @@ class migrator {
         }
       }
     return w;
+  }
+
+  /// The pace's chunk, held small while the target owns few slots. Clients that learn masters
+  /// from CLUSTER SLOTS do not know one that owned no slot until a MOVED names it or they read
+  /// the map again, and some fail on an ASK naming a master they do not know (redis-py 4.x
+  /// raises AttributeError). Its first slots are handed over one at a time, and the chunk grows
+  /// with the slots it owns, so that a client meets a MOVED to it long before an ASK: every
+  /// slot in flight answers ASK for its moved keys, every slot handed over answers MOVED.
+  [[nodiscard]] std::size_t chunk_size() const {
+    const std::size_t paced = std::max<std::size_t>(1, ctx_.pacing.current().chunk);
+    return std::min(paced, std::max<std::size_t>(1, (owned_ + done_) / slow_start_divisor));
+  }
+
+  [[nodiscard]] std::size_t owned_by_target() const {
+    for (const cluster_node& n : merged_nodes(ctx_.observed))
+      if (n.id == a_.target) return n.slots.count();
+    return 0;
   }
 
   [[nodiscard]] const redis_command& command_at(const slot_work& w, std::size_t i) const {
@@ -197,6 +220,15 @@ class migrator {
         w.back_to_keys = false;
         todo.push_back(&w);
       }
+    const std::size_t depth = std::max<std::size_t>(1, ctx_.pacing.current().depth);
+    for (std::size_t from = 0; from < todo.size(); from += depth)
+      run_group({todo.begin() + static_cast<std::ptrdiff_t>(from),
+                 todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), from + depth))},
+                p);
+  }
+
+  /// Command number `p` of the slots of `todo` in one pipeline, until each is answered.
+  void run_group(std::vector<slot_work*> todo, std::size_t p) {
     for (int attempt = 0; !todo.empty(); ++attempt) {
       const node_id& node = command_at(*todo.front(), p).node;
       std::vector<argv> cmds;
@@ -259,9 +291,12 @@ class migrator {
 
   /// One pipeline to `node`, reconnecting after transport failures. False when it never got
   /// through.
-  bool pipeline(const node_id& node, const std::vector<argv>& cmds, std::vector<reply>& out, int first_attempt = 0) {
+  /// A burst: it waits for the pacer (`keys` counts against the key cap).
+  bool pipeline(const node_id& node, const std::vector<argv>& cmds, std::vector<reply>& out, int first_attempt = 0,
+                std::size_t keys = 0) {
     for (int attempt = first_attempt;; ++attempt) {
       try {
+        const pacer::ticket burst = ctx_.pacing.acquire(node.value, keys);
         out = pool_.get(node).pipeline(cmds);
         return true;
       } catch (const auth_error& e) {
@@ -285,65 +320,83 @@ class migrator {
   /// GETKEYSINSLOT and MIGRATE until every live slot of the chunk is empty on the source.
   void move_keys_of(std::vector<slot_work>& chunk) {
     const move_keys& proto = std::get<move_keys>(chunk.front().commands[chunk.front().move]);
-    const std::size_t batch = proto.batch == 0 ? 1 : proto.batch;
     for (int round = 0;; ++round) {
       std::vector<slot_work*> todo;
       for (slot_work& w : chunk)
         if (!w.failed && w.keys_left) todo.push_back(&w);
       if (todo.empty()) return;
-      std::vector<argv> gets;
-      for (slot_work* w : todo) gets.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(w->number), std::to_string(batch)});
-      std::vector<reply> keys;
-      if (!pipeline(a_.source, gets, keys)) {
-        for (slot_work* w : todo) fail(*w, "the source stopped answering while its keys moved");
-        return;
-      }
-      std::vector<slot_work*> moving;
-      std::vector<std::vector<std::string>> batches;
-      std::vector<argv> migrates;
-      for (std::size_t i = 0; i < todo.size(); ++i) {
-        const reply& r = keys[i];
-        if (r.type != reply::kind::array) {
-          fail(*todo[i], "CLUSTER GETKEYSINSLOT: " + reply_text(r));
-          continue;
-        }
-        if (r.elements.empty()) {
-          todo[i]->keys_left = false;
-          continue;
-        }
-        std::vector<std::string> names;
-        names.reserve(r.elements.size());
-        for (const reply& k : r.elements) names.push_back(k.str);
-        migrates.push_back(migrate_command(*todo[i], names, false));
-        moving.push_back(todo[i]);
-        batches.push_back(std::move(names));
-      }
-      if (moving.empty()) continue;
-      std::vector<reply> results;
-      if (!pipeline(a_.source, migrates, results)) {
-        for (slot_work* w : moving) fail(*w, "the source stopped answering during MIGRATE");
-        return;
-      }
+      const pace now = ctx_.pacing.current();
+      const std::size_t batch = std::max<std::size_t>(1, std::min(proto.batch, now.keys));
+      const std::size_t depth = std::max<std::size_t>(1, now.depth);
       bool wait = false;
-      for (std::size_t i = 0; i < moving.size(); ++i) {
-        slot_work& w = *moving[i];
-        const reply& r = results[i];
-        if (!r.is_error()) {
-          if (r.str != "NOKEY") ctx_.rep.keys_moved += batches[i].size();
-          if (batches[i].size() < batch) w.keys_left = false;  // MIGRATING: no new key can arrive
-        } else if (r.str.find("BUSYKEY") != std::string::npos && w.attempts < max_) {
-          ++w.attempts;  // bounded: a key that stays busy after its replacement must not loop
-          resolve_busy(w, batch);
-        } else if (transient(r) && w.attempts < max_) {
-          ++w.attempts;
-          wait = true;
-          ctx_.rep.note(progress_event::kind::retry, step_, "MIGRATE of slot " + std::to_string(w.number) + ": " + r.str);
-        } else {
-          fail(w, "MIGRATE: " + r.str);
+      for (std::size_t from = 0; from < todo.size(); from += depth) {
+        const std::vector<slot_work*> group(todo.begin() + static_cast<std::ptrdiff_t>(from),
+                                            todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), from + depth)));
+        if (!move_batch(group, batch, wait)) {
+          for (std::size_t i = from + depth; i < todo.size(); ++i) fail(*todo[i], "the source stopped answering while its keys moved");
+          return;
         }
       }
       if (wait) backoff(std::min(round, 7));
     }
+  }
+
+  /// One GETKEYSINSLOT of `batch` keys per slot of `group`, then their MIGRATEs, each in one
+  /// pipeline to the source. False when the source stopped answering (the group's slots failed).
+  bool move_batch(const std::vector<slot_work*>& group, std::size_t batch, bool& wait) {
+    std::vector<argv> gets;
+    for (slot_work* w : group) gets.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(w->number), std::to_string(batch)});
+    std::vector<reply> keys;
+    if (!pipeline(a_.source, gets, keys)) {
+      for (slot_work* w : group) fail(*w, "the source stopped answering while its keys moved");
+      return false;
+    }
+    std::vector<slot_work*> moving;
+    std::vector<std::vector<std::string>> batches;
+    std::vector<argv> migrates;
+    std::size_t key_count = 0;
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      const reply& r = keys[i];
+      if (r.type != reply::kind::array) {
+        fail(*group[i], "CLUSTER GETKEYSINSLOT: " + reply_text(r));
+        continue;
+      }
+      if (r.elements.empty()) {
+        group[i]->keys_left = false;
+        continue;
+      }
+      std::vector<std::string> names;
+      names.reserve(r.elements.size());
+      for (const reply& k : r.elements) names.push_back(k.str);
+      key_count += names.size();
+      migrates.push_back(migrate_command(*group[i], names, false));
+      moving.push_back(group[i]);
+      batches.push_back(std::move(names));
+    }
+    if (moving.empty()) return true;
+    std::vector<reply> results;
+    if (!pipeline(a_.source, migrates, results, 0, key_count)) {
+      for (slot_work* w : moving) fail(*w, "the source stopped answering during MIGRATE");
+      return false;
+    }
+    for (std::size_t i = 0; i < moving.size(); ++i) {
+      slot_work& w = *moving[i];
+      const reply& r = results[i];
+      if (!r.is_error()) {
+        if (r.str != "NOKEY") ctx_.rep.keys_moved += batches[i].size();
+        if (batches[i].size() < batch) w.keys_left = false;  // MIGRATING: no new key can arrive
+      } else if (r.str.find("BUSYKEY") != std::string::npos && w.attempts < max_) {
+        ++w.attempts;  // bounded: a key that stays busy after its replacement must not loop
+        resolve_busy(w, batch);
+      } else if (transient(r) && w.attempts < max_) {
+        ++w.attempts;
+        wait = true;
+        ctx_.rep.note(progress_event::kind::retry, step_, "MIGRATE of slot " + std::to_string(w.number) + ": " + r.str);
+      } else {
+        fail(w, "MIGRATE: " + r.str);
+      }
+    }
+    return true;
   }
 
   [[nodiscard]] argv migrate_command(const slot_work& w, const std::vector<std::string>& keys, bool replace) const {
@@ -429,11 +482,23 @@ class migrator {
   /// Tells the other masters the new owner: all of them at once, best effort (gossip would
   /// tell them too, only later).
   void notify(std::vector<slot_work>& chunk, std::size_t first) {
-    const std::size_t n = chunk.front().commands.size();
-    std::map<node_id, std::vector<argv>> by_node;
+    std::vector<const slot_work*> live;
     for (const slot_work& w : chunk)
-      if (!w.failed)
-        for (std::size_t p = first; p < n; ++p) by_node[command_at(w, p).node].push_back(command_at(w, p).argv);
+      if (!w.failed) live.push_back(&w);
+    const std::size_t depth = std::max<std::size_t>(1, ctx_.pacing.current().depth);
+    for (std::size_t from = 0; from < live.size(); from += depth)
+      notify_group({live.begin() + static_cast<std::ptrdiff_t>(from),
+                    live.begin() + static_cast<std::ptrdiff_t>(std::min(live.size(), from + depth))},
+                   first);
+  }
+
+  /// One burst: every other master is told of the slots of `group` at once.
+  void notify_group(const std::vector<const slot_work*>& group, std::size_t first) {
+    const std::size_t n = group.front()->commands.size();
+    std::map<node_id, std::vector<argv>> by_node;
+    for (const slot_work* w : group)
+      for (std::size_t p = first; p < n; ++p) by_node[command_at(*w, p).node].push_back(command_at(*w, p).argv);
+    const pacer::ticket burst = ctx_.pacing.acquire({}, 0);  // several nodes: counted in the total only
     std::vector<std::pair<connection*, std::size_t>> sent;
     for (auto& [node, cmds] : by_node) {
       try {
@@ -460,6 +525,7 @@ class migrator {
   int max_;
   std::size_t total_ = 0;
   std::size_t done_ = 0;
+  std::size_t owned_ = 0;  ///< slots the target owned when observed
   slot_set open_;
   bool guard_ = false;
 };

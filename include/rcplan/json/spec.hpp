@@ -144,7 +144,9 @@ template <> inline constexpr auto fields_of<migration_settings> = std::tuple{
     defaulted("maxMigrationsPerNode", &migration_settings::max_migrations_per_node),
     defaulted("keyBatchSize", &migration_settings::key_batch_size),
     defaulted("migrateTimeoutMs", &migration_settings::migrate_timeout_ms),
-    defaulted("stepTimeoutSeconds", &migration_settings::step_timeout_seconds)};
+    defaulted("stepTimeoutSeconds", &migration_settings::step_timeout_seconds),
+    defaulted("latencyBudgetMs", &migration_settings::latency_budget_ms),
+    defaulted("maxKeysPerSecond", &migration_settings::max_keys_per_second)};
 
 template <> inline constexpr auto fields_of<failover_policy> = std::tuple{
     defaulted("allowTakeover", &failover_policy::allow_takeover),

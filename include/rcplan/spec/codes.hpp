@@ -28,6 +28,7 @@ inline constexpr const char* rebalance_threshold_invalid = "spec.rebalance_thres
 inline constexpr const char* migration_concurrency_invalid = "spec.migration_concurrency_invalid";
 inline constexpr const char* migration_batch_size_invalid = "spec.migration_batch_size_invalid";
 inline constexpr const char* migration_timeout_invalid = "spec.migration_timeout_invalid";
+inline constexpr const char* migration_pace_invalid = "spec.migration_pace_invalid";
 inline constexpr const char* config_key_reserved = "spec.config_key_reserved";
 inline constexpr const char* config_value_invalid = "spec.config_value_invalid";  // a line break
 inline constexpr const char* config_key_unknown = "spec.config_key_unknown";      // redis-server would not start

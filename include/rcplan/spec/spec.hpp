@@ -149,10 +149,14 @@ inline constexpr std::int32_t default_max_migrations_per_node = 4;
 inline constexpr std::int32_t default_key_batch_size = 1000;
 inline constexpr std::int32_t default_migrate_timeout_ms = 60000;
 inline constexpr std::int32_t default_step_timeout_seconds = 60;
+/// Chosen from measurements: bench/README.md, "Rebalance with a latency budget".
+inline constexpr double default_latency_budget_ms = 5.0;
+inline constexpr double max_latency_budget_ms = 60000.0;
 
 /// JSON `migration`: {"maxConcurrentMigrations": 1, "maxMigrationsPerNode": 4,
-/// "keyBatchSize": 1000, "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 60}. reconcile()
-/// reads the first two; the executor that runs the plan (redis::run_until_converged) the rest.
+/// "keyBatchSize": 1000, "migrateTimeoutMs": 60000, "stepTimeoutSeconds": 60,
+/// "latencyBudgetMs": 5.0, "maxKeysPerSecond": 0}. reconcile() reads the first two; the executor
+/// that runs the plan (redis::run_until_converged) the rest.
 struct migration_settings {
   /// Migrations that may run in one wave.
   std::int32_t max_concurrent_migrations = default_max_concurrent_migrations;
@@ -166,6 +170,11 @@ struct migration_settings {
   std::int32_t migrate_timeout_ms = default_migrate_timeout_ms;
   /// How long a `wait_until` step may wait before execution stops and the loop re-plans.
   std::int32_t step_timeout_seconds = default_step_timeout_seconds;
+  /// The p99 latency, in milliseconds, that the executor's probes may see on a migrating node
+  /// before it slows down (redis::execute_options::latency_budget); 0: unpaced.
+  double latency_budget_ms = default_latency_budget_ms;
+  /// A cap on the keys MIGRATE moves per second over the whole execution; 0: none.
+  std::int64_t max_keys_per_second = 0;
   value unknown_fields;
 
   friend bool operator==(const migration_settings&, const migration_settings&) = default;

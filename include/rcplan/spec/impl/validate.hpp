@@ -155,6 +155,12 @@ RCPLAN_ENTRY std::vector<diagnostic> validate(const cluster_spec& spec) {
   if (spec.migration.step_timeout_seconds < 1)
     f.error(spec_code::migration_timeout_invalid, "spec.migration.stepTimeoutSeconds",
             "a step timeout must be at least 1 second");
+  if (!(spec.migration.latency_budget_ms >= 0.0 && spec.migration.latency_budget_ms <= max_latency_budget_ms))
+    f.error(spec_code::migration_pace_invalid, "spec.migration.latencyBudgetMs",
+            "the latency budget is in milliseconds and must lie within 0..60000 (0: unpaced)");
+  if (spec.migration.max_keys_per_second < 0)
+    f.error(spec_code::migration_pace_invalid, "spec.migration.maxKeysPerSecond",
+            "the key rate cap must not be negative (0: none)");
 
   if (spec.failover.allow_takeover)
     f.warning(spec_code::takeover_allowed, "spec.failover.allowTakeover",

@@ -201,6 +201,8 @@ RCPLAN_TESTING_ENTRY rc::Gen<cluster_spec> gen_cluster_spec() {
     s.migration.key_batch_size = *rc::gen::inRange(1, 1001);
     s.migration.migrate_timeout_ms = *rc::gen::inRange(1, 120001);
     s.migration.step_timeout_seconds = *rc::gen::inRange(1, 3601);
+    s.migration.latency_budget_ms = static_cast<double>(*rc::gen::inRange(0, 201)) / 4.0;
+    s.migration.max_keys_per_second = *rc::gen::inRange<std::int64_t>(0, 1000001);
     s.failover.allow_takeover = *rc::gen::arbitrary<bool>();
     s.failover.allow_data_loss = *rc::gen::arbitrary<bool>();
     s.unknown_fields = *gen_unknown_fields();

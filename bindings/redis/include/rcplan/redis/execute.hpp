@@ -32,6 +32,8 @@ struct progress_event {
     slots_done,    ///< a migration's progress: `done` of `total` slots of `step`
     retry,         ///< a transient error (TRYAGAIN, IOERR, a dropped connection); `message` says which
     waiting,       ///< polling a wait_until; `message` names the condition
+    pace,          ///< the migration pace changed, or a second passed: `done` = its rung of `total`;
+                   ///< `message` says what the rung sends at once and the probes' recent p99
   };
   kind what = kind::step_started;
   int wave = 0;
@@ -39,6 +41,9 @@ struct progress_event {
   std::size_t done = 0;
   std::size_t total = 0;
   std::string message;
+  /// pace: the probes' p99 over the last second, in milliseconds (last, so that positional
+  /// initializers written before it still mean what they meant).
+  double latency_ms = 0;
 };
 
 using progress_callback = std::function<void(const progress_event&)>;
@@ -46,6 +51,11 @@ using progress_callback = std::function<void(const progress_event&)>;
 /// Migrations of one wave run at once unless told otherwise (the CLI's, the controller's and
 /// the executor's default alike); the planner's per-master limit bounds the load on each node.
 inline constexpr int default_parallel = 8;
+
+/// The latency budget of an execution that names none (execute_options::latency_budget), chosen
+/// from bench/rebalance_latency.sh's measurements (bench/README.md).
+inline constexpr std::chrono::microseconds default_latency_budget{
+    static_cast<std::chrono::microseconds::rep>(default_latency_budget_ms * 1000.0)};
 
 /// Whether a migration first makes its target hear its source (bindings/redis/src/claims.hpp):
 /// the cure for a Redis 7.0.13+ mark that can make a target delete keys it has just imported.
@@ -67,6 +77,16 @@ struct execute_options {
   int parallel = default_parallel;
   /// Keys per GETKEYSINSLOT / MIGRATE call (spec.migration.keyBatchSize).
   std::size_t key_batch = static_cast<std::size_t>(default_key_batch_size);
+  /// The latency budget (spec.migration.latencyBudgetMs; nullopt: that of the spec when run by
+  /// run_until_converged, else default_latency_budget). A probe per migrating node times a PING
+  /// every 10 ms, as an application's command would wait behind the executor's pipelines; the
+  /// executor slows down (fewer bursts at once, shorter pipelines, fewer keys per MIGRATE,
+  /// smaller chunks of slots) while the probes' p99 over the last second exceeds the budget, and
+  /// speeds up while it stays at 60 % of it or less. Zero: unpaced, as fast as the cluster goes.
+  std::optional<std::chrono::microseconds> latency_budget;
+  /// At most this many keys a second in MIGRATE (spec.migration.maxKeysPerSecond; nullopt: that
+  /// of the spec, else none; 0: none).
+  std::optional<std::uint64_t> max_keys_per_second;
   /// spec.migration.migrateTimeoutMs.
   std::uint32_t migrate_timeout_ms = static_cast<std::uint32_t>(default_migrate_timeout_ms);
   std::chrono::milliseconds connect_timeout{2000};
@@ -107,6 +127,13 @@ struct execute_result {
   std::size_t commands_sent = 0;
   std::size_t keys_moved = 0;
   std::size_t slots_moved = 0;
+  /// What the latency probes measured over the run: samples taken, their p99 and maximum, in
+  /// milliseconds. No samples when the execution was unpaced or moved no slot.
+  struct probe_figures {
+    std::size_t samples = 0;
+    double p99_ms = 0;
+    double max_ms = 0;
+  } probes;
   /// Why execution stopped early, and anything left open (slots still MIGRATING/IMPORTING).
   std::vector<diagnostic> diagnostics;
 };
