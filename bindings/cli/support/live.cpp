@@ -7,7 +7,6 @@
 #include <rcplan/error.hpp>
 
 #include <chrono>
-#include <cmath>
 
 namespace rcplan::cli {
 
@@ -26,7 +25,7 @@ void add_pace_options(CLI::App& command, pace_options& o) {
 void apply_pace(const pace_options& o, redis::execute_options& eo) {
   if (o.max_speed) eo.latency_budget = std::chrono::microseconds(0);
   if (o.latency_budget_ms)
-    eo.latency_budget = std::chrono::microseconds(std::llround(*o.latency_budget_ms * 1000.0));
+    eo.latency_budget = redis::latency_budget_of(*o.latency_budget_ms);
   if (o.max_keys_per_second) eo.max_keys_per_second = *o.max_keys_per_second;
 }
 

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -62,8 +61,7 @@ execute_options execution_for(const converge_options& o, const cluster_resource&
   exec.migrate_timeout_ms = static_cast<std::uint32_t>(m.migrate_timeout_ms);
   exec.wait_timeout = std::chrono::seconds(m.step_timeout_seconds);
   // the caller's pace (a command-line flag) wins over the spec's
-  if (!exec.latency_budget)
-    exec.latency_budget = std::chrono::microseconds(std::llround(m.latency_budget_ms * 1000.0));
+  if (!exec.latency_budget) exec.latency_budget = latency_budget_of(m.latency_budget_ms);
   if (!exec.max_keys_per_second) exec.max_keys_per_second = static_cast<std::uint64_t>(m.max_keys_per_second);
   exec.platform = platform != nullptr ? platform : exec.platform;
   if (exec.password.empty()) exec.password = o.observe.password;

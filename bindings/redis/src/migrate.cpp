@@ -29,6 +29,17 @@ constexpr int max_handovers = 3;
 /// source, 100 ms at Redis' default hz.
 constexpr std::chrono::milliseconds settle_timeout{5000};
 
+/// `items` cut, in order, into runs of at most `size` (at least one): a burst's pipeline each.
+template <typename T>
+std::vector<std::vector<T>> in_groups(const std::vector<T>& items, std::size_t size) {
+  size = std::max<std::size_t>(1, size);
+  std::vector<std::vector<T>> out;
+  for (std::size_t from = 0; from < items.size(); from += size)
+    out.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(from),
+                     items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), from + size)));
+  return out;
+}
+
 struct slot_work {
   slot number = 0;
   std::vector<lowered_command> commands;  ///< lowered for this slot alone
@@ -220,11 +231,7 @@ class migrator {
         w.back_to_keys = false;
         todo.push_back(&w);
       }
-    const std::size_t depth = std::max<std::size_t>(1, ctx_.pacing.current().depth);
-    for (std::size_t from = 0; from < todo.size(); from += depth)
-      run_group({todo.begin() + static_cast<std::ptrdiff_t>(from),
-                 todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), from + depth))},
-                p);
+    for (std::vector<slot_work*>& group : in_groups(todo, ctx_.pacing.current().depth)) run_group(std::move(group), p);
   }
 
   /// Command number `p` of the slots of `todo` in one pipeline, until each is answered.
@@ -327,15 +334,13 @@ class migrator {
       if (todo.empty()) return;
       const pace now = ctx_.pacing.current();
       const std::size_t batch = std::max<std::size_t>(1, std::min(proto.batch, now.keys));
-      const std::size_t depth = std::max<std::size_t>(1, now.depth);
       bool wait = false;
-      for (std::size_t from = 0; from < todo.size(); from += depth) {
-        const std::vector<slot_work*> group(todo.begin() + static_cast<std::ptrdiff_t>(from),
-                                            todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), from + depth)));
-        if (!move_batch(group, batch, wait)) {
-          for (std::size_t i = from + depth; i < todo.size(); ++i) fail(*todo[i], "the source stopped answering while its keys moved");
-          return;
-        }
+      const std::vector<std::vector<slot_work*>> groups = in_groups(todo, now.depth);
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        if (move_batch(groups[g], batch, wait)) continue;
+        for (std::size_t later = g + 1; later < groups.size(); ++later)
+          for (slot_work* w : groups[later]) fail(*w, "the source stopped answering while its keys moved");
+        return;
       }
       if (wait) backoff(std::min(round, 7));
     }
@@ -485,11 +490,8 @@ class migrator {
     std::vector<const slot_work*> live;
     for (const slot_work& w : chunk)
       if (!w.failed) live.push_back(&w);
-    const std::size_t depth = std::max<std::size_t>(1, ctx_.pacing.current().depth);
-    for (std::size_t from = 0; from < live.size(); from += depth)
-      notify_group({live.begin() + static_cast<std::ptrdiff_t>(from),
-                    live.begin() + static_cast<std::ptrdiff_t>(std::min(live.size(), from + depth))},
-                   first);
+    for (const std::vector<const slot_work*>& group : in_groups(live, ctx_.pacing.current().depth))
+      notify_group(group, first);
   }
 
   /// One burst: every other master is told of the slots of `group` at once.

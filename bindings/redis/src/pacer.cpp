@@ -33,6 +33,9 @@ constexpr std::size_t first_rung = 3;
 constexpr std::int64_t bucket_us = 10;
 constexpr std::size_t buckets = 20001;
 
+/// The nearest rank of the 99th percentile among `n` samples (1-based).
+std::size_t rank_99(std::size_t n) { return (n * 99 + 99) / 100; }
+
 std::string milliseconds_text(std::int64_t us) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(us) / 1000.0);
@@ -62,9 +65,7 @@ std::string describe(const pace& p) {
 
 std::int64_t percentile_99(std::vector<std::int64_t> samples) {
   if (samples.empty()) return 0;
-  // the smallest value at or above 99 % of the samples (nearest rank)
-  const std::size_t rank = (samples.size() * 99 + 99) / 100;
-  const auto at = samples.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  const auto at = samples.begin() + static_cast<std::ptrdiff_t>(rank_99(samples.size()) - 1);
   std::nth_element(samples.begin(), at, samples.end());
   return *at;
 }
@@ -171,7 +172,7 @@ pacer::summary pacer::totals() const {
   s.samples = samples_;
   s.max_us = max_us_;
   if (samples_ == 0) return s;
-  const std::size_t rank = (samples_ * 99 + 99) / 100;
+  const std::size_t rank = rank_99(samples_);
   std::size_t seen = 0;
   for (std::size_t b = 0; b < histogram_.size(); ++b) {
     seen += histogram_[b];

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -64,6 +65,11 @@ enum class claim_guard : unsigned char {
   always,
   never,  ///< for tests that show the hazard
 };
+
+/// A latency budget given in milliseconds (the spec's, a command line's), in the option's unit.
+[[nodiscard]] inline std::chrono::microseconds latency_budget_of(double ms) {
+  return std::chrono::microseconds(std::llround(ms * 1000.0));
+}
 
 struct execute_options {
   /// Sent with AUTH, MIGRATE ... AUTH, and as the value of secret CONFIG SETs (`masterauth`,
