@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -59,6 +60,103 @@ source_view view_from_source(connection& source, const node_id& target) {
   return out;
 }
 
+
+/// Every slot has an owner in the node's table and the node serves: migrations may go on.
+bool complete_and_ok(connection& c) {
+  const reply r = c.command({"CLUSTER", "INFO"});
+  return info_value(r.str, "cluster_state") == "ok" && info_value(r.str, "cluster_slots_assigned") == "16384";
+}
+
+const cluster_node* line_of(const cluster_view& v, const node_id& id) {
+  for (const cluster_node& n : v.nodes)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+const cluster_node* own_line(const cluster_view& v) {
+  for (const cluster_node& n : v.nodes)
+    if (n.flags.myself) return &n;
+  return nullptr;
+}
+
+/// One source's part in a settle at the target: the slot the target forgets, and the target's
+/// bus address as the source knows it (where its MEET goes).
+struct source_part {
+  node_id source;
+  node_id source_id;  ///< as the nodes name it
+  slot forgotten = 0;
+  address target;
+};
+
+/// The part of `source` (moving `moving` to the target): a slot the source claims, the target
+/// gives it, and that does not move to the target; nullopt when there is none.
+std::optional<source_part> part_of(node_pool& pool, directory& dir, const cluster_view& at_target,
+                                   const node_id& target_id, const node_id& source, const slot_set& moving) {
+  const node_id source_id = dir.real_id(source);
+  const cluster_node* held = line_of(at_target, source_id);
+  if (held == nullptr) return std::nullopt;
+  const cluster_view own = parse_cluster_nodes(pool.get(source).command({"CLUSTER", "NODES"}).str);
+  const cluster_node* claims = own_line(own);
+  const cluster_node* target = line_of(own, target_id);
+  if (claims == nullptr || target == nullptr || claims->id != source_id) return std::nullopt;
+  const std::optional<slot> spare = ((claims->slots & held->slots) - moving).first();
+  if (!spare) return std::nullopt;
+  return source_part{source, source_id, *spare, target->addr};
+}
+
+bool handshaking_with(connection& source, const address& a) {
+  for (const cluster_node& n : parse_cluster_nodes(source.command({"CLUSTER", "NODES"}).str).nodes)
+    if (n.flags.handshake && n.addr.host == a.host && n.addr.port == a.port) return true;
+  return false;
+}
+
+/// The settle at one target; returns the sources settled.
+std::vector<node_id> settle_at(node_pool& pool, directory& dir, reporter& rep, const node_id& target,
+                               const std::map<node_id, slot_set>& moving, std::chrono::milliseconds timeout) {
+  using clock = std::chrono::steady_clock;
+  connection& t = pool.get(target);
+  if (!complete_and_ok(t)) return {};
+  const node_id target_id = dir.real_id(target);
+  const cluster_view before = parse_cluster_nodes(t.command({"CLUSTER", "NODES"}).str);
+  const cluster_node* me = own_line(before);
+  if (me == nullptr || !me->is_master() || !me->slots.empty() || !me->open_slots.empty()) return {};
+  std::vector<source_part> parts;
+  for (const auto& [source, slots] : moving)
+    if (std::optional<source_part> p = part_of(pool, dir, before, target_id, source, slots)) parts.push_back(*p);
+  if (parts.empty()) return {};
+  argv forget{"CLUSTER", "DELSLOTS"};
+  for (const source_part& p : parts) forget.push_back(std::to_string(p.forgotten));
+  if (t.command(forget).is_error()) return {};
+  for (const source_part& p : parts)
+    (void)pool.get(p.source).command({"CLUSTER", "MEET", p.target.host, std::to_string(p.target.port),
+                                      std::to_string(p.target.bus_port)});
+  const auto deadline = clock::now() + timeout;
+  while (!complete_and_ok(t) && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const cluster_view after = parse_cluster_nodes(t.command({"CLUSTER", "NODES"}).str);
+  std::vector<node_id> settled;
+  for (const source_part& p : parts) {
+    const cluster_node* owner = nullptr;
+    for (const cluster_node& n : after.nodes)
+      if (n.slots.contains(p.forgotten)) owner = &n;
+    if (owner != nullptr && owner->id == p.source_id) {
+      settled.push_back(p.source);
+      continue;
+    }
+    if (owner == nullptr)  // the source's answer did not come: the target's table as it was
+      (void)t.command({"CLUSTER", "SETSLOT", std::to_string(p.forgotten), "NODE", p.source_id.value});
+    rep.diagnose(severity::warning, "rcplan.redis.claims_unsettled", target.value,
+                 "could not confirm that target " + short_id(target) + " heard source " + short_id(p.source) +
+                     " before the wave (slot " + std::to_string(p.forgotten) +
+                     "); its migrations settle with a slot of their own");
+  }
+  // the sources' handshakes end with the target's answer: leave no half-met node behind
+  for (const source_part& p : parts)
+    while (clock::now() < deadline && handshaking_with(pool.get(p.source), p.target))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (!complete_and_ok(t) && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return settled;
+}
+
 }  // namespace
 
 bool keeps_stale_unclaimed_marks(std::string_view info_server) {
@@ -67,6 +165,49 @@ bool keeps_stale_unclaimed_marks(std::string_view info_server) {
   const auto v = text ? version_numbers(*text) : std::nullopt;
   if (!v) return true;
   return *v >= std::array<int, 3>{7, 0, 13} && *v < std::array<int, 3>{7, 4, 0};
+}
+
+bool needs_claim_guard(const execute_options& o, node_pool& pool, const node_id& target) {
+  switch (o.settle_claims) {
+    case claim_guard::always:
+      return true;
+    case claim_guard::never:
+      return false;
+    case claim_guard::automatic:
+      break;
+  }
+  try {
+    return keeps_stale_unclaimed_marks(pool.get(target).command({"INFO", "server"}).str);
+  } catch (const std::exception&) {
+    pool.drop(target);
+    return true;
+  }
+}
+
+std::set<std::pair<node_id, node_id>> settle_idle_targets(
+    exec_context& ctx, const std::vector<std::pair<std::size_t, migrate_slots>>& jobs, std::chrono::milliseconds timeout) {
+  std::map<node_id, std::map<node_id, slot_set>> into;  // target -> source -> slots it moves there
+  for (const auto& [i, m] : jobs) into[m.target][m.source] |= m.slots;
+  std::set<std::pair<node_id, node_id>> out;
+  node_pool pool(ctx.dir);
+  for (const auto& [target, moving] : into) {
+    if (!needs_claim_guard(ctx.options, pool, target)) continue;
+    try {
+      std::string heard;
+      for (const node_id& source : settle_at(pool, ctx.dir, ctx.rep, target, moving, timeout)) {
+        out.emplace(target, source);
+        heard += (heard.empty() ? "" : ", ") + short_id(source);
+      }
+      if (!heard.empty())
+        ctx.rep.note(progress_event::kind::waiting, jobs.front().first,
+                     "claim check: target " + short_id(target) + " heard its sources (" + heard + ") before the wave");
+    } catch (const std::exception&) {  // a node stopped answering: those migrations settle the first way
+      pool.drop(target);
+      for (const auto& [source, slots] : moving) pool.drop(source);
+    }
+  }
+  ctx.rep.commands_sent += pool.commands_sent();
+  return out;
 }
 
 bool source_heard_by_target(node_pool& pool, directory& dir, const node_id& source, const node_id& target,

@@ -24,16 +24,39 @@
 // connection and sends its claims in a MEET, which the target answers with a PONG that ends
 // the source's handshake. That answer, and the target's count of MEET messages, show the
 // target has taken the claims in.
+//
+// That slot redirects clients both ways until the target takes it (up to a cron tick of the
+// source), and a client following redirections without pause gives up (redis-py: "TTL
+// exhausted"). A target that owns no slot and has none open is settled the other way round,
+// once per wave, before anything moves: it forgets one slot of each of its sources (CLUSTER
+// DELSLOTS, in its own table only), so that each source's next message, forced with the same
+// MEET, differs from what the target holds, clears the marks and gives the slot back. Clients
+// never ask such a target anything, so nobody sees the moment in which it counts a slot as
+// unassigned (and, with full coverage required, calls the cluster down). The forgotten slot
+// keeps its own mark, so it is one that does not move to the target in that wave; and no
+// UPDATE can come of it (a slot without an owner is never reported). When a source's answer
+// does not come in time, the target gets the slot back from the executor (SETSLOT NODE) and
+// that source's migrations settle the first way.
 
+#include "context.hpp"
 #include "directory.hpp"
 
 #include <rcplan/model/node.hpp>
+#include <rcplan/plan/action.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
+#include <set>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace rcplan::redis::detail {
+
+/// How long a target may take to hear its source: one cron tick of the source (100 ms at
+/// Redis' default hz) and an answer, with room for a busy machine.
+inline constexpr std::chrono::milliseconds settle_timeout{5000};
 
 /// Whether the server whose `INFO server` text this is can keep a stale "owner stopped
 /// claiming" mark: Redis from 7.0.13, where the mark came in, up to 7.4, from which the fix is
@@ -45,6 +68,16 @@ namespace rcplan::redis::detail {
 /// Makes `source` send its claims to `target` now (CLUSTER MEET of the target's bus address
 /// as the source knows it) and waits until the target has taken them in, at most `timeout`.
 /// False when that could not be confirmed; throws nothing.
+/// Whether migrations into `target` must settle claims: per execute_options::settle_claims,
+/// and for `automatic` by the target's INFO server (unreachable: yes).
+[[nodiscard]] bool needs_claim_guard(const execute_options& o, node_pool& pool, const node_id& target);
+
+/// Settles at once, at the target, every (target, source) pair of `jobs` (a wave's migrations)
+/// whose target needs the guard, owns no slot and has none open (see above). Returns the pairs
+/// settled; the others settle the first way. Throws nothing.
+[[nodiscard]] std::set<std::pair<node_id, node_id>> settle_idle_targets(
+    exec_context& ctx, const std::vector<std::pair<std::size_t, migrate_slots>>& jobs, std::chrono::milliseconds timeout);
+
 [[nodiscard]] bool source_heard_by_target(node_pool& pool, directory& dir, const node_id& source,
                                           const node_id& target, std::chrono::milliseconds timeout);
 

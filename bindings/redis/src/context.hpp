@@ -14,8 +14,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace rcplan::redis::detail {
 
@@ -27,6 +29,10 @@ struct exec_context {
   lower_context lowering;
   /// How fast migrations go: shared by the wave's migrations.
   pacer& pacing;
+  /// (target, source) pairs whose claims the wave's start settled at the target (claims.hpp):
+  /// their migrations need no settling slot of their own. Written before the wave's
+  /// migrations start, read-only while they run.
+  std::set<std::pair<node_id, node_id>> claims_settled;
 };
 
 /// Errors that go away by themselves: a slot moving, a node loading or failing over, a MIGRATE

@@ -1,3 +1,4 @@
+#include "claims.hpp"
 #include "context.hpp"
 #include "directory.hpp"
 #include "migrate.hpp"
@@ -103,7 +104,7 @@ class executor {
       : p_(p), o_(o), rep_(o.progress, o.password, o.previous_password), name_(detail::new_executor_name()),
         dir_(observed, o.platform, connecting(o, name_)),
         pacer_(o.latency_budget.value_or(default_latency_budget), o.max_keys_per_second.value_or(0), rep_),
-        ctx_{o, observed, dir_, rep_, lowering_of(observed, o), pacer_} {}
+        ctx_{o, observed, dir_, rep_, lowering_of(observed, o), pacer_, {}} {}
 
   execute_result run() {
     execute_result out;
@@ -192,6 +193,7 @@ class executor {
       }
       if (!detail::settle_epochs(ctx_, migrations.front().first, sources, targets)) return false;
     }
+    ctx_.claims_settled = detail::settle_idle_targets(ctx_, migrations, detail::settle_timeout);
     return run_migrations(migrations);
   }
 

@@ -25,9 +25,6 @@ namespace {
 constexpr std::size_t slow_start_divisor = 8;
 /// How often a slot goes back to moving keys when the source refuses to let go of it.
 constexpr int max_handovers = 3;
-/// How long a target may take to hear its source (claims.hpp); it takes one cron tick of the
-/// source, 100 ms at Redis' default hz.
-constexpr std::chrono::milliseconds settle_timeout{5000};
 
 /// `items` cut, in order, into runs of at most `size` (at least one): a burst's pipeline each.
 template <typename T>
@@ -61,7 +58,7 @@ class migrator {
   bool run() {
     const std::vector<slot> all = a_.slots.slots();
     total_ = all.size();
-    guard_ = needs_claim_guard();
+    guard_ = !ctx_.claims_settled.contains({a_.target, a_.source}) && needs_claim_guard(ctx_.options, pool_, a_.target);
     owned_ = owned_by_target();
     // Slots set up, emptied and handed over together (the pace's chunk: at most 128): their
     // SETSLOT, GETKEYSINSLOT and MIGRATE commands travel in pipelines of the pace's depth per
@@ -127,23 +124,6 @@ class migrator {
 
   [[nodiscard]] const redis_command& command_at(const slot_work& w, std::size_t i) const {
     return std::get<redis_command>(w.commands[i]);
-  }
-
-  [[nodiscard]] bool needs_claim_guard() {
-    switch (ctx_.options.settle_claims) {
-      case claim_guard::always:
-        return true;
-      case claim_guard::never:
-        return false;
-      case claim_guard::automatic:
-        break;
-    }
-    try {
-      return keeps_stale_unclaimed_marks(pool_.get(a_.target).command({"INFO", "server"}).str);
-    } catch (const std::exception&) {
-      pool_.drop(a_.target);
-      return true;
-    }
   }
 
   void run_chunk(std::vector<slot_work>& chunk, bool settle_first) {
