@@ -12,6 +12,7 @@
 #include <exception>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -25,6 +26,30 @@ namespace {
 constexpr std::size_t slow_start_divisor = 8;
 /// How often a slot goes back to moving keys when the source refuses to let go of it.
 constexpr int max_handovers = 3;
+
+/// A key's name for a message: quoted, at most 80 bytes, bytes outside printable ASCII as \\xNN.
+std::string printable(std::string_view key) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char ch : key.substr(0, 80)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    }
+  }
+  out += key.size() > 80 ? "\"..." : "\"";
+  return out;
+}
+
+/// MIGRATE's own failure to send a batch and hear the target's answer within its timeout (or
+/// to reach the target at all): "IOERR error or timeout reading to target instance".
+bool timed_out(const reply& r) {
+  return r.is_error() && (r.str.find("IOERR") != std::string::npos || r.str.find("timeout") != std::string::npos);
+}
 
 /// `items` cut, in order, into runs of at most `size` (at least one): a burst's pipeline each.
 template <typename T>
@@ -45,6 +70,9 @@ struct slot_work {
   bool keys_left = true;
   bool back_to_keys = false;  ///< the source still held keys when told to let go
   int attempts = 0;           ///< transient failures so far
+  /// Keys still to move one per MIGRATE: a batch timed out, and one of its keys may be too big
+  /// for the MIGRATE timeout; moving them singly lets the others through and names that one.
+  std::size_t one_by_one = 0;
 };
 
 class migrator {
@@ -330,7 +358,11 @@ class migrator {
   /// pipeline to the source. False when the source stopped answering (the group's slots failed).
   bool move_batch(const std::vector<slot_work*>& group, std::size_t batch, bool& wait) {
     std::vector<argv> gets;
-    for (slot_work* w : group) gets.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(w->number), std::to_string(batch)});
+    std::vector<std::size_t> asked;
+    for (slot_work* w : group) {
+      asked.push_back(w->one_by_one > 0 ? 1 : batch);
+      gets.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(w->number), std::to_string(asked.back())});
+    }
     std::vector<reply> keys;
     if (!pipeline(a_.source, gets, keys)) {
       for (slot_work* w : group) fail(*w, "the source stopped answering while its keys moved");
@@ -338,6 +370,7 @@ class migrator {
     }
     std::vector<slot_work*> moving;
     std::vector<std::vector<std::string>> batches;
+    std::vector<std::size_t> asked_of;
     std::vector<argv> migrates;
     std::size_t key_count = 0;
     for (std::size_t i = 0; i < group.size(); ++i) {
@@ -356,6 +389,7 @@ class migrator {
       key_count += names.size();
       migrates.push_back(migrate_command(*group[i], names, false));
       moving.push_back(group[i]);
+      asked_of.push_back(asked[i]);
       batches.push_back(std::move(names));
     }
     if (moving.empty()) return true;
@@ -369,19 +403,44 @@ class migrator {
       const reply& r = results[i];
       if (!r.is_error()) {
         if (r.str != "NOKEY") ctx_.rep.keys_moved += batches[i].size();
-        if (batches[i].size() < batch) w.keys_left = false;  // MIGRATING: no new key can arrive
+        if (w.one_by_one > 0) --w.one_by_one;
+        if (batches[i].size() < asked_of[i]) w.keys_left = false;  // MIGRATING: no new key can arrive
       } else if (r.str.find("BUSYKEY") != std::string::npos && w.attempts < max_) {
         ++w.attempts;  // bounded: a key that stays busy after its replacement must not loop
-        resolve_busy(w, batch);
+        resolve_busy(w, asked_of[i]);
+      } else if (timed_out(r) && batches[i].size() > 1) {
+        w.one_by_one = batches[i].size();
+        ctx_.rep.note(progress_event::kind::retry, step_,
+                      "MIGRATE of " + std::to_string(batches[i].size()) + " keys of slot " + std::to_string(w.number) +
+                          ": " + r.str + "; moving them one at a time");
       } else if (transient(r) && w.attempts < max_) {
         ++w.attempts;
         wait = true;
         ctx_.rep.note(progress_event::kind::retry, step_, "MIGRATE of slot " + std::to_string(w.number) + ": " + r.str);
+      } else if (timed_out(r)) {
+        fail_key(w, batches[i].front(), r);
       } else {
         fail(w, "MIGRATE: " + r.str);
       }
     }
     return true;
+  }
+
+  /// A key MIGRATE could not carry, alone, in any attempt: named, with its size, and left on
+  /// the source (MIGRATE deletes a key only once the target has answered).
+  void fail_key(slot_work& w, const std::string& key, const reply& r) {
+    std::string size;
+    std::vector<reply> usage;
+    if (pipeline(a_.source, {{"MEMORY", "USAGE", key}}, usage) && usage.front().type == reply::kind::integer)
+      size = " (" + std::to_string((usage.front().integer + (1 << 19)) >> 20) + " MB in the source's memory)";
+    const move_keys& m = std::get<move_keys>(w.commands[w.move]);
+    fail(w,
+         "key " + printable(key) + size + " did not move after " + std::to_string(w.attempts + 1) +
+             " attempts of MIGRATE alone: \"" + r.str + "\". Either sending and restoring it takes longer than the " +
+             "MIGRATE timeout of " + std::to_string(m.timeout_ms) +
+             " ms without an answer (spec.migration.migrateTimeoutMs) or the target is not answering. The key stays " +
+             "on the source; raise the timeout and run again",
+         "rcplan.redis.key_too_big");
   }
 
   [[nodiscard]] argv migrate_command(const slot_work& w, const std::vector<std::string>& keys, bool replace) const {
@@ -418,11 +477,11 @@ class migrator {
       const reply& t = theirs[2 * i + 1];
       const reply& s = mine[i];
       if (t.type == reply::kind::nil || s.type != reply::kind::string) continue;  // moves normally
-      if (t.type == reply::kind::string && t.str == s.str) {
+      if (t.type == reply::kind::string && (t.str == s.str || same_content(keys[i]))) {
         equal.push_back(keys[i]);
         continue;
       }
-      fail(w, "key \"" + keys[i] + "\" exists on the target " + a_.target.value +
+      fail(w, "key " + printable(keys[i]) + " exists on the target " + a_.target.value +
                   " with a different value; the slot stays MIGRATING on " + a_.source.value + " and IMPORTING on " +
                   a_.target.value + " with no key lost. Decide which value is right, delete the other, and run again",
            "rcplan.redis.busykey");
@@ -430,14 +489,64 @@ class migrator {
     }
     if (equal.empty()) return;
     std::vector<reply> r;
-    if (!pipeline(a_.source, {migrate_command(w, equal, true)}, r) || r.front().is_error()) {
-      fail(w, "MIGRATE REPLACE of keys equal on both sides: " + (r.empty() ? std::string{"no answer"} : r.front().str));
+    if (!pipeline(a_.source, {migrate_command(w, equal, true)}, r)) {
+      fail(w, "MIGRATE REPLACE of keys equal on both sides: no answer");
+      return;
+    }
+    if (timed_out(r.front()) && equal.size() > 1) {  // as in move_batch: find the key that cannot go
+      w.one_by_one = equal.size();
+      return;
+    }
+    if (timed_out(r.front())) {
+      fail_key(w, equal.front(), r.front());
+      return;
+    }
+    if (r.front().is_error()) {
+      fail(w, "MIGRATE REPLACE of keys equal on both sides: " + r.front().str);
       return;
     }
     ctx_.rep.keys_moved += equal.size();
     ctx_.rep.note(progress_event::kind::retry, step_,
                   "slot " + std::to_string(w.number) + ": " + std::to_string(equal.size()) +
                       " keys already on the target with equal values replaced");
+  }
+
+  /// Whether `key` holds the same value on both sides though their DUMPs differ: a hash, set or
+  /// sorted set in a hash table dumps its elements in the table's order, which two copies of
+  /// one value need not share (a copy restored on the target after its MIGRATE timed out).
+  bool same_content(const std::string& key) {
+    std::vector<reply> mine, theirs;
+    if (!pipeline(a_.source, {{"TYPE", key}}, mine) || !pipeline(a_.target, {{"ASKING"}, {"TYPE", key}}, theirs) ||
+        mine.front().str != theirs[1].str)
+      return false;
+    const std::string type = mine.front().str;
+    argv read;
+    if (type == "hash") read = {"HGETALL", key};
+    else if (type == "set") read = {"SMEMBERS", key};
+    else if (type == "zset") read = {"ZRANGE", key, "0", "-1", "WITHSCORES"};  // ordered by score, then member
+    else return false;
+    if (!pipeline(a_.source, {read}, mine) || !pipeline(a_.target, {{"ASKING"}, read}, theirs)) return false;
+    return contents(type, mine.front()) == contents(type, theirs[1]);
+  }
+
+  /// The elements of an HGETALL, SMEMBERS or ZRANGE answer in an order that does not depend on
+  /// the table: field-value pairs and members sorted, a sorted set's order as Redis gives it.
+  static std::vector<std::string> contents(const std::string& type, const reply& r) {
+    std::vector<std::string> out;
+    if (r.type != reply::kind::array) return out;
+    if (type == "hash") {
+      std::vector<std::pair<std::string, std::string>> pairs;
+      for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) pairs.emplace_back(r.elements[i].str, r.elements[i + 1].str);
+      std::sort(pairs.begin(), pairs.end());
+      for (auto& [field, value] : pairs) {
+        out.push_back(std::move(field));
+        out.push_back(std::move(value));
+      }
+      return out;
+    }
+    for (const reply& e : r.elements) out.push_back(e.str);
+    if (type == "set") std::sort(out.begin(), out.end());
+    return out;
   }
 
   /// Slots whose setup failed (the source did not answer MIGRATING) never had a key moved by
