@@ -14,13 +14,7 @@ build_dir=${RCPLAN_BUILD_DIR:-build}
 jobs=${RCPLAN_JOBS:-2}
 
 rcplan_ensure_packages
-# The Kubernetes tests' control plane is built from Go modules on first use (then cached); build
-# it before the C++ so the two do not compete for the cores while tests run. Without Go the
-# Kubernetes tests report themselves skipped, saying why.
-scripts/kube-testenv.sh build >/dev/null || echo "test.sh: the Kubernetes control plane cannot be built here (see above)" >&2
-# The backup tests' S3 server (s3rver, from npm; cached outside the checkout).
-rcplan_ensure_node || echo "test.sh: Node.js cannot be installed here; the S3 tests say why" >&2
-scripts/s3-testenv.sh install >/dev/null || echo "test.sh: s3rver cannot be installed here (see above)" >&2
+rcplan_prepare_test_servers test.sh
 rcplan_configure "$build_dir"
 cmake --build "$build_dir" -j "$jobs"
 cmake --build "$build_dir" -j "$jobs" --target all_verify_interface_header_sets

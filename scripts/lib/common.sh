@@ -55,6 +55,18 @@ rcplan_configure() {
     -DRCPLAN_WERROR="${RCPLAN_WERROR:-OFF}" "${launcher[@]}" "$@"
 }
 
+# The servers the tests start besides redis-server, made ready before the C++ builds so that the
+# two do not compete for the cores while tests run: the Kubernetes control plane, built from
+# Go modules on first use (then cached; without Go the Kubernetes tests report themselves
+# skipped, saying why), and the backup tests' S3 server (s3rver from npm, cached outside the
+# checkout). $1 names the calling script in what it says.
+rcplan_prepare_test_servers() {
+  local who=$1
+  scripts/kube-testenv.sh build >/dev/null || echo "$who: the Kubernetes control plane cannot be built here (see above)" >&2
+  rcplan_ensure_node || echo "$who: Node.js cannot be installed here; the S3 tests say why" >&2
+  scripts/s3-testenv.sh install >/dev/null || echo "$who: s3rver cannot be installed here (see above)" >&2
+}
+
 # Installs Debian packages (as root, or via sudo) for the tools some scripts need beyond the
 # build's own packages.
 rcplan_apt_install() {

@@ -100,10 +100,27 @@ class scratch_dir {
   return run_program(std::move(argv), input, while_running);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define RCPLAN_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RCPLAN_TEST_ASAN 1
+#endif
+#endif
+
 /// Runs `rcplan args...` with its address space limited to `bytes` (util-linux prlimit): input
 /// that makes it grow without bound ends in an allocation failure instead of taking the machine.
+/// Under AddressSanitizer, which reserves terabytes of address space for its shadow, the bound
+/// is on resident memory instead (ASan's hard_rss_limit_mb ends the process beyond it).
 [[nodiscard]] inline cli_result run_cli_limited(const std::vector<std::string>& args, std::size_t bytes) {
+#ifdef RCPLAN_TEST_ASAN
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  std::string options = asan != nullptr ? std::string{asan} + ":" : std::string{};
+  options += "hard_rss_limit_mb=" + std::to_string(bytes >> 20);
+  std::vector<std::string> argv{"env", "ASAN_OPTIONS=" + options, RCPLAN_CLI};
+#else
   std::vector<std::string> argv{"prlimit", "--as=" + std::to_string(bytes), RCPLAN_CLI};
+#endif
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(std::move(argv), {}, {});
 }

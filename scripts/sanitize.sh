@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The test suite under sanitizers, in Clang builds of their own (under RCPLAN_BUILD_ROOT):
+#
+#   address  AddressSanitizer + UndefinedBehaviorSanitizer, every test that runs rcplan's code
+#            in an instrumented process (build-asan): the unit, property, Redis, Kubernetes,
+#            CLI, example and C ABI tests. Left out: the Python and Go tests and examples (their
+#            interpreters are not instrumented, and ASan must be the first library a process
+#            loads) and the CMake consumer tests (they build other projects); the benchmarks
+#            are not built.
+#   thread   ThreadSanitizer (build-tsan) over what runs threads: the Redis binding's tests
+#            (the parallel executor, the pacer and its probes, the quiet check), the C ABI's
+#            concurrent callers and the controller's work queue.
+#
+# Any report fails the run. Warnings are errors when RCPLAN_WERROR=ON, as in CI: these builds
+# are also where CI checks that rcplan compiles with Clang. `build` or `test` does only that
+# half (CI builds one while another build's tests run).
+#
+# Usage: scripts/sanitize.sh address|thread [build|test]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/common.sh
+
+kind=${1:-}
+phase=${2:-all}
+root=${RCPLAN_BUILD_ROOT:-.}
+jobs=${RCPLAN_JOBS:-2}
+case "$kind" in
+  address)
+    dir="$root/build-asan"
+    flags="-fsanitize=address,undefined -fno-sanitize-recover=all"
+    targets=(all)
+    exclude='^(python|go|cmake)/|^examples/(python|go)_'
+    include='.'
+    ;;
+  thread)
+    dir="$root/build-tsan"
+    flags="-fsanitize=thread"
+    targets=(test_redis test_c test_controller)
+    exclude='^$'
+    include='^(redis|c|controller)/'
+    ;;
+  *)
+    echo "usage: scripts/sanitize.sh address|thread" >&2
+    exit 2
+    ;;
+esac
+
+rcplan_ensure_packages
+rcplan_ensure_clang
+[[ $kind == address && $phase != build ]] && rcplan_prepare_test_servers sanitize.sh
+if [[ $phase != test ]]; then
+  # -O1 with line tables: stack traces that name lines, at a fraction of -O0's run time. The C
+  # examples link with the C driver, which leaves out the sanitizers' C++ parts and libstdc++.
+  RCPLAN_BUILD_TYPE=RelWithDebInfo rcplan_configure "$dir" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_C_FLAGS="$flags -fno-omit-frame-pointer" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags -fsanitize-link-c++-runtime -lstdc++" -DCMAKE_SHARED_LINKER_FLAGS="$flags" \
+    -DRCPLAN_BUILD_BENCH=OFF >/dev/null
+  start=$SECONDS
+  cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
+  echo "sanitize.sh $kind: built in $((SECONDS - start)) s"
+fi
+[[ $phase == build ]] && exit 0
+start=$SECONDS
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R "$include" -E "$exclude"
+echo "sanitize.sh $kind: tests ran in $((SECONDS - start)) s"
