@@ -127,9 +127,16 @@ std::vector<node_id> settle_at(node_pool& pool, directory& dir, reporter& rep, c
   argv forget{"CLUSTER", "DELSLOTS"};
   for (const source_part& p : parts) forget.push_back(std::to_string(p.forgotten));
   if (t.command(forget).is_error()) return {};
-  for (const source_part& p : parts)
-    (void)pool.get(p.source).command({"CLUSTER", "MEET", p.target.host, std::to_string(p.target.port),
-                                      std::to_string(p.target.bus_port)});
+  // From here on the target's table lacks those slots until their sources answer, so a source
+  // that fails only misses its settle: the wait below ends, and its slot is given back.
+  for (const source_part& p : parts) {
+    try {
+      (void)pool.get(p.source).command({"CLUSTER", "MEET", p.target.host, std::to_string(p.target.port),
+                                        std::to_string(p.target.bus_port)});
+    } catch (const std::exception&) {
+      pool.drop(p.source);
+    }
+  }
   const auto deadline = clock::now() + timeout;
   while (!complete_and_ok(t) && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const cluster_view after = parse_cluster_nodes(t.command({"CLUSTER", "NODES"}).str);
@@ -150,9 +157,14 @@ std::vector<node_id> settle_at(node_pool& pool, directory& dir, reporter& rep, c
                      "); its migrations settle with a slot of their own");
   }
   // the sources' handshakes end with the target's answer: leave no half-met node behind
-  for (const source_part& p : parts)
-    while (clock::now() < deadline && handshaking_with(pool.get(p.source), p.target))
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (const source_part& p : parts) {
+    try {
+      while (clock::now() < deadline && handshaking_with(pool.get(p.source), p.target))
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } catch (const std::exception&) {
+      pool.drop(p.source);
+    }
+  }
   while (!complete_and_ok(t) && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   return settled;
 }
