@@ -41,6 +41,23 @@ std::uint64_t meets_received(connection& c) {
   return n;  // absent until the first MEET arrives
 }
 
+/// A view's line of node `id` (parsed views keep Redis' order), or null.
+const cluster_node* line_of(const cluster_view& v, const node_id& id) {
+  for (const cluster_node& n : v.nodes)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+/// Polls `done` every 5 ms until it holds or `deadline` passes; whether it held.
+template <typename Done>
+bool poll_until(std::chrono::steady_clock::time_point deadline, Done&& done) {
+  for (;;) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 /// The target's line in the source's CLUSTER NODES, and whether a handshake with the target's
 /// address is still open there.
 struct source_view {
@@ -51,8 +68,7 @@ struct source_view {
 source_view view_from_source(connection& source, const node_id& target) {
   source_view out;
   const cluster_view v = parse_cluster_nodes(source.command({"CLUSTER", "NODES"}).str);
-  for (const cluster_node& n : v.nodes)
-    if (n.id == target) out.target = n.addr;
+  if (const cluster_node* t = line_of(v, target)) out.target = t->addr;
   if (out.target)
     for (const cluster_node& n : v.nodes)
       if (n.flags.handshake && n.addr.host == out.target->host && n.addr.port == out.target->port)
@@ -60,23 +76,10 @@ source_view view_from_source(connection& source, const node_id& target) {
   return out;
 }
 
-
 /// Every slot has an owner in the node's table and the node serves: migrations may go on.
 bool complete_and_ok(connection& c) {
   const reply r = c.command({"CLUSTER", "INFO"});
   return info_value(r.str, "cluster_state") == "ok" && info_value(r.str, "cluster_slots_assigned") == "16384";
-}
-
-const cluster_node* line_of(const cluster_view& v, const node_id& id) {
-  for (const cluster_node& n : v.nodes)
-    if (n.id == id) return &n;
-  return nullptr;
-}
-
-const cluster_node* own_line(const cluster_view& v) {
-  for (const cluster_node& n : v.nodes)
-    if (n.flags.myself) return &n;
-  return nullptr;
 }
 
 /// One source's part in a settle at the target: the slot the target forgets, and the target's
@@ -96,7 +99,7 @@ std::optional<source_part> part_of(node_pool& pool, directory& dir, const cluste
   const cluster_node* held = line_of(at_target, source_id);
   if (held == nullptr) return std::nullopt;
   const cluster_view own = parse_cluster_nodes(pool.get(source).command({"CLUSTER", "NODES"}).str);
-  const cluster_node* claims = own_line(own);
+  const cluster_node* claims = line_of(own, own.observer);
   const cluster_node* target = line_of(own, target_id);
   if (claims == nullptr || target == nullptr || claims->id != source_id) return std::nullopt;
   const std::optional<slot> spare = ((claims->slots & held->slots) - moving).first();
@@ -104,21 +107,14 @@ std::optional<source_part> part_of(node_pool& pool, directory& dir, const cluste
   return source_part{source, source_id, *spare, target->addr};
 }
 
-bool handshaking_with(connection& source, const address& a) {
-  for (const cluster_node& n : parse_cluster_nodes(source.command({"CLUSTER", "NODES"}).str).nodes)
-    if (n.flags.handshake && n.addr.host == a.host && n.addr.port == a.port) return true;
-  return false;
-}
-
 /// The settle at one target; returns the sources settled.
 std::vector<node_id> settle_at(node_pool& pool, directory& dir, reporter& rep, const node_id& target,
                                const std::map<node_id, slot_set>& moving, std::chrono::milliseconds timeout) {
-  using clock = std::chrono::steady_clock;
   connection& t = pool.get(target);
   if (!complete_and_ok(t)) return {};
   const node_id target_id = dir.real_id(target);
   const cluster_view before = parse_cluster_nodes(t.command({"CLUSTER", "NODES"}).str);
-  const cluster_node* me = own_line(before);
+  const cluster_node* me = line_of(before, before.observer);
   if (me == nullptr || !me->is_master() || !me->slots.empty() || !me->open_slots.empty()) return {};
   std::vector<source_part> parts;
   for (const auto& [source, slots] : moving)
@@ -137,8 +133,8 @@ std::vector<node_id> settle_at(node_pool& pool, directory& dir, reporter& rep, c
       pool.drop(p.source);
     }
   }
-  const auto deadline = clock::now() + timeout;
-  while (!complete_and_ok(t) && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  (void)poll_until(deadline, [&] { return complete_and_ok(t); });
   const cluster_view after = parse_cluster_nodes(t.command({"CLUSTER", "NODES"}).str);
   std::vector<node_id> settled;
   for (const source_part& p : parts) {
@@ -159,13 +155,12 @@ std::vector<node_id> settle_at(node_pool& pool, directory& dir, reporter& rep, c
   // the sources' handshakes end with the target's answer: leave no half-met node behind
   for (const source_part& p : parts) {
     try {
-      while (clock::now() < deadline && handshaking_with(pool.get(p.source), p.target))
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      (void)poll_until(deadline, [&] { return !view_from_source(pool.get(p.source), target_id).handshaking; });
     } catch (const std::exception&) {
       pool.drop(p.source);
     }
   }
-  while (!complete_and_ok(t) && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  (void)poll_until(deadline, [&] { return complete_and_ok(t); });
   return settled;
 }
 
@@ -224,7 +219,6 @@ std::set<std::pair<node_id, node_id>> settle_idle_targets(
 
 bool source_heard_by_target(node_pool& pool, directory& dir, const node_id& source, const node_id& target,
                             std::chrono::milliseconds timeout) {
-  using clock = std::chrono::steady_clock;
   try {
     const node_id target_id = dir.real_id(target);
     connection& s = pool.get(source);
@@ -236,11 +230,8 @@ bool source_heard_by_target(node_pool& pool, directory& dir, const node_id& sour
     const reply r = s.command({"CLUSTER", "MEET", a.host, std::to_string(a.port), std::to_string(a.bus_port)});
     if (r.is_error()) return false;
     // The source sends the MEET from its next cron tick (every 100 ms at the default hz).
-    const auto deadline = clock::now() + timeout;
-    while (clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      if (meets_received(t) > meets && !view_from_source(s, target_id).handshaking) return true;
-    }
+    return poll_until(std::chrono::steady_clock::now() + timeout,
+                      [&] { return meets_received(t) > meets && !view_from_source(s, target_id).handshaking; });
   } catch (const std::exception&) {
     pool.drop(source);
     pool.drop(target);
