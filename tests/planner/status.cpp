@@ -2,6 +2,7 @@
 
 #include <rcplan/json/kube_objects.hpp>
 #include <rcplan/planner/objects.hpp>
+#include <rcplan/planner/reconcile.hpp>
 #include <rcplan/planner/status.hpp>
 #include <rcplan/testing/gen_plan.hpp>
 
@@ -188,6 +189,46 @@ TEST_CASE("status values for the phases of a cluster's life") {
     c.b.node(c.ids[2][0]).flags.fail = true;
     const auto s = rcplan::compute_status(c.build(), r, with(rcplan::failover{c.ids[2][1], rcplan::failover_mode::force}));
     CHECK(s.status != "Failed");
+  }
+}
+
+TEST_CASE("a plan that waits is never Healthy: it names the stage that waits and why") {
+  const auto r = resource(3, 1);
+  SECTION("a balanced cluster whose views disagree: the slot planner waits for gossip") {
+    cluster c(r, contiguous(3), 1);
+    c.b.all_keys_known();
+    rcplan::topology t = c.build();
+    // the second master has not heard yet that the first one claimed slot 0 (gossip lags)
+    rcplan::cluster_view v = t.views.front();
+    v.observer = c.ids[1][0];
+    for (auto& n : v.nodes) {
+      n.flags.myself = n.id == v.observer;
+      if (n.id == c.ids[0][0]) n.slots -= rcplan::slot_set{{0, 0}};
+    }
+    t.views.push_back(v);
+    const rcplan::plan p = rcplan::reconcile(t, r);
+    INFO((p.diagnostics.empty() ? std::string{} : p.diagnostics.front().code));
+    REQUIRE(p.status == rcplan::plan_status::waiting);
+    const auto s = rcplan::compute_status(t, r, p);
+    CHECK(s.status == "Rebalancing");
+    CHECK_FALSE(s.reason.empty());
+  }
+  SECTION("every waiting plan, whatever it waits for") {
+    cluster c(r, contiguous(3), 1);
+    const rcplan::topology t = c.build();
+    rcplan::plan p;
+    p.status = rcplan::plan_status::waiting;
+    p.diagnostics.push_back({rcplan::severity::info, rcplan::reconcile_code::waiting_for_nodes, "", "pods start"});
+    CHECK(rcplan::compute_status(t, r, p).status == "Scaling");
+    CHECK(rcplan::compute_status(t, r, p).reason == "pods start");
+    p.diagnostics.front().code = rcplan::reconcile_code::waiting_for_synced_replica;
+    CHECK(rcplan::compute_status(t, r, p).status == "RollingUpdate");
+    p.diagnostics.front().code = rcplan::rebalance_code::failover_settling;
+    CHECK(rcplan::compute_status(t, r, p).status == "Rebalancing");
+    p.diagnostics.clear();
+    p.steps.push_back({0, "let gossip settle", rcplan::wait_until{rcplan::wait_condition::views_agree, "", 0}});
+    CHECK(rcplan::compute_status(t, r, p).status == "Rebalancing");
+    CHECK(rcplan::compute_status(t, r, p).reason == "let gossip settle");
   }
 }
 

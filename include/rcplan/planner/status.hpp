@@ -16,7 +16,9 @@
 //    password Secret) is not the desired one, or the plan replaces pods or sets config.
 // 7. Healthy when the plan is converged; otherwise the plan repairs something that fits none of
 //    the above (open slots, replica links), reported as Rebalancing when it touches slots and
-//    Scaling when it changes replication.
+//    Scaling when it changes replication. A plan that waits is never Healthy: it reports the
+//    stage that waits (Rebalancing while views settle or a failover holds slot moves back,
+//    RollingUpdate while a restart waits on a replica, Scaling otherwise), with its reason.
 //
 // "Calculating Rebalancing" is the original's state while it computes a reshard; rcplan plans in
 // one pure call, so it never reports it (the constant exists for bindings that want it).

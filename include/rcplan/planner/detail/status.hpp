@@ -1,11 +1,13 @@
 #pragma once
 
-// What compute_status() reads off a plan: the kinds of change its steps make, and the first
-// problem a blocked plan reports.
+// What compute_status() reads off a plan: the kinds of change its steps make, the first
+// problem a blocked plan reports, and what a waiting plan waits for.
 
 #include <rcplan/diagnostic.hpp>
 #include <rcplan/plan/action.hpp>
+#include <rcplan/plan/kube_objects.hpp>
 #include <rcplan/plan/plan.hpp>
+#include <rcplan/planner/codes.hpp>
 
 #include <string>
 #include <type_traits>
@@ -53,6 +55,28 @@ struct plan_traits {
     if (d.severity == severity::error) return d.code + ": " + d.message;
   if (!p.diagnostics.empty()) return p.diagnostics.front().code + ": " + p.diagnostics.front().message;
   return "the plan is blocked";
+}
+
+/// The status of a plan that waits, from the stage that waits (its diagnostics' codes): the
+/// slot planner's waits (views settling, a failover in progress) hold back slot moves, a
+/// restart waits on a replica, and every other wait is about members or replication.
+[[nodiscard]] inline const char* waiting_status(const plan& p) {
+  for (const diagnostic& d : p.diagnostics) {
+    if (d.code.rfind("rebalance.", 0) == 0) return status_rebalancing;
+    if (d.code == reconcile_code::waiting_for_synced_replica || d.code == reconcile_code::restart_without_replica)
+      return status_rolling_update;
+  }
+  for (const step& s : p.steps)
+    if (const auto* w = std::get_if<wait_until>(&s.action); w != nullptr && w->condition == wait_condition::views_agree)
+      return status_rebalancing;
+  return status_scaling;
+}
+
+/// Why a plan waits: its first diagnostic, or its first step's reason.
+[[nodiscard]] inline std::string waiting_reason(const plan& p) {
+  if (!p.diagnostics.empty()) return p.diagnostics.front().message;
+  if (!p.steps.empty()) return p.steps.front().reason;
+  return "waiting for the cluster to settle";
 }
 
 }  // namespace rcplan::planner_detail

@@ -120,7 +120,10 @@ RCPLAN_ENTRY cluster_status compute_status(const topology& t, const cluster_reso
   if (next.status == plan_status::converged && next.steps.empty()) return set(status_healthy, "");
   if (traits.touches_slots) return set(status_rebalancing, "the plan repairs slot ownership");
   if (traits.replication) return set(status_scaling, "the plan repairs replication");
-  if (next.status == plan_status::waiting) return set(status_healthy, "waiting for the cluster to settle");
+  // a plan that waits has work left: Healthy (Ready) would let a caller act on a cluster
+  // whose next pass still moves slots
+  if (next.status == plan_status::waiting)
+    return set(planner_detail::waiting_status(next), planner_detail::waiting_reason(next));
   return set(status_healthy, "");
 }
 
