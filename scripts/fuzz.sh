@@ -6,7 +6,8 @@
 # target; exits non-zero if any target found a crash, a leak, a sanitizer report or a timeout,
 # whose input libFuzzer leaves in FUZZ_DIR/findings.
 #
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: the names in fuzz/CMakeLists.txt, without fuzz_)
+# Usage: scripts/fuzz.sh [SECONDS|build] [TARGET...]   (targets: the names in fuzz/CMakeLists.txt,
+# without fuzz_; `build` only builds them, as CI does beside another job's tests)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/common.sh
@@ -16,18 +17,14 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 fuzz_dir=${FUZZ_DIR:-$build/corpus}
 
 rcplan_ensure_packages
-rcplan_ensure_clang
-# libFuzzer and the sanitizers' runtimes
-if [[ "$(dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null)" != "install ok installed" ]] &&
-  [[ ! -e "$(clang++ -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ]]; then
-  rcplan_apt_install libclang-rt-14-dev
-fi
+rcplan_ensure_clang  # with libFuzzer
 RCPLAN_BUILD_TYPE=RelWithDebInfo rcplan_configure "$build" -DCMAKE_CXX_COMPILER=clang++ -DRCPLAN_BUILD_FUZZ=ON \
   -DRCPLAN_BUILD_TESTS=OFF -DRCPLAN_BUILD_EXAMPLES=OFF -DRCPLAN_BUILD_BENCH=OFF -DRCPLAN_INSTALL=OFF >/dev/null
 
 targets=("$@")
 ((${#targets[@]} > 0)) || targets=(cluster_nodes cluster_shards info_replication resp spec_json spec_yaml plan_json c_abi)
 cmake --build "$build" -j "${RCPLAN_JOBS:-2}" --target "${targets[@]/#/fuzz_}" >/dev/null
+[[ $seconds == build ]] && exit 0
 
 # seeds: what the tests read
 seed() {  # seed TARGET FILE...: copies files into the target's corpus

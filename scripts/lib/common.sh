@@ -51,8 +51,9 @@ rcplan_configure() {
   if command -v ccache >/dev/null; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   fi
+  # RCPLAN_TEST_OPTIMIZATION: an optimization flag for the test sources alone (tests/CMakeLists.txt)
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${RCPLAN_BUILD_TYPE:-RelWithDebInfo}" \
-    -DRCPLAN_WERROR="${RCPLAN_WERROR:-OFF}" "${launcher[@]}" "$@"
+    -DRCPLAN_WERROR="${RCPLAN_WERROR:-OFF}" -DRCPLAN_TEST_OPTIMIZATION="${RCPLAN_TEST_OPTIMIZATION:-}" "${launcher[@]}" "$@"
 }
 
 # The servers the tests start besides redis-server, made ready before the C++ builds so that the
@@ -83,10 +84,13 @@ rcplan_ensure_node() {
   rcplan_apt_install nodejs npm
 }
 
-# Clang for the builds that check rcplan compiles with it too (scripts/build-configs.sh).
+# Clang for the builds that check rcplan compiles with it too (scripts/build-configs.sh), the
+# sanitizer builds and the fuzz targets.
 rcplan_ensure_clang() {
-  command -v clang++ >/dev/null && return 0
-  rcplan_apt_install clang
+  command -v clang++ >/dev/null || rcplan_apt_install clang
+  # libFuzzer and the sanitizers' runtimes
+  [[ -e "$(clang++ -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ]] ||
+    rcplan_apt_install libclang-rt-14-dev
 }
 
 # gnuplot for the strategy report's plots (bench/report.sh).

@@ -10,6 +10,7 @@
 #include <rcplan/model/key_slot.hpp>
 #include <rcplan/redis/client.hpp>
 
+#include "support/hash_tags.hpp"
 #include "support/temp_files.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
@@ -403,7 +404,7 @@ TEST_CASE("backup: the source node killed mid-transfer fails the backup - a retr
   // ~150 MB into master 0 (slots 0..5460): a hash tag whose slot is there
   std::string tag;
   for (int i = 0; tag.empty(); ++i)
-    if (rcplan::key_slot("{t" + std::to_string(i) + "}") <= 5000) tag = "{t" + std::to_string(i) + "}";
+    if (rcplan::key_slot(rcplan_test::numbered_tag(i)) <= 5000) tag = rcplan_test::numbered_tag(i);
   {
     resp_client m0 = c.client(0);
     const std::string block(std::size_t{1} << 20, 'v');

@@ -11,6 +11,7 @@
 #include <rcplan/planner/rebalance.hpp>
 #include <rcplan/planner/repair.hpp>
 
+#include "support/hash_tags.hpp"
 #include "support/plan_steps.hpp"
 #include "support/redis_cluster.hpp"
 
@@ -39,13 +40,7 @@ struct snapshot {
   rcplan::node_observation observation;
 };
 
-/// A hash tag whose keys all land in `s`.
-std::string tag_for(slot s) {
-  for (int i = 0;; ++i) {
-    std::string tag = "{t" + std::to_string(i) + "}";
-    if (rcplan::key_slot(tag) == s) return tag;
-  }
-}
+using rcplan_test::tag_for;
 
 class live_cluster {
  public:

@@ -2,6 +2,7 @@
 // sent them, and a cluster client that routes keys to their masters and follows MOVED and ASK
 // while slots move under it.
 
+#include "support/hash_tags.hpp"
 #include "redis/live_cluster.hpp"
 
 #include <rcplan/model/key_slot.hpp>
@@ -21,13 +22,7 @@ using rcplan_redis_test::live_cluster;
 
 rcplan::address local(std::uint16_t port) { return rcplan::address{"127.0.0.1", port, 0, {}}; }
 
-/// A hash tag whose keys all land in `s`.
-std::string tag_for(rcplan::slot s) {
-  for (int i = 0;; ++i) {
-    std::string tag = "{t" + std::to_string(i) + "}";
-    if (rcplan::key_slot(tag) == s) return tag;
-  }
-}
+using rcplan_test::tag_for;
 
 /// The node index owning slot `s` in a fresh cluster of `masters` even ranges.
 int even_owner(rcplan::slot s, int masters) { return static_cast<int>(static_cast<long>(s) * masters / 16384); }

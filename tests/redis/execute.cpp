@@ -8,6 +8,7 @@
 #include <rcplan/redis/execute.hpp>
 #include <rcplan/redis/observe.hpp>
 
+#include "support/hash_tags.hpp"
 #include "redis/live_cluster.hpp"
 
 #include <catch2/catch.hpp>
@@ -52,12 +53,7 @@ rcplan::plan plan_of(const rcplan::repair_result& r) {
 }
 
 /// A key of `s` not yet in use, with a hash tag that puts it there.
-std::string key_in(rcplan::slot s, const std::string& name) {
-  for (int i = 0;; ++i) {
-    const std::string tag = "{t" + std::to_string(i) + "}";
-    if (rcplan::key_slot(tag) == s) return tag + name;
-  }
-}
+std::string key_in(rcplan::slot s, const std::string& name) { return rcplan_test::tag_for(s) + name; }
 
 struct recorder {
   std::mutex m;
