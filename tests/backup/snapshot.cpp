@@ -309,6 +309,42 @@ TEST_CASE("snapshot: a node with a password", "[backup][snapshot]") {
   CHECK(nothing_left(refused));
 }
 
+TEST_CASE("snapshot: as an ACL user, the only one let in", "[backup][snapshot]") {
+  const std::string password = "Snap-acl-Pa55-3e";
+  redis_process node(false);
+  resp_client c = node.client();
+  c.call({"SET", "k", "v"});
+  set_config(c, "repl-diskless-sync-delay", "0");
+  REQUIRE(c.call({"ACL", "SETUSER", "backup-op", "on", ">" + password, "~*", "&*", "+@all"}) == "OK");
+  REQUIRE(c.call({"ACL", "SETUSER", "default", "off"}) == "OK");
+  temp_dir out;
+  const fs::path file = out.path() / "as-user.rdb";
+
+  snapshot_options o;
+  o.password = rcplan::redis::secret{password, "backup-op"};
+  const snapshot_result r = take_snapshot(at(node.port()), file, o);
+  check_file(r, file);
+  CHECK(r.keys == 1);
+
+  const fs::path refused = out.path() / "refused.rdb";
+  // as the default user, which has no password but is off: the node's NOAUTH is the reason
+  o.password = rcplan::redis::secret{password};
+  const auto e = error_of([&] { (void)take_snapshot(at(node.port()), refused, o); });
+  REQUIRE(e);
+  CHECK(e->id() == "rcplan.backup.snapshot");
+  CHECK(contains(e->what(), "NOAUTH"));
+  CHECK_FALSE(contains(e->what(), password));
+  CHECK(nothing_left(refused));
+
+  // a user that does not exist: refused, the user named, the password not
+  o.password = rcplan::redis::secret{password, "nobody"};
+  const auto u = error_of([&] { (void)take_snapshot(at(node.port()), refused, o); });
+  REQUIRE(u);
+  CHECK(u->id() == "rcplan.backup.auth");
+  CHECK_FALSE(contains(u->what(), password));
+  CHECK(nothing_left(refused));
+}
+
 TEST_CASE("snapshot: a password given to a node that has none is no obstacle", "[backup][snapshot]") {
   redis_process node(false);
   resp_client c = node.client();

@@ -256,6 +256,52 @@ TEST_CASE("password: from a file or RCPLAN_PASSWORD, never printed, a wrong one 
   CHECK(!contains(r.out + r.err, password));
 }
 
+TEST_CASE("ACL user: --user or RCPLAN_USER with its password, keys move with MIGRATE AUTH2, a wrong user exits 1 naming it") {
+  redis_cluster c(3, 0, 2);
+  const std::string user = "rcplan-op";
+  const std::string password = "acl-Pa55word-of-rcplan-op";
+  // the user may do everything; the default user may do nothing, so only the user gets in, and
+  // a MIGRATE that authenticated as the default user (or not at all) would be refused
+  for (int i = 0; i < c.size(); ++i) {
+    resp_client client = c.client(i);
+    REQUIRE(client.call({"ACL", "SETUSER", user, "on", ">" + password, "~*", "&*", "+@all"}) == "OK");
+    REQUIRE(client.call({"ACL", "SETUSER", "default", "off"}) == "OK");
+  }
+  const scratch_file pw("acl-password", password + "\n");
+  const auto with_user = [&](std::vector<std::string> a, const std::string& name) {
+    a.insert(a.end(), {"--password-file", pw.path.string(), "--user", name});
+    return a;
+  };
+  const std::vector<std::string> key_args{"--count", "2000", "--size", "20"};
+
+  auto r = run_cli(with_user(keys_args("load", c, key_args), user));
+  REQUIRE(r.exit_code == 0);
+  r = run_cli(args({"check", "--password-file", pw.path.string()}, c));  // as the default user: off
+  CHECK(r.exit_code == 1);
+  r = run_cli(with_user(args({"check"}, c), "nobody"));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "\"nobody\""));
+  CHECK(!contains(r.out + r.err, password));
+  r = run_cli(with_user(args({"check"}, c), "two words"));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "--user"));
+
+  r = run_cli(with_user(args({"rebalance", "--use-empty-masters"}, c), user));
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "result: done"));
+  CHECK(!contains(r.out + r.err, password));
+
+  ::setenv("RCPLAN_USER", user.c_str(), 1);
+  r = run_cli(keys_args("verify", c, key_args, {"--password-file", pw.path.string()}));
+  const auto balanced = run_cli(args({"rebalance", "--use-empty-masters", "--output", "json", "--password-file",
+                                      pw.path.string()}, c));
+  ::unsetenv("RCPLAN_USER");
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "2000/2000 keys present"));
+  REQUIRE(balanced.exit_code == 0);
+  CHECK(nlohmann::json::parse(balanced.out)["result"]["converged"] == true);  // the empty masters took their share
+}
+
 TEST_CASE("unreachable seed, malformed spec: exit 1 naming the address or field, nothing changed") {
   redis_cluster c(3, 0);
   const std::string nobody = "127.0.0.1:" + std::to_string(free_port());

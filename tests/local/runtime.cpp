@@ -371,6 +371,39 @@ TEST_CASE("local runtime: with a password Secret pods require AUTH, and the pass
   }
 }
 
+TEST_CASE("local runtime: a password for an ACL user defines the user on every pod, and replicas follow as it") {
+  const std::string password = "acl-pw-for-ops-51e0";
+  rcplan::local::runtime_options o;
+  o.password = rcplan::redis::secret(password, "ops");
+  local_env env("acl", o);
+  auto& rt = env.rt();
+  rcplan::statefulset_description s = shard0(2);
+  s.password_secret = "redis-password";
+  create(rt, s);
+  rcplan::topology t = rcplan_test::observe_pods(rt);
+  REQUIRE(t.pods.size() == 2);
+  for (const rcplan::pod& p : t.pods) {
+    rcplan_test::resp_client c(p.port);
+    CHECK(c.call({"AUTH", "ops", password}) == "OK");
+    CHECK(c.call({"ACL", "WHOAMI"}) == "ops");
+    CHECK(config_get(c, "masteruser") == "ops");
+    CHECK(c.command({"AUTH", "ops", "not-the-password"}).is_error());
+  }
+  // the second pod replicates the first, authenticating as the user: its link comes up
+  const rcplan::pod& master = t.pods.at(0);
+  const rcplan::pod& replica = t.pods.at(1);
+  own_all_slots(master.port, password);
+  rcplan_test::resp_client r(replica.port);
+  REQUIRE(r.call({"AUTH", "ops", password}) == "OK");
+  rcplan_test::resp_client m(master.port);
+  REQUIRE(m.call({"AUTH", "ops", password}) == "OK");
+  REQUIRE(r.call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(master.port)}) == "OK");
+  const std::string master_id = m.call({"CLUSTER", "MYID"});
+  REQUIRE(rcplan_test::eventually([&] { return !r.command({"CLUSTER", "REPLICATE", master_id}).is_error(); }));
+  CHECK(rcplan_test::eventually([&] { return r.call({"INFO", "replication"}).find("master_link_status:up") != std::string::npos; },
+                                std::chrono::seconds(20)));
+}
+
 TEST_CASE("local runtime: a pod that cannot start is an error of the action and a not-ready pod to observe") {
   const std::string password = "never-shown-3b9d";
   rcplan::local::runtime_options o;

@@ -54,3 +54,26 @@ TEST_CASE("password_from_env: the value of the variable or empty when unset", "[
   ::unsetenv("RCPLAN_TEST_PASSWORD");
   CHECK(rcplan::redis::password_from_env("RCPLAN_TEST_PASSWORD").empty());
 }
+
+TEST_CASE("a secret for an ACL user keeps the password and names the user", "[redis][secret]") {
+  const rcplan::redis::secret plain{"pw"};
+  CHECK(plain.user().empty());
+  const rcplan::redis::secret mine = plain.for_user("ops");
+  CHECK(mine.user() == "ops");
+  CHECK(mine.reveal() == "pw");
+  CHECK(plain.user().empty());
+}
+
+TEST_CASE("check_user_name: one AUTH argument, or an error naming where it came from", "[redis][secret]") {
+  CHECK_NOTHROW(rcplan::redis::check_user_name("rcplan-op", "--user"));
+  for (const char* bad : {"", "two words", "tab\there", "nl\n"}) {
+    CAPTURE(bad);
+    try {
+      rcplan::redis::check_user_name(bad, "spec.username");
+      FAIL("accepted");
+    } catch (const rcplan::error& e) {
+      CHECK(e.id() == "rcplan.redis.user");
+      CHECK(std::string{e.what()}.find("spec.username") != std::string::npos);
+    }
+  }
+}

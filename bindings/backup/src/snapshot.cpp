@@ -87,7 +87,8 @@ class wiped_on_exit {
 
 void authenticate(tcp_connection& c, const snapshot_options& o, const std::string& where) {
   if (o.password.empty()) return;
-  std::string command = resp_command({"AUTH", o.password.reveal()});
+  std::string command = o.password.user().empty() ? resp_command({"AUTH", o.password.reveal()})
+                                                  : resp_command({"AUTH", o.password.user(), o.password.reveal()});
   const wiped_on_exit wipe{command};
   c.send_all(command);
   const std::string reply = c.read_line(max_reply_line);

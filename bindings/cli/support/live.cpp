@@ -7,6 +7,7 @@
 #include <rcplan/error.hpp>
 
 #include <chrono>
+#include <cstdlib>
 
 namespace rcplan::cli {
 
@@ -32,6 +33,9 @@ void apply_pace(const pace_options& o, redis::execute_options& eo) {
 void add_password_options(CLI::App& command, connection_options& o) {
   command.add_option("--password-file", o.password_file,
                      std::string{"File whose first line is the cluster password (else $"} + password_env + ")");
+  command.add_option("--user", o.user,
+                     std::string{"The Redis ACL user the password belongs to (else $"} + user_env +
+                         ", else the default user); MIGRATE then authenticates with AUTH2");
   command.add_option("--parallel", o.parallel, "Migrations run at once within a wave")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
@@ -56,6 +60,12 @@ redis::secret resolve_password(const connection_options& o) {
   redis::secret s;
   try {
     s = o.password_file.empty() ? redis::password_from_env(password_env) : redis::read_password_file(o.password_file);
+    const char* env_user = std::getenv(user_env);
+    const std::string user = !o.user.empty() ? o.user : env_user != nullptr ? std::string{env_user} : std::string{};
+    if (!user.empty()) {
+      redis::check_user_name(user, o.user.empty() ? std::string{"$"} + user_env : std::string{"--user"});
+      s = s.for_user(user);
+    }
   } catch (const rcplan::error& e) {
     throw input_error(e.what());
   }

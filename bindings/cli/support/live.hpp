@@ -1,8 +1,8 @@
 #pragma once
 
 // What every command that talks to a live cluster shares: the seed addresses (--redis, any
-// number of times), the password (--password-file or RCPLAN_PASSWORD, never printed) and how
-// many migrations may run at once (--parallel).
+// number of times), the password (--password-file or RCPLAN_PASSWORD, never printed) and its
+// ACL user (--user or RCPLAN_USER), and how many migrations may run at once (--parallel).
 
 #include "progress.hpp"
 
@@ -23,6 +23,8 @@ namespace rcplan::cli {
 
 /// The environment variable that holds the password when no --password-file is given.
 inline constexpr const char* password_env = "RCPLAN_PASSWORD";
+/// The environment variable that names the password's ACL user when no --user is given.
+inline constexpr const char* user_env = "RCPLAN_USER";
 
 /// How fast migrations may go (--latency-budget-ms, --max-speed, --max-keys-per-second). What is
 /// not given is left to the spec's `migration`, else to the executor's defaults.
@@ -35,6 +37,7 @@ struct pace_options {
 struct connection_options {
   std::vector<std::string> redis;  ///< HOST:PORT as typed
   std::string password_file;
+  std::string user;  ///< --user: the ACL user the password belongs to (empty: $RCPLAN_USER, else default)
   int parallel = redis::default_parallel;
   pace_options pace;
 };
@@ -55,8 +58,9 @@ void add_password_options(CLI::App& command, connection_options& o);
 /// Refuses (usage error) a command given both or neither of --cluster-nodes and --redis.
 void require_one_source(const std::string& cluster_nodes, const std::vector<std::string>& redis);
 
-/// The password of --password-file, else of RCPLAN_PASSWORD, else none. Remembered for
-/// redaction, so that no message can show it.
+/// The password of --password-file, else of RCPLAN_PASSWORD, else none, for the ACL user of
+/// --user, else of RCPLAN_USER, else the default user. Remembered for redaction, so that no
+/// message can show it. A malformed user name is an input_error.
 [[nodiscard]] redis::secret resolve_password(const connection_options& o);
 
 /// The --redis addresses. Throws input_error naming the malformed one.

@@ -7,13 +7,13 @@
 namespace rcplan::local::detail {
 namespace {
 
-constexpr std::array<std::string_view, 21> owned = {
+constexpr std::array<std::string_view, 22> owned = {
     "appendonly",          "bind",                  "cluster-announce-bus-port", "cluster-announce-hostname",
     "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port", "cluster-config-file",
     "cluster-enabled",     "cluster-node-timeout",  "cluster-port",              "daemonize",
     "dir",                 "include",               "logfile",                   "masterauth",
-    "pidfile",             "port",                  "requirepass",               "supervised",
-    "unixsocket",
+    "masteruser",          "pidfile",               "port",                      "requirepass",
+    "supervised",          "unixsocket",
 };
 
 std::string lower(std::string_view s) {
@@ -81,6 +81,10 @@ std::string render_pod_conf(const std::string& configmap_text, const pod_conf_op
   if (o.password != nullptr && !o.password->empty()) {
     out += "requirepass " + quote_conf_value(*o.password) + "\n";
     out += "masterauth " + quote_conf_value(*o.password) + "\n";
+    if (o.user != nullptr && !o.user->empty()) {
+      out += "user " + *o.user + " on " + quote_conf_value(">" + *o.password) + " ~* &* +@all\n";
+      out += "masteruser " + *o.user + "\n";
+    }
   }
   return out;
 }

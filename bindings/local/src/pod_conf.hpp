@@ -19,6 +19,9 @@ struct pod_conf_options {
   std::filesystem::path log_dir;
   std::uint32_t node_timeout_ms = 3000;
   const std::string* password = nullptr;  ///< null or empty: no requirepass/masterauth
+  /// An ACL user the password is also for (null or empty: none), defined with every right and
+  /// used by replicas to reach their master (masteruser).
+  const std::string* user = nullptr;
 };
 
 /// Whether redis.conf directive `key` is one the runtime writes itself (case-insensitive), so a

@@ -51,6 +51,7 @@ std::optional<std::string> start_redis_process(const redis_process_options& o) {
   co.node_timeout_ms = o.node_timeout_ms;
   const std::string& pw = o.password.reveal();
   co.password = pw.empty() ? nullptr : &pw;
+  co.user = o.password.user().empty() ? nullptr : &o.password.user();
   // The password goes into a file only its owner reads, never onto a command line.
   const std::filesystem::path conf = o.run_dir / "redis.conf";
   detail::write_private_file(conf, detail::render_pod_conf(o.configmap_text, co));

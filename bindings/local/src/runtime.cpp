@@ -255,6 +255,7 @@ struct runtime::impl {
     co.node_timeout_ms = o.node_timeout_ms;
     const std::string& pw = o.password.reveal();
     co.password = p.auth ? &pw : nullptr;
+    co.user = p.auth && !o.password.user().empty() ? &o.password.user() : nullptr;
     // The password goes into the pod's redis.conf, readable by its owner only (0600), rather
     // than onto the command line, which every user of the machine can read in /proc/<pid>/cmdline
     // and `ps` for as long as the process lives.

@@ -91,11 +91,14 @@ void connection::authenticate(const connect_options& options) {
   // the node may not have learnt the new password yet (a change in progress)
   if (!options.previous_password.empty() && try_auth(options.previous_password, auth_outcome::previous)) return;
   if (options.password.empty() && options.previous_password.empty()) return;
-  throw auth_error(where_ + ": the password was rejected");
+  const std::string& user = options.password.empty() ? options.previous_password.user() : options.password.user();
+  throw auth_error(where_ + (user.empty() ? std::string{": the password was rejected"}
+                                          : ": the password of ACL user \"" + user + "\" was rejected, or the user is off"));
 }
 
 bool connection::try_auth(const secret& password, auth_outcome taken) {
-  append({"AUTH", password.reveal()});
+  if (password.user().empty()) append({"AUTH", password.reveal()});
+  else append({"AUTH", password.user(), password.reveal()});
   --sent_;
   const reply r = read_raw();
   if (!r.is_error()) {

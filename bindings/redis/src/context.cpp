@@ -49,8 +49,18 @@ std::string command_name(const argv& a) {
 }
 
 argv with_password(argv a, const secret& password, bool secret_value) {
-  for (std::size_t i = 1; i < a.size(); ++i)
-    if (a[i] == password_placeholder && (a[i - 1] == "AUTH" || (secret_value && i == 3))) a[i] = password.reveal();
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    if (a[i] != password_placeholder) continue;
+    if (a[i - 1] == "AUTH" && !password.user().empty()) {
+      // MIGRATE names an ACL user with AUTH2 USER PASSWORD
+      a[i - 1] = "AUTH2";
+      a[i] = password.reveal();
+      a.insert(a.begin() + static_cast<std::ptrdiff_t>(i), password.user());
+      ++i;
+    } else if (a[i - 1] == "AUTH" || (secret_value && i == 3)) {
+      a[i] = password.reveal();
+    }
+  }
   return a;
 }
 

@@ -52,7 +52,8 @@ void backoff(int attempt);
 [[nodiscard]] std::string command_name(const argv& a);
 
 /// The argv with the password in place of the placeholder where lowering put one: after AUTH
-/// (MIGRATE) and as the value of a secret CONFIG SET.
+/// (MIGRATE; AUTH2 USER PASSWORD when the password belongs to an ACL user) and as the value of
+/// a secret CONFIG SET.
 [[nodiscard]] argv with_password(argv a, const secret& password, bool secret_value);
 
 /// Sends one command to `node`, reconnecting and retrying transient failures up to

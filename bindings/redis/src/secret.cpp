@@ -18,6 +18,13 @@ secret read_password_file(const std::filesystem::path& path) {
   return secret{std::move(line)};
 }
 
+void check_user_name(const std::string& name, const std::string& where) {
+  if (name.empty()) throw error("rcplan.redis.user", where + ": the ACL user name is empty");
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f')
+      throw error("rcplan.redis.user", where + ": the ACL user name holds a space or a control character");
+}
+
 secret password_from_env(std::string_view name) {
   const std::string key{name};
   const char* value = std::getenv(key.c_str());
