@@ -7,6 +7,7 @@ rcplan_packages=(
   librange-v3-dev nlohmann-json3-dev catch2 librapidcheck-dev
   libcli11-dev libyaml-cpp-dev libhiredis-dev libbenchmark-dev libcurl4-openssl-dev
   curl openssl
+  iproute2 nftables
   ccache
   rclone
   python3 python3-pytest

@@ -24,7 +24,8 @@ const std::vector<std::string>& all_codes() {
       rep::uncovered_many_holders, rep::half_finished_migration, rep::contested_slot,
       reb::failover_settling, reb::failover_pending, reb::failed_master_no_replica, reb::unclaimed_slots,
       reb::stuck_imports, reb::weight_invalid,
-      reb::keys_unknown, reb::views_disagree, reb::all_weights_zero, reb::strategy_invalid,
+      reb::keys_unknown, reb::views_disagree, reb::all_weights_zero, reb::strategy_invalid, reb::node_unreachable,
+      reb::migration_peer_down,
       pl::masters_share_host, pl::masters_share_zone, pl::replica_on_master_host, pl::replica_on_master_zone,
       pl::best_effort,
       rec::data_loss, rec::no_master_to_adopt, rec::master_down_no_replica, rec::failover_pending, rec::takeover,
@@ -58,6 +59,8 @@ TEST_CASE("rebalance codes keep their wire text") {
   CHECK(std::string(c::failed_master_no_replica) == "rebalance.failed_master_no_replica");
   CHECK(std::string(c::unclaimed_slots) == "rebalance.unclaimed_slots");
   CHECK(std::string(c::stuck_imports) == "rebalance.stuck_imports");
+  CHECK(std::string(c::node_unreachable) == "rebalance.node_unreachable");
+  CHECK(std::string(c::migration_peer_down) == "rebalance.migration_peer_down");
   CHECK(std::string(c::weight_invalid) == "rebalance.weight_invalid");
   CHECK(std::string(c::keys_unknown) == "rebalance.keys_unknown");
   CHECK(std::string(c::views_disagree) == "rebalance.views_disagree");

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <set>
@@ -153,6 +154,74 @@ TEST_CASE("a failed master whose slots a promoted replica already claims: wait, 
   CHECK(p.steps.empty());
   CHECK(std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
                     [&](const rcplan::diagnostic& d) { return d.code == rcplan::rebalance_code::failover_settling && d.subject == a.value; }));
+}
+
+namespace {
+
+/// `t` with `id` observed as not answering.
+rcplan::topology cut_off(rcplan::topology t, const rcplan::node_id& id) {
+  rcplan::node_observation o;
+  o.id = id;
+  o.reachable = false;
+  o.error = "connect: timed out";
+  t.observations.push_back(o);
+  std::sort(t.observations.begin(), t.observations.end(),
+            [](const rcplan::node_observation& x, const rcplan::node_observation& y) { return x.id < y.id; });
+  return t;
+}
+
+bool has_code(const rcplan::plan& p, const char* code, const rcplan::node_id& subject) {
+  return std::any_of(p.diagnostics.begin(), p.diagnostics.end(),
+                     [&](const rcplan::diagnostic& d) { return d.code == code && d.subject == subject.value; });
+}
+
+}  // namespace
+
+TEST_CASE("a master that does not answer although the cluster counts it as up: wait, naming it") {
+  topology_builder b;
+  const auto sets = rcplan_test::contiguous(3);
+  b.master(sets[0]);
+  const auto quiet = b.master(sets[1]);
+  b.master(sets[2]);
+  const auto empty = b.master({});
+  rcplan::rebalance_options opt;
+  opt.use_empty_masters = true;
+  REQUIRE(rcplan::plan_rebalance(b.build(), opt).status == plan_status::actions_planned);
+  for (const auto& id : {quiet, empty}) {  // a donor or the master that would take slots
+    const auto p = rcplan::plan_rebalance(cut_off(b.build(), id), opt);
+    CHECK(p.status == plan_status::waiting);
+    CHECK(p.steps.empty());
+    CHECK(has_code(p, rcplan::rebalance_code::node_unreachable, id));
+  }
+  // a replica that does not answer holds nothing of its own
+  const auto r = b.replica(quiet);
+  CHECK(rcplan::plan_rebalance(cut_off(b.build(), r), opt).status == plan_status::actions_planned);
+}
+
+TEST_CASE("slots migrating to a master flagged down wait for it, and the plan does not throw") {
+  topology_builder b;
+  const auto sets = rcplan_test::contiguous(3);
+  const auto source = b.master(sets[0]);
+  b.master(sets[1]);
+  b.master(sets[2]);
+  const auto target = b.master({});
+  for (rcplan::slot s = 0; s < 128; ++s)
+    b.node(source).open_slots.push_back({s, rcplan::open_slot::direction::migrating, target});
+  b.node(target).flags.fail = true;
+  rcplan::rebalance_options opt;
+  opt.use_empty_masters = true;
+  for (const bool answers : {true, false}) {  // cut off from the cluster only, or from everyone
+    const auto t = answers ? b.build() : cut_off(b.build(), target);
+    rcplan::plan p;
+    REQUIRE_NOTHROW(p = rcplan::plan_rebalance(t, opt));
+    CHECK(p.status == plan_status::waiting);
+    CHECK(p.steps.empty());
+    CHECK(has_code(p, rcplan::rebalance_code::migration_peer_down, target));
+  }
+  // down with nothing open toward it: it stays out of the plan, the others rebalance
+  b.node(source).open_slots.clear();
+  const auto p = rcplan::plan_rebalance(cut_off(b.build(), target), opt);
+  CHECK(p.status == plan_status::converged);
 }
 
 TEST_CASE("rebalance properties on generated clean clusters") {

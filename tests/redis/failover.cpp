@@ -28,26 +28,6 @@ using rcplan_redis_test::observe_all;
   return c.client(i).call({"INFO", "replication"}).find("role:slave") != std::string::npos;
 }
 
-/// Opens a migration of `slots` from `source` to `target` and moves the first `per_slot` keys
-/// of each of `moved` slots, the way an executor cut short would leave it.
-void half_migrate(const live_cluster& c, int source, int target, int slots, int moved, int per_slot) {
-  std::vector<std::vector<std::string>> importing, migrating;
-  for (int s = 0; s < slots; ++s) {
-    importing.push_back({"CLUSTER", "SETSLOT", std::to_string(s), "IMPORTING", c.id(source)});
-    migrating.push_back({"CLUSTER", "SETSLOT", std::to_string(s), "MIGRATING", c.id(target)});
-  }
-  for (const auto& r : c.client(target).pipeline(importing)) REQUIRE_FALSE(r.is_error());
-  for (const auto& r : c.client(source).pipeline(migrating)) REQUIRE_FALSE(r.is_error());
-  rcplan_test::resp_client src = c.client(source);
-  for (int s = 0; s < moved; ++s) {
-    const rcplan_test::reply keys = src.command({"CLUSTER", "GETKEYSINSLOT", std::to_string(s), std::to_string(per_slot)});
-    if (keys.elements.empty()) continue;
-    std::vector<std::string> migrate{"MIGRATE", "127.0.0.1", std::to_string(c.port(target)), "", "0", "5000", "KEYS"};
-    for (const auto& k : keys.elements) migrate.push_back(k.str);
-    REQUIRE(src.call(migrate) == "OK");
-  }
-}
-
 }  // namespace
 
 TEST_CASE("a source frozen mid-migration until its replica takes over: the stuck import is repaired, no key lost",
@@ -55,7 +35,7 @@ TEST_CASE("a source frozen mid-migration until its replica takes over: the stuck
   live_cluster c(3, 1, 1);  // masters 0-2, the spare 3, replicas 4-6 (4 follows 0)
   constexpr std::size_t keys = 40000;
   c.load(0, keys);
-  half_migrate(c, 0, 3, 128, 64, 2);
+  rcplan_redis_test::half_migrate(c, 0, 3, 128, 64, 2);
   c.wait_replicated();
 
   const pid_t source = c.node(0).pid();

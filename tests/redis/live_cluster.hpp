@@ -15,6 +15,7 @@
 
 #include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_network.hpp"
 
 #include <array>
 #include <chrono>
@@ -53,10 +54,17 @@ class live_cluster {
  public:
   /// `masters` masters with even contiguous slot ranges (nodes 0..masters-1), `spare` masters
   /// without slots (next), then `replicas` replicas of each master in master order; every node
-  /// requires `password` when it is not empty.
-  live_cluster(int masters, int replicas, int spare = 0, std::string password = {}) : password_(std::move(password)) {
+  /// requires `password` when it is not empty. Node `i` runs on host `i` of `net` when given
+  /// (which must outlive the cluster), else on loopback.
+  live_cluster(int masters, int replicas, int spare = 0, std::string password = {},
+               const rcplan_test::test_network* net = nullptr)
+      : password_(std::move(password)) {
     const int total = masters * (1 + replicas) + spare;
-    for (int i = 0; i < total; ++i) nodes_.push_back(std::make_unique<rcplan_test::redis_process>());
+    for (int i = 0; i < total; ++i) {
+      rcplan_test::host_placement where;
+      if (net != nullptr) where = {net->netns(i), net->address(i)};
+      nodes_.push_back(std::make_unique<rcplan_test::redis_process>(true, std::vector<std::string>{}, where));
+    }
     if (!password_.empty())
       for (int i = 0; i < total; ++i) {
         resp_client c = nodes_[static_cast<std::size_t>(i)]->client();
@@ -64,7 +72,7 @@ class live_cluster {
         c.call({"CONFIG", "SET", "requirepass", password_});
       }
     for (int i = 0; i < total; ++i) ids_.push_back(client(i).call({"CLUSTER", "MYID"}));
-    for (int i = 1; i < total; ++i) client(i).call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(port(0))});
+    for (int i = 1; i < total; ++i) client(i).call({"CLUSTER", "MEET", host(0), std::to_string(port(0))});
     for (int i = 0; i < total; ++i)
       if (!eventually([&] { return known(i) == static_cast<std::size_t>(total); }))
         throw std::runtime_error("nodes did not learn each other");
@@ -86,6 +94,7 @@ class live_cluster {
   [[nodiscard]] rcplan_test::redis_process& node(int i) { return *nodes_.at(static_cast<std::size_t>(i)); }
   [[nodiscard]] const std::string& id(int i) const { return ids_.at(static_cast<std::size_t>(i)); }
   [[nodiscard]] std::uint16_t port(int i) const { return nodes_.at(static_cast<std::size_t>(i))->port(); }
+  [[nodiscard]] const std::string& host(int i) const { return nodes_.at(static_cast<std::size_t>(i))->host(); }
   [[nodiscard]] const std::string& password() const noexcept { return password_; }
   [[nodiscard]] bool running(int i) const { return nodes_.at(static_cast<std::size_t>(i))->running(); }
 
@@ -99,7 +108,7 @@ class live_cluster {
   [[nodiscard]] std::vector<rcplan::address> seeds() const {
     std::vector<rcplan::address> out;
     for (int i = 0; i < size(); ++i)
-      if (running(i)) out.push_back(rcplan::address{"127.0.0.1", port(i), 0, {}});
+      if (running(i)) out.push_back(rcplan::address{host(i), port(i), 0, {}});
     return out;
   }
   [[nodiscard]] int index_of_port(std::uint16_t p) const {
@@ -209,6 +218,31 @@ class live_cluster {
   std::vector<std::unique_ptr<rcplan_test::redis_process>> nodes_;
   std::vector<std::string> ids_;
 };
+
+/// Opens a migration of slots [0, `slots`) from `source` to `target` and moves the first
+/// `per_slot` keys of each of the first `moved` slots, the way an executor cut short would
+/// leave it.
+inline void half_migrate(const live_cluster& c, int source, int target, int slots, int moved, int per_slot) {
+  std::vector<std::vector<std::string>> importing, migrating;
+  for (int s = 0; s < slots; ++s) {
+    importing.push_back({"CLUSTER", "SETSLOT", std::to_string(s), "IMPORTING", c.id(source)});
+    migrating.push_back({"CLUSTER", "SETSLOT", std::to_string(s), "MIGRATING", c.id(target)});
+  }
+  for (const auto& r : c.client(target).pipeline(importing))
+    if (r.is_error()) throw std::runtime_error("SETSLOT IMPORTING: " + r.str);
+  for (const auto& r : c.client(source).pipeline(migrating))
+    if (r.is_error()) throw std::runtime_error("SETSLOT MIGRATING: " + r.str);
+  resp_client src = c.client(source);
+  for (int s = 0; s < moved; ++s) {
+    const reply keys = src.command({"CLUSTER", "GETKEYSINSLOT", std::to_string(s), std::to_string(per_slot)});
+    if (keys.elements.empty()) continue;
+    std::vector<std::string> migrate{"MIGRATE", c.host(target), std::to_string(c.port(target)), "", "0", "5000"};
+    if (!c.password().empty()) migrate.insert(migrate.end(), {"AUTH", c.password()});
+    migrate.emplace_back("KEYS");
+    for (const auto& k : keys.elements) migrate.push_back(k.str);
+    src.call(migrate);
+  }
+}
 
 /// Slots of the cluster that some live node reports MIGRATING or IMPORTING.
 [[nodiscard]] inline std::size_t open_slots(const rcplan::topology& t) {

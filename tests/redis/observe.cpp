@@ -8,10 +8,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -111,6 +115,24 @@ TEST_CASE("observe: a killed node is recorded unreachable while the others are o
   rcplan::redis::observe_options only;
   only.follow_peers = false;
   CHECK(rcplan::redis::observe({c.seeds().front()}, only).views.size() == 1);
+}
+
+TEST_CASE("observe: a seed that does not answer is recorded unreachable under the id its peers give it",
+          "[redis][observe]") {
+  live_cluster c(3, 0);
+  const std::vector<rcplan::address> seeds = c.seeds();  // every node is a seed, the frozen one too
+  REQUIRE(::kill(c.node(2).pid(), SIGSTOP) == 0);
+  rcplan::redis::observe_options o;
+  o.command_timeout = std::chrono::milliseconds(500);
+  const rcplan::topology t = rcplan::redis::observe(seeds, o);
+  REQUIRE(::kill(c.node(2).pid(), SIGCONT) == 0);
+  REQUIRE(t.observations.size() == 3);
+  CHECK(t.views.size() == 2);
+  const rcplan::node_observation* frozen = t.observation(rcplan::node_id{c.id(2)});
+  REQUIRE(frozen != nullptr);
+  CHECK_FALSE(frozen->reachable);
+  CHECK(frozen->addr.port == c.port(2));
+  CHECK_FALSE(frozen->error.empty());
 }
 
 TEST_CASE("observe: no seed answers -> rcplan.redis.unreachable naming the address", "[redis][observe]") {

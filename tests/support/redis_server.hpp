@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace rcplan_test {
@@ -33,7 +34,9 @@ using reply = rcplan::redis::reply;
 class resp_client {
  public:
   explicit resp_client(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : node_(rcplan::address{"127.0.0.1", port, 0, {}}, options(timeout)) {}
+      : resp_client("127.0.0.1", port, timeout) {}
+  resp_client(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+      : node_(rcplan::address{host, port, 0, {}}, options(timeout)) {}
 
   reply command(const std::vector<std::string>& argv) { return node_.command(argv); }
   /// Sends all commands, then reads all replies (one round trip).
@@ -75,23 +78,34 @@ inline std::uint16_t free_port() {
 /// Whether a redis-server binary is on PATH.
 inline bool have_redis_server() { return std::system("command -v redis-server >/dev/null 2>&1") == 0; }
 
+/// Where a server runs: on loopback beside the tests (the default), or on a host of a
+/// test_network (its namespace and address; the port is then the standard one, as every host
+/// has its own).
+struct host_placement {
+  std::string netns;
+  std::string address = "127.0.0.1";
+};
+
 /// One real redis-server process in its own temporary directory.
 class redis_process {
  public:
-  explicit redis_process(bool cluster_enabled = true, std::vector<std::string> extra = {}) {
+  explicit redis_process(bool cluster_enabled = true, std::vector<std::string> extra = {}, host_placement where = {})
+      : host_(std::move(where.address)) {
     if (!have_redis_server())
       throw std::runtime_error("redis-server not found on PATH (apt-get install -y redis-server)");
     char tmpl[] = "/tmp/rcplan-test-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     for (int attempt = 0; attempt < 20; ++attempt) {
-      port_ = free_port();
+      port_ = where.netns.empty() ? free_port() : std::uint16_t{6379};
       if (port_ > 55535) continue;  // the bus port is port + 10000
-      std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_),
-                                       "--bind", "127.0.0.1", "--dir", dir_.string(),
-                                       "--save", "", "--appendonly", "no",
-                                       "--logfile", (dir_ / "redis.log").string(),
-                                       "--daemonize", "no"};
+      std::vector<std::string> args;
+      if (!where.netns.empty()) args = {"ip", "netns", "exec", where.netns};  // which then execs redis-server
+      const std::vector<std::string> server = {"redis-server", "--port", std::to_string(port_), "--bind", host_,
+                                               "--dir", dir_.string(), "--save", "", "--appendonly", "no",
+                                               "--logfile", (dir_ / "redis.log").string(), "--daemonize", "no"};
+      args.insert(args.end(), server.begin(), server.end());
+      if (!where.netns.empty()) args.insert(args.end(), {"--protected-mode", "no"});  // the test's private network
       if (cluster_enabled) {
         for (const char* a : {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                               "--cluster-node-timeout", "2000"})
@@ -115,7 +129,8 @@ class redis_process {
 
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
-  [[nodiscard]] resp_client client() const { return resp_client(port_); }
+  [[nodiscard]] const std::string& host() const noexcept { return host_; }
+  [[nodiscard]] resp_client client() const { return resp_client(host_, port_); }
   [[nodiscard]] bool running() const noexcept { return pid_ > 0; }
   /// The process, for signals such as SIGSTOP (a frozen node) that leave it running.
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
@@ -149,7 +164,7 @@ class redis_process {
         return false;
       }
       try {
-        resp_client c(port_, std::chrono::seconds(2));
+        resp_client c(host_, port_, std::chrono::seconds(2));
         if (c.command({"PING"}).str == "PONG") return true;
       } catch (const std::exception&) {
       }
@@ -158,6 +173,7 @@ class redis_process {
     return false;
   }
 
+  std::string host_;
   std::filesystem::path dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;

@@ -7,6 +7,8 @@
 // s3rver checks access key ids but not V4 signatures: a wrong secret key with a known key id
 // is accepted. Tests of refused credentials need a wrong key id.
 
+#include "support/required.hpp"
+
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -27,12 +29,6 @@
 #include <vector>
 
 namespace rcplan_test {
-
-/// Whether a missing tool must fail a test rather than skip it: on CI (CI=true) every test runs.
-inline bool tools_required() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
 
 namespace s3_detail {
 

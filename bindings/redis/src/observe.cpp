@@ -121,8 +121,19 @@ class observer {
     throw error("rcplan.redis.unreachable", detail::scrub("no seed answered: " + list, o_.password, o_.previous_password));
   }
 
+  /// A seed that did not answer is known to its peers by address: it is recorded unreachable
+  /// under the id they give it, as a peer that did not answer is (its address was visited as a
+  /// seed, so following the peers does not reach it again).
+  void name_failed_seeds() {
+    for (const detail::node_probe& p : seed_failures_)
+      for (const cluster_view& v : views_)
+        for (const cluster_node& n : v.nodes)
+          if (!n.flags.handshake && n.addr.port == p.port && n.addr.host == p.host) unreachable_.emplace(n.id, p);
+  }
+
   topology finish() {
     topology t;
+    name_failed_seeds();
     for (const auto& [id, p] : unreachable_) {
       if (seen_.count(id) != 0) continue;
       node_observation ob;

@@ -31,6 +31,8 @@ inline constexpr const char* views_disagree = "rebalance.views_disagree";       
 inline constexpr const char* all_weights_zero = "rebalance.all_weights_zero";        // error
 inline constexpr const char* weight_invalid = "rebalance.weight_invalid";            // error
 inline constexpr const char* strategy_invalid = "rebalance.strategy_invalid";        // error
+inline constexpr const char* node_unreachable = "rebalance.node_unreachable";        // warning, waiting
+inline constexpr const char* migration_peer_down = "rebalance.migration_peer_down";  // warning, waiting
 }  // namespace rebalance_code
 
 /// plan_backup() (errors: nothing would be backed up) and check_manifest() (errors: the backup

@@ -63,6 +63,50 @@ namespace rcplan::planner_detail {
   return stop;
 }
 
+/// Slots migrating to `target` according to the other nodes' own lines, and those `target`
+/// itself imports.
+[[nodiscard]] inline slot_set open_toward(const std::vector<cluster_node>& nodes, const cluster_node& target) {
+  slot_set out;
+  for (const cluster_node& n : nodes)
+    for (const open_slot& o : n.open_slots)
+      if ((n.id == target.id && o.dir == open_slot::direction::importing) ||
+          (o.dir == open_slot::direction::migrating && o.peer == target.id))
+        out.insert(o.number);
+  return out;
+}
+
+/// Masters the observer could not reach. One the cluster still counts as up is cut off from
+/// the observer alone, or not yet flagged: its own line, open slots and keys are unknown, so
+/// nothing moves until it answers. One the cluster flagged down keeps what is open toward it:
+/// keys it took of a migration wait there until it returns, so nothing moves meanwhile (closing
+/// the migration would strand them, finishing it would send keys where none can arrive). A
+/// down master with no slot and nothing open toward it stays out of the plan.
+[[nodiscard]] inline bool check_unreachable_masters(const topology& t, const std::vector<cluster_node>& nodes, plan& p) {
+  bool stop = false;
+  for (const cluster_node& n : nodes) {
+    if (!n.is_master()) continue;  // a replica's keys are its master's
+    const node_observation* o = t.observation(n.id);
+    const bool cut_off = o != nullptr && !o->reachable;
+    const std::string why = cut_off && !o->error.empty() ? " (" + o->error + ")" : "";
+    if (cut_off && !unavailable(n)) {
+      p.diagnostics.push_back({severity::warning, rebalance_code::node_unreachable, n.id.value,
+                               "master " + short_id(n.id) + " does not answer" + why +
+                                   " although the cluster counts it as up; its slots, open slots and keys are "
+                                   "unknown, so nothing moves until it answers or is flagged down"});
+    } else if (const slot_set open = open_toward(nodes, n); unavailable(n) && !open.empty()) {
+      p.diagnostics.push_back({severity::warning, rebalance_code::migration_peer_down, n.id.value,
+                               "slots " + to_string(open) + " were migrating to master " + short_id(n.id) +
+                                   ", which is down" + why +
+                                   "; the keys it took wait there, so they stay open until it returns"});
+    } else {
+      continue;
+    }
+    if (p.status != plan_status::blocked) p.status = plan_status::waiting;
+    stop = true;
+  }
+  return stop;
+}
+
 /// Slots no node claims for itself although some node's table gives them to another.
 [[nodiscard]] inline slot_set unclaimed_handovers(const topology& t, const std::vector<cluster_node>& nodes) {
   const slot_set uncovered = uncovered_slots(nodes);

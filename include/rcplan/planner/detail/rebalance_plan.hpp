@@ -246,7 +246,8 @@ template <typename Choose>
   if (refuse_weights(opt, p)) return p;
   const merged_picture merged(t);
   const std::vector<cluster_node>& nodes = merged.nodes();
-  if (check_unavailable_masters(nodes, p)) return p;
+  const bool down = check_unavailable_masters(nodes, p);  // both checks run: each names its masters
+  if (check_unreachable_masters(t, nodes, p) || down) return p;
   if (!view_disagreements(t, nodes).empty()) {
     // a hand-over each side thinks the other finished never settles by gossip: repair it now
     if (repair_handovers(t, nodes, p)) return p;
