@@ -9,7 +9,10 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 using namespace rcplan_test;
 
@@ -81,6 +84,37 @@ TEST_CASE("local up refuses a spec naming a password Secret without a password")
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "redis-password"));
   CHECK(!std::filesystem::exists(dir.path / "state.json"));
+}
+
+TEST_CASE("local up with spec.username: the pods define the ACL user and rcplan works as it, a different --user "
+          "is refused") {
+  const work_dir dir;
+  const scratch_file spec("user-spec.yaml",
+                          "kind: DistributedRedisCluster\nmetadata: {name: u}\nspec:\n  masterSize: 3\n"
+                          "  clusterReplicas: 1\n  passwordSecret: {name: redis-password}\n  username: app\n");
+  const scratch_file password("user-password", "user-secret\n");
+  const std::vector<std::string> base = {"local", "up", "--spec", spec.path.string(), "--dir", dir.path.string(),
+                                         "--password-file", password.path.string()};
+  auto refused = base;
+  refused.insert(refused.end(), {"--user", "other"});
+  auto r = run_cli(refused);
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "spec.username"));
+  CHECK(!std::filesystem::exists(dir.path / "state.json"));
+
+  r = run_cli(base);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "converged"));
+  // every pod's private redis.conf defines the user; the password is in no other file
+  std::size_t defined = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path)) {
+    if (!e.is_regular_file() || e.path().filename() != "redis.conf") continue;
+    std::ifstream in(e.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (contains(text, "user app on") && contains(text, "masteruser app")) ++defined;
+  }
+  CHECK(defined == 6);
 }
 
 TEST_CASE("demo: 3 masters, keys, 4 masters, 3 masters, a killed master, no key lost", "[slow]") {

@@ -61,6 +61,7 @@ TEST_CASE("spec JSON names") {
   s.tolerations = rcplan::value(rcplan::value::array{rcplan::value("t")});
   s.storage = rcplan::storage_spec{"persistent-claim", "1Gi", "fast", true, {}};
   s.password_secret = rcplan::local_object_reference{"pw", {}};
+  s.username = "app";
   s.shard_weights = {{0, 2.0}, {10, 0.5}};
   s.placement.spread_by = rcplan::spread_domain::host_and_zone;
   s.placement.mode = rcplan::placement_mode::required;
@@ -75,6 +76,8 @@ TEST_CASE("spec JSON names") {
   CHECK_FALSE(j.contains("tolerations"));
   CHECK(j.at("storage") == json{{"type", "persistent-claim"}, {"size", "1Gi"}, {"class", "fast"}, {"deleteClaim", true}});
   CHECK(j.at("passwordSecret") == json{{"name", "pw"}});
+  CHECK(j.at("username") == "app");
+  CHECK(j.get<rcplan::cluster_spec>().username == "app");
   CHECK(j.at("shardWeights") == json{{"0", 2.0}, {"10", 0.5}});
   CHECK(j.at("placement") == json{{"spreadBy", "hostAndZone"}, {"mode", "required"}});
   CHECK(j.at("rebalance").at("balanceBy") == "keys");
@@ -86,7 +89,7 @@ TEST_CASE("spec JSON names") {
   // unset fields and default extensions are left out
   CHECK_FALSE(j.contains("image"));
   CHECK_FALSE(j.contains("monitor"));
-  CHECK(json(rcplan::cluster_spec{}) == json::object());
+  CHECK(json(rcplan::cluster_spec{}) == json::object());  // no username either
 }
 
 TEST_CASE("alternative spellings are read") {

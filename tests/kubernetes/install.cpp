@@ -90,6 +90,8 @@ TEST_CASE("CRDs: wrong types and out-of-range values are rejected with the serve
   CHECK_THAT(rejection(c, with(ptr("/spec/migration/keyBatchSize"), 0)), Catch::Contains("spec.migration.keyBatchSize"));
   CHECK_THAT(rejection(c, with(ptr("/spec/monitor/prometheus/port"), 70000)),
              Catch::Contains("spec.monitor.prometheus.port"));
+  CHECK_THAT(rejection(c, with(ptr("/spec/username"), "two words")), Catch::Contains("spec.username"));
+  CHECK_THAT(rejection(c, with(ptr("/spec/username"), "")), Catch::Contains("spec.username"));
   nlohmann::json backup = fixture("redisclusterbackup.yaml", ns.name());
   backup["spec"].erase("redisClusterName");
   CHECK_THAT(rejection(c, backup), Catch::Contains("spec.redisClusterName"));

@@ -278,6 +278,72 @@ TEST_CASE("operator: a deleted master pod heals, an image change rolls one pod a
   CHECK(count(c, k8s::kinds::pvc, ns.name(), name) == 6);
 }
 
+TEST_CASE("operator: spec.username - every node defines the ACL user, replicas follow as it, the operator works as "
+          "it, and a password change for it is refused with the reason",
+          "[kubernetes][live][operator]") {
+  k8s::client c = admin();
+  (void)k8s::install_crds(c);
+  test_namespace ns(c, "op-acl");
+  running_agent agent(ns.name(), scratch(ns.name(), "agent"));
+  auto op = rcplan_kube_test::start_operator(ns.name(), scratch(ns.name(), "operator.log"));
+
+  const std::string name = "acl";
+  rcplan::cluster_resource r = rcplan_test::resource(name, 2, 1);
+  r.spec.password_secret = rcplan::local_object_reference{"acl-password", {}};
+  r.spec.username = "app";
+  (void)c.apply({{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "acl-password"}, {"namespace", ns.name()}}},
+                 {"stringData", {{"password", "acl-secret"}}}});
+  (void)c.create(resource_json(r, ns.name()));
+  REQUIRE(eventually_healthy(c, ns.name(), name));
+  const auto addresses = rcplan_kube_test::pod_addresses(c, ns.name(), name);
+  REQUIRE(addresses.size() == 4);
+  rcplan::redis::client_options as_app;
+  as_app.password = rcplan::redis::secret{"acl-secret", "app"};
+  for (const rcplan::address& a : addresses)
+    CHECK(rcplan::redis::node_client(a, as_app).command({"ACL", "WHOAMI"}).str == "app");
+  // each replica's first sync waits for the diskless-sync delay (5 s), so its link comes up
+  // soon after Healthy, authenticated as the user (masteruser)
+  std::string last;
+  const bool linked = eventually([&] {
+    std::size_t links_up = 0;
+    last.clear();
+    for (const rcplan::address& a : addresses) {
+      const std::string info = rcplan::redis::node_client(a, as_app).command({"INFO", "replication"}).str;
+      last += a.host + ":\n" + info;
+      links_up += info.find("master_link_status:up") != std::string::npos ? 1U : 0U;
+    }
+    return links_up == 2;
+  }, std::chrono::seconds(60));
+  if (!linked) FAIL_CHECK("replica links not up:\n" << last);
+  {
+    rcplan::redis::client_options o;
+    o.password = rcplan::redis::secret{"acl-secret", "app"};
+    rcplan::redis::cluster_client cc(addresses, o);
+    rcplan_kube_test::load_keys(cc, 1000);
+    CHECK(rcplan_kube_test::missing_keys(cc, 1000) == 0);
+  }
+
+  // A new password for the ACL user: refused, named in an Event, and nothing changes.
+  (void)c.apply({{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "acl-password"}, {"namespace", ns.name()}}},
+                 {"stringData", {{"password", "another-secret"}}}});
+  REQUIRE(eventually([&] {
+    for (const auto& [reason, message] : events_of(c, ns.name(), name))
+      if (reason == "PasswordChangeBlocked" && message.find("ACL user app") != std::string::npos) return true;
+    return false;
+  }));
+  for (const auto& [reason, message] : events_of(c, ns.name(), name)) {
+    CHECK(message.find("another-secret") == std::string::npos);
+    CHECK(message.find("acl-secret") == std::string::npos);
+  }
+  rcplan::redis::client_options o;
+  o.password = rcplan::redis::secret{"acl-secret", "app"};
+  CHECK(rcplan::redis::node_client(addresses.front(), o).command({"PING"}).str == "PONG");
+}
+
 TEST_CASE("operator: with the shipped RBAC as its ServiceAccount - an invalid resource gets status Failed with the "
           "reason and an Event, and nothing is created",
           "[kubernetes][live][operator]") {

@@ -252,6 +252,31 @@ TEST_CASE("the password Secret is referenced by name only") {
   });
 }
 
+TEST_CASE("spec.username: the pods get the user's name, the ConfigMap masteruser, and a new name a new config hash") {
+  auto r = fixture("distributedrediscluster.yaml");
+  r.spec.password_secret = rcplan::local_object_reference{"redis-password", {}};
+  const auto plain = rcplan::desired_objects(r);
+  r.spec.username = "app";
+  const auto with_user = rcplan::desired_objects(r);
+  const std::string conf = with_user.configmap.data.at("redis.conf");
+  CHECK(conf.find("masteruser app\n") != std::string::npos);
+  CHECK(plain.configmap.data.at("redis.conf").find("masteruser") == std::string::npos);
+  REQUIRE_FALSE(with_user.statefulsets.empty());
+  for (const auto& s : with_user.statefulsets) {
+    CHECK(rcplan::template_config_hash(s) != rcplan::template_config_hash(plain.statefulsets.front()));
+    std::string user;
+    for (const auto& e : s.env.as_array())
+      if (e.find("name")->as_string() == "REDIS_USER") user = e.find("value")->as_string();
+    CHECK(user == "app");
+  }
+  r.spec.username = "other";
+  CHECK(rcplan::template_config_hash(rcplan::desired_objects(r).statefulsets.front()) !=
+        rcplan::template_config_hash(with_user.statefulsets.front()));
+  // no password, no user: validate() refuses the spec, and nothing of the user is rendered
+  r.spec.password_secret.reset();
+  CHECK(rcplan::desired_objects(r).configmap.data.at("redis.conf").find("masteruser") == std::string::npos);
+}
+
 TEST_CASE("needs_restart separates CONFIG SET parameters from restart-only ones") {
   for (const char* p : {"maxmemory", "maxmemory-policy", "timeout", "save", "appendfsync", "slowlog-log-slower-than",
                         "slowlog-max-len", "notify-keyspace-events", "hz", "MAXMEMORY", "hash-max-listpack-entries",

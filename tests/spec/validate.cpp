@@ -40,6 +40,26 @@ TEST_CASE("an empty spec is valid: every default is usable") {
   CHECK(diags.empty());
 }
 
+TEST_CASE("validate: spec.username is an ACL user name and needs a password") {
+  namespace code = rcplan::spec_code;
+  rcplan::cluster_spec s;
+  s.password_secret = rcplan::local_object_reference{"pw", {}};
+  s.username = "rcplan-operator";
+  CHECK_FALSE(rcplan::has_errors(rcplan::validate(s)));
+  for (const char* bad : {"two words", "tab\there", "line\nbreak", "del\x7f", "quo\"te", "it's"}) {
+    s.username = bad;
+    const auto diags = rcplan::validate(s);
+    INFO(describe(diags));
+    CHECK(has(diags, severity::error, "spec.username", code::username_invalid));
+    for (const auto& d : diags) CHECK(d.message.find(bad) == std::string::npos);  // quoted nowhere
+  }
+  s.username = "app";
+  s.password_secret.reset();
+  CHECK(has(rcplan::validate(s), severity::error, "spec.username", code::username_without_password));
+  CHECK(rcplan::acl_user_name_ok("default"));
+  CHECK_FALSE(rcplan::acl_user_name_ok(""));
+}
+
 TEST_CASE("validate reports every error at once, each at its field") {
   namespace code = rcplan::spec_code;
   rcplan::cluster_spec s;

@@ -165,7 +165,8 @@ class redis_process {
       }
       try {
         resp_client c(host_, port_, std::chrono::seconds(2));
-        if (c.command({"PING"}).str == "PONG") return true;
+        const reply r = c.command({"PING"});
+        if (r.str == "PONG" || r.str.rfind("NOAUTH", 0) == 0) return true;  // up, maybe behind a password
       } catch (const std::exception&) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));

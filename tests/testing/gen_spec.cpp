@@ -39,6 +39,7 @@ TEST_CASE("gen_cluster_spec covers the whole spec") {
   CHECK(count([](const spec& s) { return s.monitor && s.monitor->prometheus; }) > 0);
   CHECK(count([](const spec& s) { return s.init && s.init->backup_source; }) > 0);
   CHECK(count([](const spec& s) { return s.password_secret.has_value(); }) > 0);
+  CHECK(count([](const spec& s) { return !s.username.empty(); }) > 0);
   CHECK(count([](const spec& s) { return !s.shard_weights.empty(); }) > 0);
   CHECK(count([](const spec& s) { return s.affinity.is_object() && !s.affinity.empty(); }) > 0);
   CHECK(count([](const spec& s) { return s.tolerations.is_array(); }) > 0);
@@ -57,10 +58,12 @@ TEST_CASE("gen_broken_cluster_spec breaks every kind of field") {
     CHECK(b.subject.rfind("spec.", 0) == 0);
   }
   // one per mutation; quantity_invalid and secret_name_empty come from two fields each
-  CHECK(codes.size() >= 14);
+  CHECK(codes.size() >= 16);
   CHECK(codes.count(rcplan::spec_code::requests_exceed_limits) == 1);
   CHECK(codes.count(rcplan::spec_code::shard_weights_all_zero) == 1);
   CHECK(codes.count(rcplan::spec_code::config_key_reserved) == 1);
+  CHECK(codes.count(rcplan::spec_code::username_invalid) == 1);
+  CHECK(codes.count(rcplan::spec_code::username_without_password) == 1);
 }
 
 TEST_CASE("generators and validate agree") {

@@ -22,7 +22,12 @@ redis::secret password_for_spec(const cluster_resource& desired, const connectio
   if (s.empty())
     throw input_error("the spec names the password Secret \"" + desired.spec.password_secret->name +
                       "\" (spec.passwordSecret): give its value with --password-file FILE or " + password_env);
-  return s;
+  const std::string& user = desired.spec.username;
+  if (user.empty()) return s;
+  if (!s.user().empty() && s.user() != user)
+    throw input_error("the ACL user " + s.user() + " (--user or RCPLAN_USER) is not the spec's, " + user +
+                      " (spec.username)");
+  return s.for_user(user);
 }
 
 local::runtime_options local_options(const std::filesystem::path& dir, const redis::secret& password) {

@@ -83,6 +83,25 @@ std::string wave_text(const plan& p) {
 
 std::string applied_password_secret(const std::string& cluster) { return cluster + "-rcplan-password"; }
 
+namespace {
+
+/// Why a change of the password or user cannot go ahead: the pods define the ACL user at
+/// start, and changing it live needs ACL SETUSER on every node, which rcplan does not send.
+std::optional<std::string> acl_change_refused(const std::string& user, const std::string& applied_user,
+                                              bool password_changed) {
+  if (user != applied_user)
+    return "spec.username changed from \"" + applied_user + "\" to \"" + user +
+           "\": the nodes define their ACL user at start, and rcplan does not change it live (ACL SETUSER); "
+           "put the previous username back";
+  if (!user.empty() && password_changed)
+    return "the password of ACL user " + user +
+           " changed: rcplan changes a password live with CONFIG SET requirepass, which does not reach an ACL "
+           "user (that needs ACL SETUSER); put the previous password back in the Secret";
+  return std::nullopt;
+}
+
+}  // namespace
+
 reconciler::reconciler(k8s::client& c, event_recorder& events, reconciler_options o)
     : c_(c), events_(events), o_(o) {}
 
@@ -176,10 +195,22 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
       out.message = why;
       return out;
     }
-    password = *value;
+    const std::string& user = desired.spec.username;
+    password = value->for_user(user);
     const auto applied = k8s::read_secret_value(c_, cluster.namespace_name, applied_password_secret(cluster.name));
     applied_missing = !applied;
-    if (applied && applied->reveal() != password.reveal()) previous = *applied;
+    if (applied && applied->reveal() != password.reveal()) previous = applied->for_user(user);
+    const std::string applied_user =
+        applied ? k8s::read_secret_value(c_, cluster.namespace_name, applied_password_secret(cluster.name), "username")
+                      .value_or(redis::secret{})
+                      .reveal()
+                : user;
+    if (const auto why = acl_change_refused(user, applied_user, !previous.empty())) {
+      (void)events_.record(c_, obj, event_type::warning, "PasswordChangeBlocked", *why);
+      out.outcome = pass_outcome::blocked;
+      out.message = *why;
+      return out;
+    }
   }
 
   // --- a restore: the backup resolved before anything starts ---
@@ -281,7 +312,7 @@ pass_result reconciler::reconcile(const k8s::cluster_ref& cluster) {
                                                         {"uid", uid},
                                                         {"controller", true}}})}}},
                     {"type", "Opaque"},
-                    {"stringData", {{"password", password.reveal()}}}});
+                    {"stringData", {{"password", password.reveal()}, {"username", password.user()}}}});
   }
   return out;
 }

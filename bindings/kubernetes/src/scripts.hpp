@@ -7,12 +7,17 @@ namespace rcplan::kubernetes::detail {
 
 /// Start-up: redis.conf from the ConfigMap, plus the password from the environment (filled from
 /// the Secret) written by the shell's printf builtin into a memory volume readable by the
-/// container's user only — never a process argument — then redis-server on that copy.
+/// container's user only — never a process argument — then redis-server on that copy. With
+/// REDIS_USER (spec.username) the password is also that ACL user's, with every right; the
+/// ConfigMap's masteruser makes replicas authenticate as it.
 inline constexpr const char* start_script = R"(set -e
 umask 077
 cp /conf/redis.conf /run/redis/redis.conf
 if [ -n "${REDIS_PASSWORD:-}" ]; then
   printf 'requirepass "%s"\nmasterauth "%s"\n' "$REDIS_PASSWORD" "$REDIS_PASSWORD" >> /run/redis/redis.conf
+  if [ -n "${REDIS_USER:-}" ]; then
+    printf 'user %s on ">%s" ~* &* +@all\n' "$REDIS_USER" "$REDIS_PASSWORD" >> /run/redis/redis.conf
+  fi
 fi
 exec redis-server /run/redis/redis.conf
 )";

@@ -589,9 +589,18 @@ struct agent::impl {
     return std::string{};
   }
 
-  /// The password the container's REDIS_PASSWORD takes from its Secret; nothing while the
-  /// Secret is missing (the container could not start).
+  /// The password the container's REDIS_PASSWORD takes from its Secret, for the ACL user its
+  /// REDIS_USER names if any; nothing while the Secret is missing (the container could not
+  /// start).
   std::optional<redis::secret> password_of(const json& pod, const json& container) {
+    std::optional<redis::secret> password = password_value(pod, container);
+    for (const json& e : container.value("env", json::array()))
+      if (password && e.value("name", "") == "REDIS_USER" && e.contains("value"))
+        password = password->for_user(e["value"].get<std::string>());
+    return password;
+  }
+
+  std::optional<redis::secret> password_value(const json& pod, const json& container) {
     for (const json& e : container.value("env", json::array())) {
       if (e.value("name", "") != "REDIS_PASSWORD") continue;
       if (e.contains("value")) return redis::secret{e["value"].get<std::string>()};

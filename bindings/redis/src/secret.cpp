@@ -1,5 +1,6 @@
 #include <rcplan/error.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/spec/validate.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -20,9 +21,8 @@ secret read_password_file(const std::filesystem::path& path) {
 
 void check_user_name(const std::string& name, const std::string& where) {
   if (name.empty()) throw error("rcplan.redis.user", where + ": the ACL user name is empty");
-  for (const char c : name)
-    if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f')
-      throw error("rcplan.redis.user", where + ": the ACL user name holds a space or a control character");
+  if (!acl_user_name_ok(name))
+    throw error("rcplan.redis.user", where + ": the ACL user name holds a space, a quote or a control character");
 }
 
 secret password_from_env(std::string_view name) {

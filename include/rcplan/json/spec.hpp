@@ -168,6 +168,7 @@ template <> inline constexpr auto fields_of<cluster_spec> = [] {
       omitempty("containerSecurityContext", &s::container_security_context, opaque_object{}),
       omitempty("annotations", &s::annotations), omitempty("storage", &s::storage),
       omitempty("resources", &s::resources), omitempty("passwordSecret", &s::password_secret),
+      omitempty("username", &s::username),
       omitempty("monitor", &s::monitor), omitempty("init", &s::init),
       omitempty("shardWeights", &s::shard_weights, shard_weights{}), omitempty("placement", &s::placement),
       omitempty("rebalance", &s::rebalance), omitempty("migration", &s::migration),

@@ -32,6 +32,8 @@ inline constexpr const char* migration_pace_invalid = "spec.migration_pace_inval
 inline constexpr const char* config_key_reserved = "spec.config_key_reserved";
 inline constexpr const char* config_value_invalid = "spec.config_value_invalid";  // a line break
 inline constexpr const char* config_key_unknown = "spec.config_key_unknown";      // redis-server would not start
+inline constexpr const char* username_invalid = "spec.username_invalid";  // a space, quote or control character
+inline constexpr const char* username_without_password = "spec.username_without_password";
 inline constexpr const char* name_invalid = "spec.name_invalid";  // metadata.name missing or not a DNS label
 // warnings
 inline constexpr const char* master_size_no_majority = "spec.master_size_no_majority";

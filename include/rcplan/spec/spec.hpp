@@ -214,6 +214,10 @@ struct cluster_spec {
   std::optional<storage_spec> storage;
   std::optional<resource_requirements> resources;
   std::optional<local_object_reference> password_secret;
+  /// rcplan extension: the Redis ACL user the password belongs to (empty: the default user).
+  /// The pods define the user with every permission and replicate as it; rcplan authenticates
+  /// as it (AUTH user password, MIGRATE ... AUTH2). Needs passwordSecret.
+  std::string username;
   std::optional<monitor_spec> monitor;
   std::optional<init_spec> init;
 

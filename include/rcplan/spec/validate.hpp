@@ -44,6 +44,15 @@ namespace rcplan {
 /// Checks a RedisClusterBackup spec as the original operator does before it runs a backup.
 [[nodiscard]] RCPLAN_ENTRY std::vector<diagnostic> validate(const backup_spec& spec);
 
+/// Whether Redis can take `name` as an ACL user name in a `user` line of redis.conf or an AUTH:
+/// not empty, no space, quote or control character (redis.conf splits its lines at spaces and
+/// reads quotes as the start of a quoted word).
+[[nodiscard]] constexpr bool acl_user_name_ok(std::string_view name) noexcept {
+  return !name.empty() && std::none_of(name.begin(), name.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == '\x7f' || c == '"' || c == '\'';
+  });
+}
+
 /// Whether any diagnostic is an error (warnings and infos do not block planning).
 [[nodiscard]] inline bool has_errors(const std::vector<diagnostic>& diags) noexcept {
   return std::any_of(diags.begin(), diags.end(), [](const diagnostic& d) { return d.severity == severity::error; });

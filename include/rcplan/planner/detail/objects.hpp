@@ -26,6 +26,8 @@ inline constexpr const char* hostname_topology_key = "kubernetes.io/hostname";
 inline constexpr const char* zone_topology_key = "topology.kubernetes.io/zone";
 /// The environment variable the password Secret is exposed as, and the Secret's key.
 inline constexpr const char* password_env_var = "REDIS_PASSWORD";
+/// The ACL user the password belongs to (spec.username), when there is one.
+inline constexpr const char* user_env_var = "REDIS_USER";
 inline constexpr const char* password_secret_key = "password";
 /// The default the original operator's redis.conf has.
 inline constexpr const char* default_cluster_node_timeout = "15000";
@@ -190,6 +192,9 @@ inline void append_member(value& object, const char* key, value v) {
   if (!config.contains("cluster-node-timeout"))
     out += std::string("cluster-node-timeout ") + default_cluster_node_timeout + "\n";
   if (persistent && !config.contains("appendonly")) out += "appendonly yes\n";
+  // replicas reach their master as the ACL user (its password is added at start, from the
+  // Secret); here, so that a new user name changes the config hash
+  if (spec.password_secret && !spec.username.empty()) out += "masteruser " + spec.username + "\n";
   for (const auto& [key, text] : config) out += key + " " + text + "\n";
   return out;
 }
@@ -242,6 +247,16 @@ inline void append_member(value& object, const char* key, value v) {
 [[nodiscard]] inline kube_resources to_kube(const std::optional<resource_requirements>& r) {
   if (!r) return {};
   return {r->requests, r->limits};
+}
+
+/// `env` with the ACL user the password belongs to, for the pods' start script.
+[[nodiscard]] inline value user_env(const value& env, const std::string& user) {
+  value list = env.is_array() ? env : value::make_array();
+  value var;
+  set_sorted(var, "name", user_env_var);
+  set_sorted(var, "value", user);
+  list.as_array().push_back(std::move(var));
+  return list;
 }
 
 [[nodiscard]] inline value password_env(const value& env, const std::string& secret) {

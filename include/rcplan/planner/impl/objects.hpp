@@ -71,6 +71,7 @@ RCPLAN_ENTRY kube_objects desired_objects(const cluster_resource& resource) {
     if (spec.password_secret && !spec.password_secret->name.empty()) {
       s.password_secret = spec.password_secret->name;
       s.env = planner_detail::password_env(s.env, s.password_secret);
+      if (!spec.username.empty()) s.env = planner_detail::user_env(s.env, spec.username);
     }
     if (spec.monitor) {
       monitor_description m;

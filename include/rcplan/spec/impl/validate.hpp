@@ -103,6 +103,14 @@ RCPLAN_ENTRY std::vector<diagnostic> validate(const cluster_spec& spec) {
     f.error(spec_code::secret_name_empty, "spec.passwordSecret.name",
             "passwordSecret needs the name of a Secret holding the password");
 
+  if (!spec.username.empty()) {
+    if (!acl_user_name_ok(spec.username))
+      f.error(spec_code::username_invalid, "spec.username", "an ACL user name holds no space, quote or control character");
+    if (!spec.password_secret)
+      f.error(spec_code::username_without_password, "spec.username",
+              "username needs passwordSecret: an ACL user without a password would let anyone in");
+  }
+
   if (spec.monitor) {
     if (spec.monitor->prometheus && spec.monitor->prometheus->port) {
       const auto port = *spec.monitor->prometheus->port;

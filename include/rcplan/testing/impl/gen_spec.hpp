@@ -152,7 +152,10 @@ RCPLAN_TESTING_ENTRY rc::Gen<cluster_spec> gen_cluster_spec() {
       s.storage = std::move(st);
     }
     if (*rc::gen::arbitrary<bool>()) s.resources = *gen_resources();
-    if (*rc::gen::arbitrary<bool>()) s.password_secret = local_object_reference{*d::gen_name(), value()};
+    if (*rc::gen::arbitrary<bool>()) {
+      s.password_secret = local_object_reference{*d::gen_name(), value()};
+      if (*rc::gen::arbitrary<bool>()) s.username = *d::gen_name();
+    }
     if (*rc::gen::arbitrary<bool>()) {
       monitor_spec m;
       m.image = *rc::gen::element<std::string>("", "oliver006/redis_exporter:v1.3.1");
@@ -233,7 +236,7 @@ RCPLAN_TESTING_ENTRY rc::Gen<broken_spec> gen_broken_cluster_spec() {
       b.code = code;
     };
     const std::int32_t masters = master_count(s);
-    switch (*rc::gen::inRange(0, 16)) {
+    switch (*rc::gen::inRange(0, 17)) {
       case 0:
         s.master_size = *rc::gen::inRange(-5, 1);
         mark("spec.masterSize", spec_code::master_size_invalid);
@@ -316,6 +319,17 @@ RCPLAN_TESTING_ENTRY rc::Gen<broken_spec> gen_broken_cluster_spec() {
         if (!s.monitor->prometheus) s.monitor->prometheus = prometheus_spec{};
         s.monitor->prometheus->port = *rc::gen::element(-1, 0, 65536, 100000);
         mark("spec.monitor.prometheus.port", spec_code::port_invalid);
+        break;
+      case 15:
+        if (*rc::gen::arbitrary<bool>()) {
+          if (!s.password_secret) s.password_secret = local_object_reference{*detail::gen_name(), value()};
+          s.username = *rc::gen::element<std::string>("two words", "tab\tname", "new\nline", "del\x7f");
+          mark("spec.username", spec_code::username_invalid);
+        } else {
+          s.password_secret.reset();
+          s.username = *detail::gen_name();
+          mark("spec.username", spec_code::username_without_password);
+        }
         break;
       default:
         s.init = init_spec{backup_source{"", *detail::gen_name(), {}, value()}, value()};

@@ -33,7 +33,8 @@ class secret {
 };
 
 /// Refuses (rcplan::error `rcplan.redis.user`) an ACL user name Redis could not take in one
-/// AUTH argument: empty, or holding a space or a control character; `where` names its source.
+/// AUTH argument: empty, or holding a space, a quote or a control character (acl_user_name_ok);
+/// `where` names its source.
 void check_user_name(const std::string& name, const std::string& where);
 
 /// The password in `path` (its first line, without the line end). Throws rcplan::error
