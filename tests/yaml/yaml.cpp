@@ -8,6 +8,8 @@
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -110,6 +112,15 @@ TEST_CASE("parse_yaml: aliases are read, and refused when they expand beyond the
   CHECK(error_id_of(alias_bomb(2), {.max_nodes = 800}) == "rcplan.yaml.too_many_nodes");
   CHECK(error_id_of(alias_bomb(2), {.max_nodes = 1000}) == "accepted");
   CHECK(error_id_of("a: &a [1, *a]\n") == "rcplan.yaml");
+}
+
+TEST_CASE("parse_yaml: the fuzzer's slow alias bomb is refused by the default bound", "[yaml]") {
+  // 414 bytes found by fuzz_spec_yaml: about a million nodes expanded, within the first bound
+  std::ifstream in(RCPLAN_SOURCE_DIR "/fuzz/corpus/spec_yaml/alias-bomb-within-old-bound", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(text.size() == 414);
+  CHECK(error_id_of(text) == "rcplan.yaml.too_many_nodes");
+  CHECK(error_id_of(text, {.max_nodes = 1'000'000}) != "rcplan.yaml.too_many_nodes");
 }
 
 TEST_CASE("parse_yaml: nesting, size and document count are bounded", "[yaml]") {
