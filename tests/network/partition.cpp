@@ -58,8 +58,8 @@ std::vector<std::string> steps_dropping(const rcplan::plan& p, const std::set<st
   return out;
 }
 
-/// Steps of `p` that act on slots some master of `cut` holds in `before`'s picture (giving
-/// them out, moving or closing them): only the nodes themselves may settle those.
+/// Steps of `p` that act on `held`, the slots of masters cut off (giving them out, moving or
+/// closing them): only those masters may settle them.
 std::vector<std::string> steps_taking(const rcplan::plan& p, const rcplan::slot_set& held) {
   std::vector<std::string> out;
   for (const auto& s : p.steps) {

@@ -93,7 +93,7 @@ namespace rcplan::planner_detail {
                                "master " + short_id(n.id) + " does not answer" + why +
                                    " although the cluster counts it as up; its slots, open slots and keys are "
                                    "unknown, so nothing moves until it answers or is flagged down"});
-    } else if (const slot_set open = open_toward(nodes, n); unavailable(n) && !open.empty()) {
+    } else if (const slot_set open = unavailable(n) ? open_toward(nodes, n) : slot_set{}; !open.empty()) {
       p.diagnostics.push_back({severity::warning, rebalance_code::migration_peer_down, n.id.value,
                                "slots " + to_string(open) + " were migrating to master " + short_id(n.id) +
                                    ", which is down" + why +
