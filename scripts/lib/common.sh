@@ -5,8 +5,8 @@ rcplan_packages=(
   g++ cmake ninja-build pkg-config
   redis-server redis-tools
   librange-v3-dev nlohmann-json3-dev catch2 librapidcheck-dev
-  libcli11-dev libyaml-cpp-dev libhiredis-dev libbenchmark-dev libcurl4-openssl-dev
-  curl openssl
+  libcli11-dev libyaml-cpp-dev libbenchmark-dev libcurl4-openssl-dev
+  libssl-dev curl openssl
   iproute2 nftables
   ccache
   rclone

@@ -25,6 +25,14 @@ std::size_t most_ranges(const rcplan::topology& t) {
   return most;
 }
 
+/// Each master's slot count, for a failure message: which master got what, before and after.
+std::string slot_counts(const rcplan::topology& t) {
+  std::string out;
+  for (const auto& n : rcplan::merged_nodes(t))
+    if (n.is_master()) out += " " + n.id.value.substr(0, 8) + "=" + std::to_string(n.slots.count());
+  return out;
+}
+
 bool have_redis_cli() { return std::system("command -v redis-cli >/dev/null 2>&1") == 0; }
 
 }  // namespace
@@ -47,6 +55,7 @@ TEST_CASE("after redis-cli: a cluster its rebalance fragmented is rebalanced wit
   const rcplan::topology fragmented = observe_all(c);
   REQUIRE(rcplan_redis_test::open_slots(fragmented) == 0);
   INFO("most ranges per master after redis-cli: " << most_ranges(fragmented));
+  INFO("slots per master after redis-cli:" << slot_counts(fragmented));
   CHECK(most_ranges(fragmented) > 1);  // what this test is about
 
   // back to the first three masters: the two redis-cli filled drain
@@ -55,14 +64,23 @@ TEST_CASE("after redis-cli: a cluster its rebalance fragmented is rebalanced wit
   drain.weights[rcplan::node_id{c.id(3)}] = 0;
   drain.weights[rcplan::node_id{c.id(4)}] = 0;
   const rcplan::plan p = rcplan::plan_rebalance(fragmented, drain);
+  std::string moves;
+  for (const auto& s : p.steps)
+    if (const auto* m = std::get_if<rcplan::migrate_slots>(&s.action))
+      moves += " " + m->source.value.substr(0, 8) + "->" + m->target.value.substr(0, 8) + ":" +
+               std::to_string(m->slots.count());
+  INFO("the plan's migrations:" << moves);
   REQUIRE(p.status == rcplan::plan_status::actions_planned);
   CHECK(p.summary.slots_moved == p.summary.lower_bound);
   const auto r = rcplan::redis::execute(p, fragmented);
-  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
+  std::string executed;
+  for (const auto& d : r.diagnostics) executed += "\n  " + d.code + ": " + d.message;
+  INFO("the executor's diagnostics:" << executed);
   REQUIRE(r.complete);
   CHECK(r.slots_moved == p.summary.slots_moved);
 
   const rcplan::topology after = observe_all(c);
+  INFO("slots per master after the plan:" << slot_counts(after));
   CHECK(rcplan_redis_test::open_slots(after) == 0);
   for (const auto& n : rcplan::merged_nodes(after)) {
     if (!n.is_master()) continue;

@@ -55,15 +55,17 @@ class live_cluster {
   /// `masters` masters with even contiguous slot ranges (nodes 0..masters-1), `spare` masters
   /// without slots (next), then `replicas` replicas of each master in master order; every node
   /// requires `password` when it is not empty. Node `i` runs on host `i` of `net` when given
-  /// (which must outlive the cluster), else on loopback.
+  /// (which must outlive the cluster), else on loopback. With `tls`, every node speaks TLS only,
+  /// to its clients and to the other nodes.
   live_cluster(int masters, int replicas, int spare = 0, std::string password = {},
-               const rcplan_test::test_network* net = nullptr)
+               const rcplan_test::test_network* net = nullptr, const rcplan_test::tls_server* tls = nullptr)
       : password_(std::move(password)) {
+    if (tls != nullptr) tls_ = tls->client;
     const int total = masters * (1 + replicas) + spare;
     for (int i = 0; i < total; ++i) {
       rcplan_test::host_placement where;
       if (net != nullptr) where = {net->netns(i), net->address(i)};
-      nodes_.push_back(std::make_unique<rcplan_test::redis_process>(true, std::vector<std::string>{}, where));
+      nodes_.push_back(std::make_unique<rcplan_test::redis_process>(true, std::vector<std::string>{}, where, tls));
     }
     if (!password_.empty())
       for (int i = 0; i < total; ++i) {
@@ -97,6 +99,8 @@ class live_cluster {
   [[nodiscard]] const std::string& host(int i) const { return nodes_.at(static_cast<std::size_t>(i))->host(); }
   [[nodiscard]] const std::string& password() const noexcept { return password_; }
   [[nodiscard]] bool running(int i) const { return nodes_.at(static_cast<std::size_t>(i))->running(); }
+  /// How rcplan reaches the nodes: TLS disabled unless the cluster speaks TLS only.
+  [[nodiscard]] const rcplan::redis::tls_options& tls() const noexcept { return tls_; }
 
   /// A client of node `i`, authenticated when the cluster has a password.
   [[nodiscard]] resp_client client(int i) const {
@@ -215,6 +219,7 @@ class live_cluster {
 
  private:
   std::string password_;
+  rcplan::redis::tls_options tls_;
   std::vector<std::unique_ptr<rcplan_test::redis_process>> nodes_;
   std::vector<std::string> ids_;
 };
@@ -257,6 +262,7 @@ inline rcplan::topology observe_all(const live_cluster& c) {
   rcplan::redis::observe_options o;
   o.keys_per_slot = true;
   o.password = rcplan::redis::secret{c.password()};
+  o.tls = c.tls();
   return rcplan::redis::observe(c.seeds(), o);
 }
 
@@ -272,7 +278,9 @@ inline bool rebalance_until_converged(const live_cluster& c, const rcplan::rebal
     for (const auto& d : p.diagnostics) history += "  plan: " + d.code + ": " + d.message + "\n";
     if (p.status == rcplan::plan_status::converged) return true;
     if (p.status != rcplan::plan_status::actions_planned) return false;
-    const rcplan::redis::execute_result r = rcplan::redis::execute(p, t, eo);
+    rcplan::redis::execute_options with_tls = eo;
+    with_tls.tls = c.tls();
+    const rcplan::redis::execute_result r = rcplan::redis::execute(p, t, with_tls);
     for (const auto& d : r.diagnostics) history += "  execute: " + d.code + ": " + d.message + "\n";
     return false;
   }, timeout);

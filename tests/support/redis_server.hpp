@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,8 +36,9 @@ class resp_client {
  public:
   explicit resp_client(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
       : resp_client("127.0.0.1", port, timeout) {}
-  resp_client(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : node_(rcplan::address{host, port, 0, {}}, options(timeout)) {}
+  resp_client(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+              const rcplan::redis::tls_options& tls = {})
+      : node_(rcplan::address{host, port, 0, {}}, options(timeout, tls)) {}
 
   reply command(const std::vector<std::string>& argv) { return node_.command(argv); }
   /// Sends all commands, then reads all replies (one round trip).
@@ -51,10 +53,11 @@ class resp_client {
   }
 
  private:
-  static rcplan::redis::client_options options(std::chrono::milliseconds timeout) {
+  static rcplan::redis::client_options options(std::chrono::milliseconds timeout, const rcplan::redis::tls_options& tls) {
     rcplan::redis::client_options o;
     o.connect_timeout = timeout;
     o.command_timeout = timeout;
+    o.tls = tls;
     return o;
   }
 
@@ -86,11 +89,20 @@ struct host_placement {
   std::string address = "127.0.0.1";
 };
 
+/// A server that speaks TLS only: what it is started with (given its port), and what its
+/// clients connect with (support/test_pki.hpp makes both).
+struct tls_server {
+  std::function<std::vector<std::string>(std::uint16_t port)> args;
+  rcplan::redis::tls_options client;
+};
+
 /// One real redis-server process in its own temporary directory.
 class redis_process {
  public:
-  explicit redis_process(bool cluster_enabled = true, std::vector<std::string> extra = {}, host_placement where = {})
+  explicit redis_process(bool cluster_enabled = true, std::vector<std::string> extra = {}, host_placement where = {},
+                         const tls_server* tls = nullptr)
       : host_(std::move(where.address)) {
+    if (tls != nullptr) tls_ = tls->client;
     if (!have_redis_server())
       throw std::runtime_error("redis-server not found on PATH (apt-get install -y redis-server)");
     char tmpl[] = "/tmp/rcplan-test-XXXXXX";
@@ -101,9 +113,13 @@ class redis_process {
       if (port_ > 55535) continue;  // the bus port is port + 10000
       std::vector<std::string> args;
       if (!where.netns.empty()) args = {"ip", "netns", "exec", where.netns};  // which then execs redis-server
-      const std::vector<std::string> server = {"redis-server", "--port", std::to_string(port_), "--bind", host_,
+      std::vector<std::string> server = {"redis-server", "--port", std::to_string(port_), "--bind", host_,
                                                "--dir", dir_.string(), "--save", "", "--appendonly", "no",
                                                "--logfile", (dir_ / "redis.log").string(), "--daemonize", "no"};
+      if (tls != nullptr) {  // the plain port closed, the TLS one open
+        const std::vector<std::string> t = tls->args(port_);
+        server.insert(server.end(), t.begin(), t.end());
+      }
       args.insert(args.end(), server.begin(), server.end());
       if (!where.netns.empty()) args.insert(args.end(), {"--protected-mode", "no"});  // the test's private network
       if (cluster_enabled) {
@@ -130,7 +146,9 @@ class redis_process {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
-  [[nodiscard]] resp_client client() const { return resp_client(host_, port_); }
+  [[nodiscard]] resp_client client() const { return resp_client(host_, port_, std::chrono::seconds(10), tls_); }
+  /// How clients reach it: TLS disabled unless it speaks TLS only.
+  [[nodiscard]] const rcplan::redis::tls_options& tls() const noexcept { return tls_; }
   [[nodiscard]] bool running() const noexcept { return pid_ > 0; }
   /// The process, for signals such as SIGSTOP (a frozen node) that leave it running.
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
@@ -164,7 +182,7 @@ class redis_process {
         return false;
       }
       try {
-        resp_client c(host_, port_, std::chrono::seconds(2));
+        resp_client c(host_, port_, std::chrono::seconds(2), tls_);
         const reply r = c.command({"PING"});
         if (r.str == "PONG" || r.str.rfind("NOAUTH", 0) == 0) return true;  // up, maybe behind a password
       } catch (const std::exception&) {
@@ -175,6 +193,7 @@ class redis_process {
   }
 
   std::string host_;
+  rcplan::redis::tls_options tls_;
   std::filesystem::path dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;

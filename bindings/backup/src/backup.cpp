@@ -97,6 +97,7 @@ struct shard_taken {
   so.password = o.password;
   so.connect_timeout = o.connect_timeout;
   so.io_timeout = o.io_timeout;
+  so.tls = o.tls;
   so.progress = [&](std::uint64_t bytes, std::optional<std::uint64_t> total) {
     progress({s.shard, bytes, total, false});
   };
@@ -207,6 +208,7 @@ backup_manifest take_backup(const std::vector<address>& seeds, store& to, const 
   redis::observe_options oo;
   oo.password = o.password;
   oo.connect_timeout = o.connect_timeout;
+  oo.tls = o.tls;
   const topology t = redis::observe(seeds, oo);
   const backup_plan plan = plan_backup(t);
   if (o.on_plan) o.on_plan(plan);

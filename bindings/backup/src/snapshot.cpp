@@ -1,9 +1,9 @@
 #include "partial_file.hpp"
 #include "rdb_sink.hpp"
-#include "socket.hpp"
 
 #include <rcplan/backup/snapshot.hpp>
 #include <rcplan/error.hpp>
+#include <rcplan/redis/stream.hpp>
 
 #include <string.h>  // explicit_bzero
 
@@ -20,6 +20,10 @@
 namespace rcplan::backup {
 
 namespace detail {
+
+// the bindings' one transport: a snapshot reads the replication stream, which is no reply
+using redis::stream;
+using redis::stream_error;
 
 namespace {
 
@@ -85,7 +89,7 @@ class wiped_on_exit {
          reply.find("invalid username-password") != std::string_view::npos;
 }
 
-void authenticate(tcp_connection& c, const snapshot_options& o, const std::string& where) {
+void authenticate(stream& c, const snapshot_options& o, const std::string& where) {
   if (o.password.empty()) return;
   std::string command = o.password.user().empty() ? resp_command({"AUTH", o.password.reveal()})
                                                   : resp_command({"AUTH", o.password.user(), o.password.reveal()});
@@ -103,7 +107,7 @@ void authenticate(tcp_connection& c, const snapshot_options& o, const std::strin
 [[nodiscard]] std::optional<std::uint64_t> parse_length(std::string_view digits);
 
 /// The node's `repl-diskless-sync-delay`, when CONFIG GET tells it.
-[[nodiscard]] std::optional<std::uint64_t> diskless_delay(tcp_connection& c) {
+[[nodiscard]] std::optional<std::uint64_t> diskless_delay(stream& c) {
   c.send_all(resp_command({"CONFIG", "GET", "repl-diskless-sync-delay"}));
   const std::string head = c.read_line(max_reply_line);
   if (head != "*2") return std::nullopt;  // an error (CONFIG renamed away), or no such parameter
@@ -120,7 +124,7 @@ void authenticate(tcp_connection& c, const snapshot_options& o, const std::strin
 /// disk, but only after `repl-diskless-sync-delay` (5 s by default), which the node waits for
 /// more replicas to share the fork. With a delay, the disk form starts at once (the node saves
 /// its RDB file, as a replica's full sync does, then sends it).
-[[nodiscard]] bool want_diskless(tcp_connection& c, const snapshot_options& o) {
+[[nodiscard]] bool want_diskless(stream& c, const snapshot_options& o) {
   switch (o.transfer) {
     case snapshot_transfer::diskless: return true;
     case snapshot_transfer::disk: return false;
@@ -132,7 +136,7 @@ void authenticate(tcp_connection& c, const snapshot_options& o, const std::strin
 
 /// Asks for the transfer form and for nothing after the RDB (Redis 7: the node drops the link
 /// once the RDB is sent instead of streaming writes).
-void request_capabilities(tcp_connection& c, const snapshot_options& o, const std::string& where) {
+void request_capabilities(stream& c, const snapshot_options& o, const std::string& where) {
   if (want_diskless(c, o)) {
     c.send_all(resp_command({"REPLCONF", "capa", "eof"}));
     const std::string capa = c.read_line(max_reply_line);
@@ -150,7 +154,7 @@ void request_capabilities(tcp_connection& c, const snapshot_options& o, const st
   return n;
 }
 
-[[nodiscard]] payload_header start_sync(tcp_connection& c, const snapshot_options& o, const std::string& where) {
+[[nodiscard]] payload_header start_sync(stream& c, const snapshot_options& o, const std::string& where) {
   c.send_all(resp_command({"SYNC"}));
   const std::string line = c.read_line(max_reply_line);  // after the keepalives of the fork and save
   if (line.starts_with('-')) fail(where + " refused SYNC: " + reply_text(line, o.password));
@@ -161,23 +165,23 @@ void request_capabilities(tcp_connection& c, const snapshot_options& o, const st
   fail(where + " answered SYNC with something that announces no snapshot: \"" + reply_text(line, o.password) + "\"");
 }
 
-void copy_counted(tcp_connection& c, std::uint64_t length, rdb_sink& sink) {
+void copy_counted(stream& c, std::uint64_t length, rdb_sink& sink) {
   for (std::uint64_t left = length; left > 0;) {
     const std::string_view chunk = c.read_some(
         static_cast<std::size_t>(std::min<std::uint64_t>(left, std::numeric_limits<std::size_t>::max())));
-    if (chunk.empty()) throw socket_error("closed the connection");
+    if (chunk.empty()) throw stream_error("closed the connection");
     sink.consume(chunk);
     left -= chunk.size();
   }
 }
 
-void copy_until_mark(tcp_connection& c, std::string_view mark, rdb_sink& sink) {
+void copy_until_mark(stream& c, std::string_view mark, rdb_sink& sink) {
   // the mark may arrive split over reads: the last mark-size bytes wait until the next read
   // shows whether they begin it
   std::string pending;
   for (;;) {
     const std::string_view chunk = c.read_some(std::numeric_limits<std::size_t>::max());
-    if (chunk.empty()) throw socket_error("closed the connection");
+    if (chunk.empty()) throw stream_error("closed the connection");
     pending.append(chunk);
     if (const std::size_t at = pending.find(mark); at != std::string::npos) {
       sink.consume(std::string_view{pending}.substr(0, at));
@@ -195,7 +199,7 @@ void copy_until_mark(tcp_connection& c, std::string_view mark, rdb_sink& sink) {
 /// return, so the node is free before the file is flushed.
 void receive(const address& node, const snapshot_options& o, const std::string& where, rdb_sink& sink,
              transfer_state& state) {
-  tcp_connection c(node, o.connect_timeout, o.io_timeout);
+  stream c(node, o.connect_timeout, o.io_timeout, o.tls);
   state.at = transfer_state::phase::handshake;
   authenticate(c, o, where);
   request_capabilities(c, o, where);
@@ -228,12 +232,13 @@ void receive(const address& node, const snapshot_options& o, const std::string& 
 }  // namespace detail
 
 snapshot_result take_snapshot(const address& node, const std::filesystem::path& file, const snapshot_options& o) {
-  const std::string where = detail::endpoint_text(node);
+  const bool v6 = node.host.find(':') != std::string::npos;
+  const std::string where = (v6 ? "[" + node.host + "]" : node.host) + ":" + std::to_string(node.port);
   detail::transfer_state state;
   // the partial file is gone by the time these run: run()'s scope has been left
   try {
     return detail::run(node, file, o, where, state);
-  } catch (const detail::socket_error& e) {
+  } catch (const detail::stream_error& e) {
     throw error(detail::snapshot_error, where + " " + e.what() + state.when());
   } catch (const detail::file_error& e) {
     throw error(detail::snapshot_error, "snapshot of " + where + ": " + e.what());

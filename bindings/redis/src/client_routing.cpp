@@ -43,10 +43,14 @@ connection open_connection(const std::string& host, std::uint16_t port, const cl
   o.password = options.password;
   o.connect_timeout = options.connect_timeout;
   o.command_timeout = options.command_timeout;
+  o.tls = options.tls;
+  check_tls_options(options.tls);
   try {
     return connection(host, port, o);
   } catch (const auth_error& e) {
     throw rcplan::error("rcplan.redis.auth", e.what());
+  } catch (const tls_transport_error& e) {
+    throw rcplan::error("rcplan.redis.tls", std::string{"cannot connect to "} + e.what());
   } catch (const transport_error& e) {
     throw rcplan::error("rcplan.redis.connect", std::string{"cannot connect to "} + e.what());
   }
@@ -95,6 +99,8 @@ void cluster_router::refresh() {
       if (read_slot_map(connect(node))) return;
     } catch (const auth_error& e) {
       throw rcplan::error("rcplan.redis.auth", e.what());
+    } catch (const tls_transport_error& e) {
+      throw rcplan::error("rcplan.redis.tls", std::string{"cannot connect to "} + e.what());
     } catch (const transport_error&) {
       drop(node);
     } catch (const rcplan::error& e) {

@@ -1,50 +1,43 @@
 #include "connection.hpp"
 
-#include <hiredis/hiredis.h>
+#include <rcplan/parse/resp.hpp>
 
-#include <sys/time.h>
-
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 namespace rcplan::redis::detail {
 
 namespace {
 
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
-
-reply convert(const redisReply* r) {
+reply convert(resp_value&& v) {
   reply out;
-  switch (r->type) {
-    case REDIS_REPLY_STATUS: out.type = reply::kind::status; break;
-    case REDIS_REPLY_ERROR: out.type = reply::kind::error; break;
-    case REDIS_REPLY_INTEGER: out.type = reply::kind::integer; break;
-    case REDIS_REPLY_STRING: out.type = reply::kind::string; break;
-    case REDIS_REPLY_ARRAY: out.type = reply::kind::array; break;
-    default: out.type = reply::kind::nil; break;
+  switch (v.type) {
+    case resp_value::kind::simple_string: out.type = reply::kind::status; break;
+    case resp_value::kind::error: out.type = reply::kind::error; break;
+    case resp_value::kind::integer: out.type = reply::kind::integer; break;
+    case resp_value::kind::bulk_string: out.type = reply::kind::string; break;
+    case resp_value::kind::null: out.type = reply::kind::nil; break;
+    case resp_value::kind::array:
+    case resp_value::kind::map: out.type = reply::kind::array; break;
   }
-  if (out.type == reply::kind::integer) out.integer = r->integer;
-  if (r->str != nullptr) out.str.assign(r->str, r->len);
-  if (out.type == reply::kind::array) {
-    out.elements.reserve(r->elements);
-    for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
-  }
+  out.integer = v.integer;
+  out.str = std::move(v.str);
+  out.elements.reserve(v.elements.size());
+  for (resp_value& e : v.elements) out.elements.push_back(convert(std::move(e)));
   return out;
 }
 
-redisContext* raw(void* p) noexcept { return static_cast<redisContext*>(p); }
-
-/// hiredis reports a timeout as EAGAIN's text; say what it means.
-std::string describe_transport(const redisContext* c) {
-  if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) return "timed out";
-  if (c->err == REDIS_ERR_EOF) return "connection closed by the server";
-  return c->errstr[0] != '\0' ? std::string{c->errstr} : std::string{"connection error"};
+/// The RESP encoding of one command: an array of bulk strings.
+void encode(const argv& a, std::string& out) {
+  out += '*';
+  out += std::to_string(a.size());
+  out += "\r\n";
+  for (const std::string& w : a) {
+    out += '$';
+    out += std::to_string(w.size());
+    out += "\r\n";
+    out += w;
+    out += "\r\n";
+  }
 }
 
 bool is_auth_rejection(std::string_view text) {
@@ -68,16 +61,19 @@ std::string reply_text(const reply& r) {
   }
 }
 
-void connection::context_deleter::operator()(void* c) const noexcept { redisFree(raw(c)); }
-
 connection::connection(std::string host, std::uint16_t port, const connect_options& options)
-    : host_(std::move(host)), port_(port), where_(endpoint_text(host_, port_)) {
-  redisContext* c = redisConnectWithTimeout(host_.c_str(), port_, to_timeval(options.connect_timeout));
-  if (c == nullptr) throw transport_error(where_ + ": cannot allocate a connection");
-  ctx_.reset(c);
-  if (c->err != 0) throw transport_error(where_ + ": " + describe_transport(c));
-  if (redisSetTimeout(c, to_timeval(options.command_timeout)) != REDIS_OK)
-    throw transport_error(where_ + ": cannot set the command timeout");
+    : host_(std::move(host)), port_(port), where_(endpoint_text(host_, port_)),
+      client_certificate_(!options.tls.cert_file.empty()) {
+  try {
+    address node;
+    node.host = host_;
+    node.port = port_;
+    stream_ = std::make_unique<stream>(node, options.connect_timeout, options.command_timeout, options.tls);
+  } catch (const tls_error& e) {
+    throw tls_transport_error(where_ + " " + e.what());
+  } catch (const stream_error& e) {
+    throw transport_error(where_ + " " + e.what());
+  }
   authenticate(options);
   if (!options.client_name.empty()) set_name(options.client_name);
 }
@@ -121,39 +117,60 @@ void connection::set_name(const std::string& name) {
   if (r.is_error()) throw transport_error(where_ + ": CLIENT SETNAME failed: " + r.str);
 }
 
-void connection::fail(std::string_view what) {
+void connection::fail(const stream_error& e) {
   broken_ = true;
-  throw transport_error(where_ + ": " + std::string{what} + ": " + describe_transport(raw(ctx_.get())));
+  if (dynamic_cast<const tls_error*>(&e) != nullptr) throw tls_transport_error(where_ + " " + e.what());
+  // A node that requires client certificates checks them after a TLS 1.3 handshake, and drops
+  // the connection: its alert saying so may be lost to the reset.
+  if (stream_->tls() && !answered_ && !client_certificate_)
+    throw tls_transport_error(where_ + " " + e.what() + " (it may require a client certificate, and none was given)");
+  // the usual first sign of a client without TLS at a TLS port
+  const bool first = !stream_->tls() && !answered_;
+  throw transport_error(where_ + " " + e.what() + (first ? " (a node that speaks TLS only drops plain connections)" : ""));
 }
 
 void connection::append(const argv& a) {
   if (broken_) throw transport_error(where_ + ": connection lost earlier");
-  std::vector<const char*> ptrs;
-  std::vector<std::size_t> lens;
-  ptrs.reserve(a.size());
-  lens.reserve(a.size());
-  for (const std::string& s : a) {
-    ptrs.push_back(s.data());
-    lens.push_back(s.size());
-  }
-  if (redisAppendCommandArgv(raw(ctx_.get()), static_cast<int>(a.size()), ptrs.data(), lens.data()) != REDIS_OK)
-    fail("cannot queue a command");
+  encode(a, out_);
   ++sent_;
 }
 
 void connection::flush() {
   if (broken_) throw transport_error(where_ + ": connection lost earlier");
-  int done = 0;
-  while (done == 0)
-    if (redisBufferWrite(raw(ctx_.get()), &done) != REDIS_OK) fail("write failed");
+  if (out_.empty()) return;
+  try {
+    stream_->send_all(out_);
+  } catch (const stream_error& e) {
+    fail(e);
+  }
+  out_.clear();
 }
 
 reply connection::read_raw() {
-  if (broken_) throw transport_error(where_ + ": connection lost earlier");
-  void* out = nullptr;
-  if (redisGetReply(raw(ctx_.get()), &out) != REDIS_OK || out == nullptr) fail("read failed");
-  const std::unique_ptr<redisReply, void (*)(void*)> guard(static_cast<redisReply*>(out), freeReplyObject);
-  return convert(guard.get());
+  flush();  // what was appended goes out before its reply is awaited
+  try {
+    for (;;) {
+      const std::string_view bytes = stream_->buffered();
+      // Parse again only once the buffer doubled or the node has sent everything it had: a
+      // long reply arriving in many small reads is then parsed a bounded number of times.
+      if (!bytes.empty() && (bytes.size() >= 2 * tried_at_ || !stream_->readable_now())) {
+        auto parsed = parse_resp_prefix(bytes);
+        if (parsed) {
+          stream_->consume(parsed->second);
+          tried_at_ = 0;
+          answered_ = true;
+          return convert(std::move(parsed->first));
+        }
+        tried_at_ = bytes.size();
+      }
+      if (!stream_->fill()) throw stream_error("closed the connection");
+    }
+  } catch (const stream_error& e) {
+    fail(e);
+  } catch (const parse_error& e) {
+    broken_ = true;  // the bytes after an unreadable reply cannot be trusted either
+    throw transport_error(where_ + " sent a reply that is not RESP (" + e.what() + ")");
+  }
 }
 
 reply connection::read() {

@@ -1,12 +1,15 @@
 #pragma once
 
-// One blocking connection to one Redis node (hiredis underneath, hidden here). It authenticates
-// on connect, sends single commands or pipelines, and turns transport failures into
-// `transport_error` so callers can tell "the node did not answer" from "the node said no".
+// One blocking connection to one Redis node: a stream (TCP, or TLS over it) and rcplan's own
+// RESP parser, the one that reads captured replies and is fuzzed. It authenticates on connect,
+// sends single commands or pipelines, and turns transport failures into `transport_error` so
+// callers can tell "the node did not answer" from "the node said no".
 
 #include <rcplan/model/node.hpp>
+#include <rcplan/redis/stream.hpp>
 #include <rcplan/redis/reply.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -28,6 +31,13 @@ class transport_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The node's TLS certificate was refused, or it does not speak TLS as asked (or speaks it when
+/// not asked): a configuration to fix, not a node that is down.
+class tls_transport_error : public transport_error {
+ public:
+  using transport_error::transport_error;
+};
+
 /// The node rejected the password (or wants one and none was given).
 class auth_error : public std::runtime_error {
  public:
@@ -44,6 +54,7 @@ struct connect_options {
   /// Given with CLIENT SETNAME once authenticated (empty: none), so that CLIENT LIST tells an
   /// executor's connections from an observer's.
   std::string client_name;
+  tls_options tls;
 };
 
 /// Names of the connections: every name an executor gives starts with `executor_name_prefix`,
@@ -96,10 +107,7 @@ class connection {
   [[nodiscard]] auth_outcome authenticated_with() const noexcept { return auth_; }
 
  private:
-  struct context_deleter {
-    void operator()(void* c) const noexcept;
-  };
-  [[noreturn]] void fail(std::string_view what);
+  [[noreturn]] void fail(const stream_error& e);
   void authenticate(const connect_options& options);
   /// One AUTH: true when taken (recording `taken`, or that the node wants no password), false
   /// when the password was refused; throws for anything else.
@@ -109,7 +117,11 @@ class connection {
   std::string host_;
   std::uint16_t port_ = 0;
   std::string where_;
-  std::unique_ptr<void, context_deleter> ctx_;
+  std::unique_ptr<stream> stream_;
+  std::string out_;  ///< commands appended, not yet sent
+  std::size_t tried_at_ = 0;  ///< buffered bytes when the last parse found the reply incomplete
+  bool answered_ = false;     ///< a reply came: the node speaks RESP as this connection does
+  bool client_certificate_ = false;
   bool broken_ = false;
   std::size_t sent_ = 0;
   auth_outcome auth_ = auth_outcome::none;

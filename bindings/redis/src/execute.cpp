@@ -33,6 +33,7 @@ void check_options(const execute_options& o) {
                 "latency_budget must not be negative, got " + std::to_string(o.latency_budget->count()) + " us");
   if (o.max_waves && *o.max_waves < 0)
     throw error("rcplan.redis.options", "max_waves must not be negative, got " + std::to_string(*o.max_waves));
+  check_tls_options(o.tls);
 }
 
 /// How every connection of one execution connects: all under one executor name.
@@ -42,6 +43,7 @@ detail::connect_options connecting(const execute_options& o, std::string name) {
   c.previous_password = o.previous_password;
   c.connect_timeout = o.connect_timeout;
   c.command_timeout = o.command_timeout;
+  c.tls = o.tls;
   c.client_name = std::move(name);
   return c;
 }

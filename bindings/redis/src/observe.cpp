@@ -112,11 +112,14 @@ class observer {
     if (seed_failures_.empty()) throw error("rcplan.redis.address", "no seed address given");
     std::string list;
     bool auth = false;
+    bool tls = false;
     for (const detail::node_probe& p : seed_failures_) {
       if (!list.empty()) list += "; ";
       list += p.error;
       auth = auth || p.auth_failed;
+      tls = tls || p.tls_failed;
     }
+    if (tls) throw error("rcplan.redis.tls", detail::scrub("no seed could be reached over TLS: " + list, o_.password, o_.previous_password));
     if (auth) throw error("rcplan.redis.auth", detail::scrub("authentication failed: " + list, o_.password, o_.previous_password));
     throw error("rcplan.redis.unreachable", detail::scrub("no seed answered: " + list, o_.password, o_.previous_password));
   }
@@ -169,6 +172,7 @@ topology observe(const std::vector<address>& seeds, const observe_options& optio
   for (const address& a : seeds)
     if (a.host.empty() || a.port == 0)
       throw error("rcplan.redis.address", "seed \"" + detail::endpoint_text(a.host, a.port) + "\" has no host or port");
+  check_tls_options(options.tls);
   return observer(options).run(seeds);
 }
 

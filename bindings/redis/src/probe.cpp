@@ -93,6 +93,7 @@ connect_options connect_options_of(const observe_options& o) {
   c.previous_password = o.previous_password;
   c.connect_timeout = o.connect_timeout;
   c.command_timeout = o.command_timeout;
+  c.tls = o.tls;
   c.client_name = std::string{observer_name};
   return c;
 }
@@ -135,6 +136,9 @@ node_probe probe_node(const std::string& host, std::uint16_t port, const observe
   } catch (const auth_error& e) {
     p.auth_failed = true;
     p.error = scrub(e.what(), o.password, o.previous_password);
+  } catch (const tls_transport_error& e) {
+    p.error = e.what();
+    p.tls_failed = true;
   } catch (const transport_error& e) {
     p.error = scrub(e.what(), o.password, o.previous_password);
   } catch (const rcplan::error& e) {  // a reply that does not parse

@@ -23,6 +23,7 @@ struct node_probe {
   std::uint16_t port = 0;
   bool reachable = false;
   bool auth_failed = false;
+  bool tls_failed = false;  ///< the handshake failed or the certificate was refused
   std::string error;  ///< why not reachable; free of the password
   cluster_view view;  ///< nodes sorted by id
   std::optional<replication_info> replication;

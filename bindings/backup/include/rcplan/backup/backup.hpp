@@ -13,6 +13,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/planner/backup.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -42,6 +43,8 @@ struct backup_options {
   std::size_t max_parallel = 4;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds io_timeout{60000};
+  /// How to reach nodes that speak TLS only: observation and snapshots both use it.
+  redis::tls_options tls;
   /// Where snapshots bound for a remote store are written first; empty: the system's temp dir.
   std::filesystem::path scratch_dir;
   /// Sees the plan before any snapshot is taken.

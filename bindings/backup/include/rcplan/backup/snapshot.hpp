@@ -7,6 +7,7 @@
 
 #include <rcplan/model/node.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -37,6 +38,8 @@ struct snapshot_options {
   /// byte; it sends a keepalive about once a second meanwhile, and each of them restarts this
   /// timer, so anything much below two seconds risks failing a healthy node.
   std::chrono::milliseconds io_timeout{60000};
+  /// How to reach a node that speaks TLS only; the replication stream then comes over TLS.
+  redis::tls_options tls;
   /// Told the bytes written so far and the size when the node announced it (a node streaming
   /// without a disk copy does not know it until the end). Called at most about ten times a
   /// second and once more, with the final size as total, when the snapshot is complete and

@@ -7,6 +7,7 @@
 #include <rcplan/model/node.hpp>
 #include <rcplan/redis/reply.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -26,6 +27,8 @@ struct client_options {
   secret password;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds command_timeout{5000};
+  /// How to reach nodes that speak TLS only; a refused certificate is `rcplan.redis.tls`.
+  tls_options tls;
 };
 
 /// One blocking connection to one node. Throws rcplan::error: `rcplan.redis.connect` when the

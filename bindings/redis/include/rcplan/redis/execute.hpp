@@ -10,6 +10,7 @@
 #include <rcplan/plan/plan.hpp>
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 #include <rcplan/spec/spec.hpp>
 
 #include <atomic>
@@ -97,6 +98,8 @@ struct execute_options {
   std::uint32_t migrate_timeout_ms = static_cast<std::uint32_t>(default_migrate_timeout_ms);
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{60000};
+  /// How to reach nodes that speak TLS only (they MIGRATE keys to each other over TLS then).
+  tls_options tls;
   /// How long a wait_until may take when the step does not say (timeout_seconds = 0):
   /// spec.migration.stepTimeoutSeconds.
   std::chrono::milliseconds wait_timeout{std::chrono::seconds(default_step_timeout_seconds)};

@@ -10,6 +10,7 @@
 #include <rcplan/model/topology.hpp>
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 
 #include <chrono>
 #include <string>
@@ -27,6 +28,8 @@ struct observe_options {
   redis::secret previous_password;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};
+  /// How to reach nodes that speak TLS only.
+  tls_options tls;
   /// Count keys per slot on every master (CLUSTER COUNTKEYSINSLOT for each owned slot,
   /// pipelined). Needed to balance by keys and to prove a node empty before it is forgotten.
   bool keys_per_slot = false;
