@@ -75,6 +75,55 @@ TEST_CASE("local up, status, apply and down on the fixture spec") {
   CHECK(contains(r.err, "no local cluster"));
 }
 
+TEST_CASE("local up --tls: a TLS-only cluster whose files the CLI prints; later commands and clients use them") {
+  const work_dir dir;
+  const std::string d = dir.path.string();
+  auto r = run_cli({"local", "up", "--tls", "--spec", fixture, "--dir", d, "--output", "json"});
+  INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0) << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["result"]["converged"] == true);
+  REQUIRE(doc["tls"]["enabled"] == true);
+  const std::string ca = doc["tls"]["ca_cert"], cert = doc["tls"]["cert"], key = doc["tls"]["key"];
+  CHECK(ca == (dir.path / "tls" / "ca.crt").string());
+  CHECK(std::filesystem::is_regular_file(cert));
+  CHECK(std::filesystem::is_regular_file(key));
+  REQUIRE(doc["cluster"]["pods"].size() == 6);
+  const std::string seed = "127.0.0.1:" + std::to_string(doc["cluster"]["pods"][0]["port"].get<int>());
+
+  // status knows the cluster is TLS-only without being told, and tells how to connect
+  r = run_cli({"local", "status", "--spec", fixture, "--dir", d});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "status: Healthy"));
+  CHECK(contains(r.out, "--tls --tls-ca-cert " + ca + " --tls-cert " + cert + " --tls-key " + key));
+
+  // a client with the printed files gets in; one without TLS does not
+  r = run_cli({"check", "--redis", seed, "--tls", "--tls-ca-cert", ca, "--tls-cert", cert, "--tls-key", key});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  r = run_cli({"check", "--redis", seed});
+  CHECK(r.exit_code == 1);
+
+  // apply scales the TLS cluster: a fourth master gets its share of slots
+  const std::string spec = std::filesystem::path(d).parent_path() / "four.yaml";
+  {
+    std::ifstream in(fixture);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const auto at = text.find("masterSize: 3");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, 13, "masterSize: 4");
+    std::ofstream(spec) << text;
+  }
+  r = run_cli({"local", "apply", "--spec", spec, "--dir", d, "--output", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  doc = nlohmann::json::parse(r.out);
+  CHECK(doc["result"]["converged"] == true);
+  CHECK(doc["cluster"]["status"]["numberOfMaster"] == 4);
+  CHECK(doc["cluster"]["pods"].size() == 8);
+  CHECK(doc["cluster"]["summary"]["coverage"]["covered"] == 16384);
+}
+
 TEST_CASE("local up refuses a spec naming a password Secret without a password") {
   const work_dir dir;
   const scratch_file spec("secret-spec.yaml",

@@ -40,8 +40,9 @@ void run_apply(const apply_options& o) {
   cs.parallel = o.connection.parallel;
   cs.pace = o.connection.pace;
   cs.format = o.format;
+  cs.tls = tls_options_for(o.connection.tls);
   // a live cluster's nodes must answer before anything is planned: a clear error, nothing changed
-  (void)observe_cluster(seeds, cs.password, false);
+  (void)observe_cluster(seeds, cs.password, false, cs.tls);
   const converge_run run = converge_printing(std::cout, seeds, desired, cs, nullptr);
   const redis::converge_result& r = run.result;
   const step* kube = r.converged ? nullptr : first_kubernetes_step(r.last_plan);

@@ -219,18 +219,22 @@ void run_backup(const backup_cli_options& o, bool local) {
   const backup::store_location where = location_for(o.storage, &cluster);
   const redis::secret password = resolve_password(o.connection);
   std::vector<address> seeds;
+  redis::tls_options tls;
   if (local) {
     if (!local::holds_cluster(o.dir)) throw input_error("no local cluster in " + o.dir);
     local::runtime runtime(local_options(o.dir, password));
     runtime.keep_pods_running();
     seeds = runtime.seeds();
+    tls = runtime.client_tls();
     if (cluster.empty()) cluster = local_cluster_name(runtime, password);
   } else {
     seeds = parse_seeds(o.connection.redis);
+    tls = tls_options_for(o.connection.tls);
   }
   const auto to = backup::open_store(where);
   backup::backup_options bo;
   bo.password = password;
+  bo.tls = tls;
   bo.cluster = cluster;
   bo.max_parallel = static_cast<std::size_t>(std::max(1, o.connection.parallel));
   std::unique_ptr<transfer_printer> printer;
@@ -315,6 +319,7 @@ struct restore_cli_options {
   storage_cli_options storage;
   std::string spec;
   std::string dir;
+  bool tls = false;  ///< the new local cluster runs TLS-only
   connection_options connection;
   output_format format = output_format::text;
 };
@@ -323,6 +328,7 @@ struct restore_cli_options {
 [[nodiscard]] std::uint64_t keys_served(local::runtime& runtime, const redis::secret& password) {
   redis::client_options co;
   co.password = password;
+  co.tls = runtime.client_tls();
   redis::cluster_client c(runtime.seeds(), co);
   std::uint64_t n = 0;
   for (const std::string& m : c.masters()) {
@@ -353,6 +359,7 @@ void run_restore(const restore_cli_options& o) {
   for (const diagnostic& d : rp.diagnostics) std::cerr << d.code << ": " << d.message << std::endl;
 
   local::runtime_options ro = local_options(dir, password);
+  ro.tls = o.tls;
   std::map<std::string, std::filesystem::path> pending;  // pod → its shard's file, placed once
   for (const restore_placement& p : rp.placements) pending[p.pod] = files / p.file;
   // called under the runtime's own lock, one pod at a time
@@ -365,6 +372,7 @@ void run_restore(const restore_cli_options& o) {
   local::runtime runtime(ro);
   converge_settings cs;
   cs.password = password;
+  cs.tls = runtime.client_tls();
   cs.parallel = o.connection.parallel;
   cs.pace = o.connection.pace;
   cs.format = o.format;
@@ -409,6 +417,9 @@ void add_restore_options(CLI::App& cmd, restore_cli_options& o, bool required) {
   auto* dir = cmd.add_option("--dir", o.dir, "Work directory of the new local cluster");
   spec->required(required);
   dir->required(required);
+  cmd.add_flag("--tls", o.tls,
+               "Run the new local cluster TLS-only, with an authority and certificates made in DIR/tls (clients use "
+               "DIR/tls/ca.crt, client.crt and client.key)");
   with_password_and_output(&cmd, o);
 }
 

@@ -39,7 +39,8 @@ void print_check_text(std::ostream& out, const topology_summary& s, const std::v
 }
 
 void run_check(const check_options& o) {
-  const topology t = observe_cluster(parse_seeds(o.connection.redis), resolve_password(o.connection), false);
+  const topology t = observe_cluster(parse_seeds(o.connection.redis), resolve_password(o.connection), false,
+                                     tls_options_for(o.connection.tls));
   const std::vector<finding> findings = check_topology(t);
   const topology_summary s = summarize(t);
   if (o.format == output_format::text) {

@@ -26,7 +26,8 @@ struct inspect_options {
 void run_inspect(const inspect_options& opts) {
   require_one_source(opts.cluster_nodes, opts.connection.redis);
   const topology t = opts.cluster_nodes.empty()
-                         ? observe_cluster(parse_seeds(opts.connection.redis), resolve_password(opts.connection), false)
+                         ? observe_cluster(parse_seeds(opts.connection.redis), resolve_password(opts.connection), false,
+                                           tls_options_for(opts.connection.tls))
                          : read_topology(opts.cluster_nodes);
   const topology_summary s = summarize(t);
   if (opts.format == output_format::text) {

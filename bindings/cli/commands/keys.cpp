@@ -34,6 +34,7 @@ redis::cluster_client connect_client(const keys_cli_options& o) {
   const std::vector<address> seeds = parse_seeds(o.connection.redis);
   redis::client_options co;
   co.password = resolve_password(o.connection);
+  co.tls = tls_options_for(o.connection.tls);
   try {
     return redis::cluster_client(seeds, co);
   } catch (const rcplan::error& e) {

@@ -1,6 +1,8 @@
 // `rcplan local up|apply|status|down --spec FILE --dir DIR`, and `rcplan local agent`: a real cluster of redis-server
 // processes on this machine, made from a spec and changed by applying a changed spec. The
 // processes outlive the command; `status` looks at them, `down` stops them and removes DIR.
+// `up --tls` makes the cluster TLS-only, with certificates in DIR/tls that every later command
+// on DIR uses and prints for other clients.
 
 #include "cli.hpp"
 #include "support/converge_run.hpp"
@@ -30,6 +32,7 @@ struct local_cli_options {
   std::string spec;
   std::string dir;
   connection_options connection;
+  bool tls = false;  ///< `up`: run the cluster TLS-only
   output_format format = output_format::text;
 };
 
@@ -46,9 +49,11 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
     throw input_error("no local cluster in " + o.dir + ": create one with `rcplan local up`");
 
   local::runtime_options ro = local_options(dir, password);
+  ro.tls = o.tls;
   local::runtime runtime(ro);
   converge_settings cs;
   cs.password = password;
+  cs.tls = runtime.client_tls();
   cs.parallel = o.connection.parallel;
   cs.pace = o.connection.pace;
   cs.format = o.format;
@@ -65,6 +70,7 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
     std::ostringstream status;
     print_local_status(status, t, &desired, output_format::json);
     doc["cluster"] = nlohmann::ordered_json::parse(status.str());
+    doc["tls"] = local_tls_json(runtime);
     print_json(std::cout, doc);
   } else {
     std::cout << "\nresult: " << (r.converged ? "converged" : "not converged") << " after " << r.iterations
@@ -72,6 +78,7 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
     for (const diagnostic& d : r.diagnostics) std::cout << "  " << d.code << ": " << d.message << '\n';
     std::cout << '\n';
     print_local_status(std::cout, t, &desired, output_format::text);
+    print_local_tls(std::cout, runtime);
   }
   std::cout.flush();
   if (!r.converged) throw command_exit(exit_blocked);
@@ -89,7 +96,16 @@ void run_status(const local_cli_options& o) {
   oo.keys_per_slot = true;
   if (desired) oo = redis::observation_for(*desired, oo);
   const topology t = observe_local(runtime, oo);
-  print_local_status(std::cout, t, desired ? &*desired : nullptr, o.format);
+  if (o.format == output_format::json) {
+    std::ostringstream status;
+    print_local_status(status, t, desired ? &*desired : nullptr, o.format);
+    nlohmann::ordered_json doc = nlohmann::ordered_json::parse(status.str());
+    doc["tls"] = local_tls_json(runtime);
+    print_json(std::cout, doc);
+  } else {
+    print_local_status(std::cout, t, desired ? &*desired : nullptr, o.format);
+    print_local_tls(std::cout, runtime);
+  }
 }
 
 void run_down(const local_cli_options& o) {
@@ -148,7 +164,11 @@ void add_local_command(CLI::App& app) {
   local->require_subcommand(1);
   auto opts = std::make_shared<local_cli_options>();
   add_local_subcommand(*local, "up", "Create a local cluster from a spec and converge it", opts, true)
-      ->callback([opts] { run_converge(*opts, converge_mode::up); });
+      ->callback([opts] { run_converge(*opts, converge_mode::up); })
+      ->add_flag("--tls", opts->tls,
+                 "Run the cluster TLS-only (clients, cluster bus, replication), with an authority and certificates "
+                 "made in DIR/tls; later commands on DIR find it. Clients connect with --tls --tls-ca-cert "
+                 "DIR/tls/ca.crt --tls-cert DIR/tls/client.crt --tls-key DIR/tls/client.key");
   add_local_subcommand(*local, "apply", "Converge an existing local cluster to a (changed) spec", opts, true)
       ->callback([opts] { run_converge(*opts, converge_mode::apply); });
   add_local_subcommand(*local, "status", "Show a local cluster's topology, pods and status", opts, false)

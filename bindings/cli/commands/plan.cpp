@@ -49,10 +49,12 @@ void run_plan(const plan_cli_options& o) {
     kubernetes::platform pods(c, {ns, desired.metadata.name});
     redis::observe_options oo;
     oo.password = resolve_password(o.connection);
+    oo.tls = tls_options_for(o.connection.tls);
     t = redis::observe(pods, redis::observation_for(desired, oo));
   } else if (!o.connection.redis.empty()) {
     redis::observe_options oo;
     oo.password = resolve_password(o.connection);
+    oo.tls = tls_options_for(o.connection.tls);
     oo = redis::observation_for(desired, oo);
     t = observe_cluster(parse_seeds(o.connection.redis), oo);
   } else {

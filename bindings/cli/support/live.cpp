@@ -42,11 +42,47 @@ void add_password_options(CLI::App& command, connection_options& o) {
   add_pace_options(command, o.pace);
 }
 
+void add_tls_options(CLI::App& command, tls_flags& o) {
+  CLI::Option* tls = command.add_flag("--tls", o.enabled,
+                                      "Connect to the nodes with TLS (TLS-only nodes: tls-port, tls-cluster yes)");
+  command.add_option("--tls-ca-cert", o.ca_cert,
+                     "With --tls: PEM file of the authority that signs the nodes' certificates (else the system's)")
+      ->needs(tls);
+  command.add_option("--tls-cert", o.cert,
+                     "With --tls: PEM file of the client certificate (nodes with tls-auth-clients); needs --tls-key")
+      ->needs(tls);
+  command.add_option("--tls-key", o.key, "With --tls: PEM file of the client certificate's key")->needs(tls);
+  command.add_option("--tls-server-name", o.server_name,
+                     "With --tls: the name the nodes' certificates carry (else the address connected to)")
+      ->needs(tls);
+  command.add_flag("--tls-insecure", o.insecure,
+                   "With --tls: do not check the nodes' certificates (encrypted but unauthenticated: for tests only)")
+      ->needs(tls);
+}
+
+redis::tls_options tls_options_for(const tls_flags& o) {
+  redis::tls_options t;
+  if (!o.enabled) return t;
+  t.enabled = true;
+  t.ca_file = o.ca_cert;
+  t.cert_file = o.cert;
+  t.key_file = o.key;
+  t.server_name = o.server_name;
+  t.verify_peer = !o.insecure;
+  try {
+    redis::check_tls_options(t);
+  } catch (const rcplan::error& e) {
+    throw input_error(e.what());
+  }
+  return t;
+}
+
 void add_connection_options(CLI::App& command, connection_options& o, bool require_redis) {
   CLI::Option* redis = command.add_option("--redis", o.redis, "HOST:PORT of a cluster node; may be repeated")
                            ->allow_extra_args(false);
   if (require_redis) redis->required();
   add_password_options(command, o);
+  add_tls_options(command, o.tls);
 }
 
 void require_one_source(const std::string& cluster_nodes, const std::vector<std::string>& redis) {
@@ -91,9 +127,11 @@ std::string describe_seeds(const std::vector<address>& seeds) {
   return out;
 }
 
-topology observe_cluster(const std::vector<address>& seeds, const redis::secret& password, bool keys_per_slot) {
+topology observe_cluster(const std::vector<address>& seeds, const redis::secret& password, bool keys_per_slot,
+                         const redis::tls_options& tls) {
   redis::observe_options oo;
   oo.password = password;
+  oo.tls = tls;
   oo.keys_per_slot = keys_per_slot;
   return observe_cluster(seeds, oo);
 }
@@ -111,6 +149,7 @@ redis::execute_options execute_options_for(const connection_options& o, const re
   redis::execute_options eo;
   eo.password = password;
   eo.parallel = o.parallel;
+  eo.tls = tls_options_for(o.tls);
   apply_pace(o.pace, eo);
   eo.progress = progress.callback();
   eo.stop = &stop_requested();

@@ -39,7 +39,25 @@ local::runtime_options local_options(const std::filesystem::path& dir, const red
 
 topology observe_local(local::runtime& runtime, const redis::observe_options& options) {
   runtime.keep_pods_running();
-  return redis::observe(runtime, options);
+  redis::observe_options o = options;
+  o.tls = runtime.client_tls();  // a TLS-only cluster is reached only so
+  return redis::observe(runtime, o);
+}
+
+void print_local_tls(std::ostream& out, const local::runtime& runtime) {
+  const redis::tls_options& t = runtime.client_tls();
+  if (!t.enabled) return;
+  out << "\nTLS only; connect with:\n  --tls --tls-ca-cert " << t.ca_file.string() << " --tls-cert "
+      << t.cert_file.string() << " --tls-key " << t.key_file.string() << '\n';
+}
+
+nlohmann::ordered_json local_tls_json(const local::runtime& runtime) {
+  const redis::tls_options& t = runtime.client_tls();
+  if (!t.enabled) return {{"enabled", false}};
+  return {{"enabled", true},
+          {"ca_cert", t.ca_file.string()},
+          {"cert", t.cert_file.string()},
+          {"key", t.key_file.string()}};
 }
 
 namespace {

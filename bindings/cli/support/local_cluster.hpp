@@ -13,6 +13,8 @@
 #include <rcplan/redis/secret.hpp>
 #include <rcplan/spec/spec.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <iosfwd>
 
@@ -27,8 +29,15 @@ namespace rcplan::cli {
 [[nodiscard]] local::runtime_options local_options(const std::filesystem::path& dir, const redis::secret& password);
 
 /// The Redis side observed from the runtime's pods, plus its pods and StatefulSets. Empty views
-/// when no pod runs.
+/// when no pod runs. Connects with the runtime's client TLS options (whatever `options` says).
 [[nodiscard]] topology observe_local(local::runtime& runtime, const redis::observe_options& options);
+
+/// For a TLS-only local cluster, where the authority and client certificate are, as the flags
+/// that connect with them (`--tls --tls-ca-cert ...`); nothing otherwise.
+void print_local_tls(std::ostream& out, const local::runtime& runtime);
+
+/// {"enabled": true, "ca_cert": ..., "cert": ..., "key": ...} or {"enabled": false}.
+[[nodiscard]] nlohmann::ordered_json local_tls_json(const local::runtime& runtime);
 
 /// Prints the topology summary, the pods and (when `desired` is given) the resource status
 /// compute_status() gives for the next plan. Returns whether that plan is converged.

@@ -80,11 +80,12 @@ void run_plan_loop(const connection_options& connection, const plan_loop_setting
                    const std::function<plan(const topology&)>& make_plan) {
   const std::vector<address> seeds = parse_seeds(connection.redis);
   const redis::secret password = resolve_password(connection);
+  const redis::tls_options tls = tls_options_for(connection.tls);
   loop_callables<topology> c;
   c.observe = [&] {
-    topology t = observe_cluster(seeds, password, settings.keys_per_slot);
+    topology t = observe_cluster(seeds, password, settings.keys_per_slot, tls);
     if (!settings.keys_per_slot && settings.want_key_counts && settings.want_key_counts(t))
-      t = observe_cluster(seeds, password, true);
+      t = observe_cluster(seeds, password, true, tls);
     return t;
   };
   if (settings.dry_run) {

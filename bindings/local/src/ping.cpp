@@ -5,8 +5,10 @@
 
 namespace rcplan::local::detail {
 
-bool ping(std::uint16_t port, const std::string& password, std::chrono::milliseconds timeout) {
+bool ping(std::uint16_t port, const std::string& password, std::chrono::milliseconds timeout,
+          const redis::tls_options& tls) {
   redis::client_options options;
+  options.tls = tls;
   options.password = redis::secret{password};
   options.connect_timeout = timeout;
   options.command_timeout = timeout;

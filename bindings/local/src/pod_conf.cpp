@@ -7,13 +7,15 @@
 namespace rcplan::local::detail {
 namespace {
 
-constexpr std::array<std::string_view, 22> owned = {
+constexpr std::array<std::string_view, 29> owned = {
     "appendonly",          "bind",                  "cluster-announce-bus-port", "cluster-announce-hostname",
     "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port", "cluster-config-file",
     "cluster-enabled",     "cluster-node-timeout",  "cluster-port",              "daemonize",
     "dir",                 "include",               "logfile",                   "masterauth",
     "masteruser",          "pidfile",               "port",                      "requirepass",
-    "supervised",          "unixsocket",
+    "supervised",          "unixsocket",            "tls-auth-clients",          "tls-ca-cert-file",
+    "tls-cert-file",       "tls-cluster",           "tls-key-file",              "tls-port",
+    "tls-replication",
 };
 
 std::string lower(std::string_view s) {
@@ -67,7 +69,20 @@ std::string render_pod_conf(const std::string& configmap_text, const pod_conf_op
   }
   const std::string dir = o.dir.string();
   out += "# Owned by the local runtime.\n";
-  out += "port " + std::to_string(o.port) + "\n";
+  if (o.tls != nullptr) {
+    // TLS only: no plaintext port; the cluster bus and replication use TLS too, and clients
+    // need a certificate of the same authority.
+    out += "port 0\n";
+    out += "tls-port " + std::to_string(o.port) + "\n";
+    out += "tls-cluster yes\n";
+    out += "tls-replication yes\n";
+    out += "tls-cert-file " + quote_conf_value(o.tls->cert_file.string()) + "\n";
+    out += "tls-key-file " + quote_conf_value(o.tls->key_file.string()) + "\n";
+    out += "tls-ca-cert-file " + quote_conf_value(o.tls->ca_file.string()) + "\n";
+    out += "tls-auth-clients yes\n";
+  } else {
+    out += "port " + std::to_string(o.port) + "\n";
+  }
   out += "bind " + o.ip + "\n";
   // Announcing the pod's IP gives a fresh node its address in CLUSTER NODES before anyone has
   // met it, as a pod has its IP from the start (Redis would show none).

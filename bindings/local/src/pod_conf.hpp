@@ -10,6 +10,13 @@
 
 namespace rcplan::local::detail {
 
+/// The files a TLS-only pod serves with (absolute paths).
+struct pod_tls_files {
+  std::filesystem::path ca_file;    ///< the authority clients' and peers' certificates must chain to
+  std::filesystem::path cert_file;  ///< the node's certificate (server and client use: the bus is TLS too)
+  std::filesystem::path key_file;
+};
+
 struct pod_conf_options {
   std::uint16_t port = 0;
   /// The pod's IP: the address it binds, announces and connects from.
@@ -22,6 +29,9 @@ struct pod_conf_options {
   /// An ACL user the password is also for (null or empty: none), defined with every right and
   /// used by replicas to reach their master (masteruser).
   const std::string* user = nullptr;
+  /// Null: plain TCP. Else TLS only on `port` (`port 0`), for clients, the cluster bus and
+  /// replication, clients authenticated by certificate.
+  const pod_tls_files* tls = nullptr;
 };
 
 /// Whether redis.conf directive `key` is one the runtime writes itself (case-insensitive), so a

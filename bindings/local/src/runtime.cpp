@@ -8,6 +8,7 @@
 
 #include <rcplan/error.hpp>
 #include <rcplan/json/kube_objects.hpp>
+#include <rcplan/redis/certificates.hpp>
 #include <rcplan/spec/spec.hpp>
 
 #include <nlohmann/json.hpp>
@@ -76,7 +77,50 @@ struct runtime::impl {
   std::filesystem::path redis_server;
   std::mutex mu;
 
+  /// Set when the pods run TLS only: the files they serve with, and what clients connect with.
+  std::optional<detail::pod_tls_files> node_tls;
+  redis::tls_options client_tls;
+
   explicit impl(runtime_options options) : o(std::move(options)) {}
+
+  [[nodiscard]] std::filesystem::path tls_dir() const { return o.dir / "tls"; }
+
+  /// DIR/tls: an authority, a certificate for the nodes (127.0.0.1 and localhost; it also
+  /// serves as their client certificate on the cluster bus) and one for clients, made on first
+  /// use. Its authority's presence is what marks the cluster as TLS-only for later runtimes.
+  void set_up_tls() {
+    const std::filesystem::path d = tls_dir();
+    const redis::pem_pair ca{d / "ca.crt", d / "ca.key"};
+    const redis::pem_pair node{d / "node.crt", d / "node.key"};
+    const redis::pem_pair client{d / "client.crt", d / "client.key"};
+    std::error_code ec;
+    const auto present = [&](const redis::pem_pair& p) {
+      return std::filesystem::is_regular_file(p.cert, ec) && std::filesystem::is_regular_file(p.key, ec);
+    };
+    if (!present(ca) || !present(node) || !present(client)) {
+      std::filesystem::create_directories(d, ec);
+      if (ec) throw error("rcplan.local.state", "cannot create " + d.string() + ": " + ec.message());
+      // The authority is made last: a directory with it is complete.
+      std::filesystem::remove(ca.cert, ec);
+      (void)redis::make_authority(d, "ca.tmp");
+      const redis::pem_pair tmp{d / "ca.tmp.crt", d / "ca.tmp.key"};
+      redis::certificate_request nr;
+      nr.common_name = "rcplan local node";
+      nr.dns_names = {"localhost"};
+      nr.ip_addresses = {"127.0.0.1"};
+      (void)redis::issue_certificate(tmp, d, "node", nr);
+      redis::certificate_request cr;
+      cr.common_name = "rcplan local client";
+      (void)redis::issue_certificate(tmp, d, "client", cr);
+      std::filesystem::rename(tmp.key, ca.key);
+      std::filesystem::rename(tmp.cert, ca.cert);
+    }
+    node_tls = detail::pod_tls_files{ca.cert, node.cert, node.key};
+    client_tls.enabled = true;
+    client_tls.ca_file = ca.cert;
+    client_tls.cert_file = client.cert;
+    client_tls.key_file = client.key;
+  }
 
   // --- paths and small helpers ---------------------------------------------------------------
 
@@ -96,7 +140,7 @@ struct runtime::impl {
   }
 
   [[nodiscard]] bool ready(const pod_record& p) const {
-    return running_pid(p.name).has_value() && detail::ping(p.port, password_for(p), probe_timeout);
+    return running_pid(p.name).has_value() && detail::ping(p.port, password_for(p), probe_timeout, client_tls);
   }
 
   /// `text` with the password blotted out, for messages built from a process' output.
@@ -256,6 +300,7 @@ struct runtime::impl {
     const std::string& pw = o.password.reveal();
     co.password = p.auth ? &pw : nullptr;
     co.user = p.auth && !o.password.user().empty() ? &o.password.user() : nullptr;
+    co.tls = node_tls ? &*node_tls : nullptr;
     // The password goes into the pod's redis.conf, readable by its owner only (0600), rather
     // than onto the command line, which every user of the machine can read in /proc/<pid>/cmdline
     // and `ps` for as long as the process lives.
@@ -338,7 +383,7 @@ struct runtime::impl {
         if (running_pid(it->pod)) {
           // Started. Give it the rest of the start time to answer (it answers -LOADING while it
           // reads its data), so callers see it ready; one that does not is simply not ready.
-          const bool answers = detail::ping(p.port, password_for(p), 200ms);
+          const bool answers = detail::ping(p.port, password_for(p), 200ms, client_tls);
           if (answers || std::chrono::steady_clock::now() >= deadline) it = pending.erase(it);
           else ++it;
           continue;
@@ -476,7 +521,17 @@ runtime::runtime(runtime_options options) : impl_(std::make_unique<impl>(std::mo
   std::error_code ec;
   std::filesystem::create_directories(i.o.dir / "pods", ec);
   if (ec) throw error("rcplan.local.state", "cannot create " + (i.o.dir / "pods").string() + ": " + ec.message());
-  (void)detail::load_state(i.o.dir);  // a broken state file is reported now, not at the first action
+  const state existing = detail::load_state(i.o.dir);  // a broken state file is reported now
+  // A cluster made TLS-only stays so: later runtimes on its directory find its authority.
+  const bool has_tls = std::filesystem::is_regular_file(i.tls_dir() / "ca.crt", ec);
+  if (i.o.tls && !has_tls && !existing.pods.empty())
+    throw error("rcplan.local.tls", i.o.dir.string() + " holds a cluster that runs without TLS; TLS is chosen when a "
+                                    "cluster is created");
+  if (i.o.tls || has_tls) {
+    const dir_lock lock(i.o.dir);
+    i.set_up_tls();
+    i.o.tls = true;
+  }
 }
 
 runtime::~runtime() = default;
@@ -587,5 +642,9 @@ void runtime::down(bool remove_data) {
 }
 
 const std::filesystem::path& runtime::dir() const noexcept { return impl_->o.dir; }
+
+bool runtime::tls() const noexcept { return impl_->o.tls; }
+
+const redis::tls_options& runtime::client_tls() const noexcept { return impl_->client_tls; }
 
 }  // namespace rcplan::local

@@ -20,6 +20,7 @@
 #include <rcplan/plan/action.hpp>
 #include <rcplan/redis/platform.hpp>
 #include <rcplan/redis/secret.hpp>
+#include <rcplan/redis/tls.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -47,6 +48,12 @@ struct runtime_options {
   /// backup's RDB file there, as Kubernetes' init container does. What it throws fails the
   /// pod's start.
   std::function<void(const std::string& pod, const std::filesystem::path& data_dir)> prepare_volume;
+  /// Run every pod TLS-only (`port 0`, `tls-port`, TLS on the cluster bus and for replication,
+  /// clients authenticated by certificate), with certificates the runtime makes in DIR/tls: an
+  /// authority (ca.crt), a node certificate for 127.0.0.1 and localhost, a client certificate
+  /// (client.crt, client.key). Kept in the directory: a later runtime on it runs TLS whatever
+  /// this says. Clients connect with client_tls().
+  bool tls = false;
 };
 
 /// Whether `dir` holds a local cluster's state (a runtime opened on it would find StatefulSets
@@ -77,6 +84,12 @@ class runtime final : public redis::platform {
   void down(bool remove_data = true);
 
   [[nodiscard]] const std::filesystem::path& dir() const noexcept;
+
+  /// Whether the pods run TLS-only (asked for, or found in the directory).
+  [[nodiscard]] bool tls() const noexcept;
+  /// What a client connects to the pods with: TLS with the runtime's authority and client
+  /// certificate when tls(), else TLS off. Give it to observe, execute and client options.
+  [[nodiscard]] const redis::tls_options& client_tls() const noexcept;
 
  private:
   struct impl;
