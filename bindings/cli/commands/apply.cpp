@@ -37,12 +37,17 @@ void run_apply(const apply_options& o) {
   const std::vector<address> seeds = parse_seeds(o.connection.redis);
   converge_settings cs;
   cs.password = resolve_password(o.connection);
+  cs.previous_password = resolve_previous_password(o.connection, cs.password);
   cs.parallel = o.connection.parallel;
   cs.pace = o.connection.pace;
   cs.format = o.format;
   cs.tls = tls_options_for(o.connection.tls);
   // a live cluster's nodes must answer before anything is planned: a clear error, nothing changed
-  (void)observe_cluster(seeds, cs.password, false, cs.tls);
+  redis::observe_options first;
+  first.password = cs.password;
+  first.previous_password = cs.previous_password;
+  first.tls = cs.tls;
+  (void)observe_cluster(seeds, first);
   const converge_run run = converge_printing(std::cout, seeds, desired, cs, nullptr);
   const redis::converge_result& r = run.result;
   const step* kube = r.converged ? nullptr : first_kubernetes_step(r.last_plan);

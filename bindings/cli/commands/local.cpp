@@ -49,10 +49,12 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
     throw input_error("no local cluster in " + o.dir + ": create one with `rcplan local up`");
 
   local::runtime_options ro = local_options(dir, password);
+  ro.previous_password = resolve_previous_password(o.connection, password);
   ro.tls = o.tls;
   local::runtime runtime(ro);
   converge_settings cs;
   cs.password = password;
+  cs.previous_password = ro.previous_password;
   cs.tls = runtime.client_tls();
   cs.parallel = o.connection.parallel;
   cs.pace = o.connection.pace;
@@ -63,6 +65,7 @@ void run_converge(const local_cli_options& o, converge_mode mode) {
 
   redis::observe_options oo;
   oo.password = password;
+  oo.previous_password = ro.previous_password;
   const topology t = observe_local(runtime, oo);
   if (o.format == output_format::json) {
     nlohmann::ordered_json doc;

@@ -30,6 +30,8 @@ converge_run converge_printing(std::ostream& out, const std::vector<address>& se
   redis::converge_options co;
   co.observe.password = settings.password;
   co.execute.password = settings.password;
+  co.observe.previous_password = settings.previous_password;
+  co.execute.previous_password = settings.previous_password;
   co.observe.tls = settings.tls;
   co.execute.tls = settings.tls;
   co.execute.parallel = settings.parallel;

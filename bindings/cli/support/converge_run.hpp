@@ -26,6 +26,7 @@ namespace rcplan::cli {
 
 struct converge_settings {
   redis::secret password;
+  redis::secret previous_password;  ///< during a password change: the one being replaced
   redis::tls_options tls;  ///< how every observation and execution connects
   int parallel = redis::default_parallel;
   pace_options pace;

@@ -33,6 +33,9 @@ void apply_pace(const pace_options& o, redis::execute_options& eo) {
 void add_password_options(CLI::App& command, connection_options& o) {
   command.add_option("--password-file", o.password_file,
                      std::string{"File whose first line is the cluster password (else $"} + password_env + ")");
+  command.add_option("--previous-password-file", o.previous_password_file,
+                     "During a password change: file whose first line is the password being replaced; nodes "
+                     "that still require it are reached with it while they learn the new one");
   command.add_option("--user", o.user,
                      std::string{"The Redis ACL user the password belongs to (else $"} + user_env +
                          ", else the default user); MIGRATE then authenticates with AUTH2");
@@ -102,6 +105,18 @@ redis::secret resolve_password(const connection_options& o) {
       redis::check_user_name(user, o.user.empty() ? std::string{"$"} + user_env : std::string{"--user"});
       s = s.for_user(user);
     }
+  } catch (const rcplan::error& e) {
+    throw input_error(e.what());
+  }
+  remember_secret(s.reveal());
+  return s;
+}
+
+redis::secret resolve_previous_password(const connection_options& o, const redis::secret& current) {
+  if (o.previous_password_file.empty()) return {};
+  redis::secret s;
+  try {
+    s = redis::read_password_file(o.previous_password_file).for_user(current.user());
   } catch (const rcplan::error& e) {
     throw input_error(e.what());
   }

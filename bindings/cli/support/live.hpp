@@ -49,6 +49,8 @@ struct tls_flags {
 struct connection_options {
   std::vector<std::string> redis;  ///< HOST:PORT as typed
   std::string password_file;
+  /// --previous-password-file: during a password change, the password being replaced.
+  std::string previous_password_file;
   std::string user;  ///< --user: the ACL user the password belongs to (empty: $RCPLAN_USER, else default)
   int parallel = redis::default_parallel;
   pace_options pace;
@@ -84,6 +86,10 @@ void require_one_source(const std::string& cluster_nodes, const std::vector<std:
 /// --user, else of RCPLAN_USER, else the default user. Remembered for redaction, so that no
 /// message can show it. A malformed user name is an input_error.
 [[nodiscard]] redis::secret resolve_password(const connection_options& o);
+
+/// The password of --previous-password-file (empty without it), for the same ACL user as
+/// `current`; remembered for redaction like the password.
+[[nodiscard]] redis::secret resolve_previous_password(const connection_options& o, const redis::secret& current);
 
 /// The --redis addresses. Throws input_error naming the malformed one.
 [[nodiscard]] std::vector<address> parse_seeds(const std::vector<std::string>& texts);

@@ -139,15 +139,24 @@ struct runtime::impl {
     return p.auth ? o.password.reveal() : std::string{};
   }
 
-  [[nodiscard]] bool ready(const pod_record& p) const {
-    return running_pid(p.name).has_value() && detail::ping(p.port, password_for(p), probe_timeout, client_tls);
+  /// PING with the password, else with the one being replaced.
+  [[nodiscard]] bool answers(const pod_record& p, std::chrono::milliseconds timeout) const {
+    if (detail::ping(p.port, password_for(p), timeout, client_tls)) return true;
+    return p.auth && !o.previous_password.empty() &&
+           detail::ping(p.port, o.previous_password.reveal(), timeout, client_tls);
   }
 
-  /// `text` with the password blotted out, for messages built from a process' output.
+  [[nodiscard]] bool ready(const pod_record& p) const {
+    return running_pid(p.name).has_value() && answers(p, probe_timeout);
+  }
+
+  /// `text` with the passwords blotted out, for messages built from a process' output.
   [[nodiscard]] std::string scrub(std::string text) const {
-    const std::string& pw = o.password.reveal();
-    if (pw.empty()) return text;
-    for (auto at = text.find(pw); at != std::string::npos; at = text.find(pw, at)) text.replace(at, pw.size(), "***");
+    for (const redis::secret* s : {&o.password, &o.previous_password}) {
+      const std::string& pw = s->reveal();
+      if (pw.empty()) continue;
+      for (auto at = text.find(pw); at != std::string::npos; at = text.find(pw, at)) text.replace(at, pw.size(), "***");
+    }
     return text;
   }
 
@@ -383,8 +392,8 @@ struct runtime::impl {
         if (running_pid(it->pod)) {
           // Started. Give it the rest of the start time to answer (it answers -LOADING while it
           // reads its data), so callers see it ready; one that does not is simply not ready.
-          const bool answers = detail::ping(p.port, password_for(p), 200ms, client_tls);
-          if (answers || std::chrono::steady_clock::now() >= deadline) it = pending.erase(it);
+          const bool up = answers(p, 200ms);
+          if (up || std::chrono::steady_clock::now() >= deadline) it = pending.erase(it);
           else ++it;
           continue;
         }

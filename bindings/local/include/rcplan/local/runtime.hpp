@@ -37,6 +37,10 @@ struct runtime_options {
   /// The redis-server binary; a bare name is looked up on PATH.
   std::string redis_server = "redis-server";
   redis::secret password;  ///< started with requirepass/masterauth when the spec names a Secret
+  /// During a password change, the password being replaced: a running pod that still requires
+  /// it counts as ready (reconcile then gives it the new one live); pods started from now on
+  /// get `password`.
+  redis::secret previous_password;
   std::vector<std::string> hosts = {"local-a", "local-b", "local-c"};
   std::vector<std::string> zones = {"zone-1", "zone-2", "zone-3"};
   /// cluster-node-timeout of every pod (small, so failovers happen quickly on one machine).
