@@ -165,3 +165,34 @@ TEST_CASE("cluster_client: seeds that do not answer - a password", "[redis][clie
   CHECK(client.call({"SET", "a", "1"}).is_ok());
   CHECK(client.call({"GET", "a"}).str == "1");
 }
+
+TEST_CASE("cluster_client: the previous password during a change, and retries and failures counted by kind",
+          "[redis][client][live]") {
+  live_cluster c(3, 0, 0, "Old-Client-Pa55");
+  rcplan::redis::client_options o;
+  o.password = rcplan::redis::secret{"New-Client-Pa55"};
+  o.previous_password = rcplan::redis::secret{"Old-Client-Pa55"};
+  rcplan::redis::cluster_client client(c.seeds(), o);
+  CHECK(client.call({"SET", "k", "v"}).is_ok());
+  // the nodes learn the new password; connections made from now on use it
+  for (int i = 0; i < c.size(); ++i) c.client(i).call({"CONFIG", "SET", "requirepass", "New-Client-Pa55"});
+  rcplan::redis::cluster_client after(c.seeds(), o);
+  CHECK(after.call({"GET", "k"}).str == "v");
+  CHECK(after.counters().by_kind.empty());
+
+  // a slot no node serves: CLUSTERDOWN, retried, then given up
+  const std::string slot = std::to_string(rcplan::key_slot("k"));
+  for (int i = 0; i < c.size(); ++i) {
+    auto n = rcplan_test::resp_client(c.host(i), c.port(i));
+    n.call({"AUTH", "New-Client-Pa55"});
+    n.call({"CLUSTER", "DELSLOTS", slot});
+  }
+  const reply r = after.call({"GET", "k"});
+  CHECK(r.is_error());
+  const auto& kinds = after.counters().by_kind;
+  INFO("kinds: " << kinds.size());
+  CHECK(kinds.count("CLUSTERDOWN") == 1);
+  CHECK(kinds.at("CLUSTERDOWN") == after.counters().retries + 1);
+  CHECK(kinds.count("gave up") == 0);  // the last CLUSTERDOWN is the failure itself
+  CHECK(after.counters().errors == 1);
+}

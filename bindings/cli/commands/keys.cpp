@@ -34,6 +34,7 @@ redis::cluster_client connect_client(const keys_cli_options& o) {
   const std::vector<address> seeds = parse_seeds(o.connection.redis);
   redis::client_options co;
   co.password = resolve_password(o.connection);
+  co.previous_password = resolve_previous_password(o.connection, co.password);
   co.tls = tls_options_for(o.connection.tls);
   try {
     return redis::cluster_client(seeds, co);
@@ -43,8 +44,10 @@ redis::cluster_client connect_client(const keys_cli_options& o) {
 }
 
 nlohmann::ordered_json counters_json(const redis::client_counters& c) {
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
+  for (const auto& [kind, n] : c.by_kind) kinds[kind] = n;
   return {{"commands", c.commands}, {"moved", c.moved},   {"ask", c.ask},
-          {"retried", c.retries},   {"failed", c.errors}};
+          {"retried", c.retries},   {"failed", c.errors}, {"by_kind", kinds}};
 }
 
 void run_load(const keys_cli_options& o) {

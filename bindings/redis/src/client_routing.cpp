@@ -41,6 +41,7 @@ std::string_view key_of(const command_args& words) {
 connection open_connection(const std::string& host, std::uint16_t port, const client_options& options) {
   connect_options o;
   o.password = options.password;
+  o.previous_password = options.previous_password;
   o.connect_timeout = options.connect_timeout;
   o.command_timeout = options.command_timeout;
   o.tls = options.tls;
@@ -153,6 +154,7 @@ std::vector<redis::reply> cluster_router::run(const std::vector<command_args>& c
       for (const std::size_t i : r.again) {
         replies[i] = {redis::reply::kind::error, "ERR gave up after " + std::to_string(max_attempts) + " attempts", 0, {}};
         ++counters_.errors;
+        ++counters_.by_kind["gave up"];
       }
       break;
     }
@@ -188,6 +190,7 @@ void cluster_router::send_to(const std::string& node, const std::vector<std::siz
       r.stale_map = true;
       r.pause = true;
       counters_.retries += list.size() - from;
+      counters_.by_kind["connect"] += list.size() - from;
       return;
     }
     if (!send_batch(*c, list, from, to, r)) drop(node);
@@ -220,6 +223,7 @@ bool cluster_router::send_batch(connection& c, const std::vector<std::size_t>& l
       r.again.push_back(i);
       r.pause = true;
       ++counters_.retries;
+      ++counters_.by_kind["connection lost"];
       continue;
     }
     r.where[i].asking = false;
@@ -243,6 +247,7 @@ void cluster_router::settle(std::size_t i, redis::reply&& answer, round& r) {
       r.again.push_back(i);
       return;
     }
+    ++counters_.by_kind[std::string{answer.error_code()}];
     if (transient(answer.str) && !r.last) {
       ++counters_.retries;
       r.pause = true;

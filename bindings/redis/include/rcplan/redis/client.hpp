@@ -25,6 +25,9 @@ using command_args = std::vector<std::string>;
 struct client_options {
   /// Sent with AUTH on every connection when not empty.
   secret password;
+  /// Tried when a node refuses `password`: during a password change, nodes that have not
+  /// learnt the new one yet still require this one.
+  secret previous_password;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds command_timeout{5000};
   /// How to reach nodes that speak TLS only; a refused certificate is `rcplan.redis.tls`.
@@ -62,6 +65,10 @@ struct client_counters {
   std::size_t ask = 0;
   std::size_t retries = 0;  ///< TRYAGAIN, CLUSTERDOWN, LOADING, a dropped connection: retried
   std::size_t errors = 0;   ///< commands that failed for good
+  /// Retries and failures by kind: the error reply's first word (TRYAGAIN, CLUSTERDOWN,
+  /// LOADING, ...), `connect` (a node could not be connected to), `connection lost` (it dropped
+  /// the connection mid-batch) or `gave up` (retries exhausted).
+  std::map<std::string, std::size_t> by_kind;
 };
 
 /// Single-key commands against a cluster, from one thread.
