@@ -77,5 +77,8 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 # faults along the code paths the release suite already drives with every case, and the
 # instrumented planners and simulator run several times slower. RC_PARAMS given wins.
 export RC_PARAMS=${RC_PARAMS:-max_success=25}
+# Likewise the executor killed at 8 points of rebalances instead of 20 (each point a whole
+# rebalance of 20,000 keys, which took over 400 s for the 20 under ASan).
+export RCPLAN_TEST_KILL_POINTS=${RCPLAN_TEST_KILL_POINTS:-8}
 ctest --test-dir "$dir" --output-on-failure -j "$test_jobs" -R "$include" -E "$exclude"
 echo "sanitize.sh $kind: tests ran in $((SECONDS - start)) s"

@@ -79,7 +79,7 @@ TEST_CASE("local up, status, apply and down on the fixture spec") {
   CHECK(contains(r.err, "no local cluster"));
 }
 
-TEST_CASE("local up --tls: a TLS-only cluster whose files the CLI prints; later commands and clients use them") {
+TEST_CASE("local up --tls: a TLS-only cluster whose files the CLI prints, and later commands and clients use them") {
   const work_dir dir;
   const std::string d = dir.path.string();
   auto r = run_cli({"local", "up", "--tls", "--spec", fixture, "--dir", d, "--output", "json"});
