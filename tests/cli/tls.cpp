@@ -106,7 +106,7 @@ TEST_CASE("tls: without the right authority the command fails naming the certifi
 }
 
 TEST_CASE("tls: a --tls-* flag without --tls is a usage error naming it") {
-  for (const std::string& flag : {"--tls-ca-cert", "--tls-cert", "--tls-key", "--tls-server-name"}) {
+  for (const char* flag : {"--tls-ca-cert", "--tls-cert", "--tls-key", "--tls-server-name"}) {
     CAPTURE(flag);
     const auto r = run_cli({"check", "--redis", "127.0.0.1:1", flag, "x"});
     CHECK(r.exit_code == 2);
