@@ -20,12 +20,12 @@
 # and each event with how long it took.
 #
 # Not a test: it runs for minutes and its figures depend on the machine. Usage:
-#   bench/soak.sh MINUTES [--period SECONDS] [--keys N] [--rcplan PATH] [--json FILE]
+#   bench/soak.sh MINUTES [--period SECONDS] [--keys N] [--json FILE]
 #     --period SECONDS  time between the starts of two events (default 60)
 #     --keys N          keys loaded before the load starts (default 100000)
-#     --rcplan PATH     the rcplan binary (default build/bindings/cli/rcplan; built there if missing)
 #     --json FILE       also write the figures as JSON
-# Needs redis-server and python3. The cluster is stopped with `rcplan local down` on exit.
+# rcplan is RCPLAN_BUILD_DIR's (default build; built there if missing). Needs redis-server and
+# python3. The cluster is stopped with `rcplan local down` on exit.
 # Exits non-zero when a key is lost or has a wrong value, an event fails, or the cluster does
 # not end Healthy.
 set -euo pipefail
@@ -38,13 +38,11 @@ usage() {
 minutes=""
 period=60
 keys=100000
-rcplan=""
 json_out=""
 while (($# > 0)); do
   case $1 in
     --period) period=${2:?--period needs a value}; shift 2 ;;
     --keys) keys=${2:?--keys needs a value}; shift 2 ;;
-    --rcplan) rcplan=${2:?--rcplan needs a value}; shift 2 ;;
     --json) json_out=${2:?--json needs a value}; shift 2 ;;
     -h | --help) usage 0 ;;
     -*) echo "unknown argument: $1" >&2; usage ;;
@@ -56,20 +54,9 @@ for n in "$minutes" "$period" "$keys"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "not a positive number: $n" >&2; exit 2; }
 done
 
-if [[ -z $rcplan ]]; then
-  rcplan=build/bindings/cli/rcplan
-  if [[ ! -x $rcplan ]]; then
-    source scripts/lib/common.sh
-    rcplan_ensure_packages
-    RCPLAN_BUILD_TYPE=${RCPLAN_BUILD_TYPE:-Release} rcplan_configure build >/dev/null
-    cmake --build build -j "${RCPLAN_JOBS:-2}" --target rcplan_cli >/dev/null
-  fi
-fi
-[[ -x $rcplan ]] || { echo "no rcplan binary at $rcplan" >&2; exit 1; }
+source bench/lib/cluster.sh
+bench_require "${RCPLAN_BUILD_DIR:-build}" redis-server python3
 rcplan=$(realpath "$rcplan")
-for tool in redis-server python3; do
-  command -v "$tool" >/dev/null || { echo "$tool not found" >&2; exit 1; }
-done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rcplan-soak-XXXXXX")
 dir="$work/cluster"
