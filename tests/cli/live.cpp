@@ -300,6 +300,23 @@ TEST_CASE("ACL user: --user or RCPLAN_USER with its password, keys move with MIG
   CHECK(contains(r.out, "2000/2000 keys present"));
   REQUIRE(balanced.exit_code == 0);
   CHECK(nlohmann::json::parse(balanced.out)["result"]["converged"] == true);  // the empty masters took their share
+
+  // a change of the user's password cannot go out as CONFIG SET requirepass: refused, named,
+  // nothing changed (the user keeps its password, the default user stays off)
+  const std::string next = "acl-next-Pa55word-of-rcplan-op";
+  const scratch_file next_pw("acl-next-password", next + "\n");
+  const std::string fixture = std::string{RCPLAN_TEST_DATA_DIR} + "/fixtures/distributedrediscluster.yaml";
+  r = run_cli(args({"apply", "--spec", fixture, "--user", user, "--password-file", next_pw.path.string(),
+                    "--previous-password-file", pw.path.string()}, c));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "rcplan.redis.acl_password_change"));
+  CHECK(contains(r.err, user));
+  CHECK(!contains(r.out + r.err, password));
+  CHECK(!contains(r.out + r.err, next));
+  r = run_cli(with_user(args({"check"}, c), user));
+  CHECK(r.exit_code == 0);
+  r = run_cli(args({"check", "--password-file", next_pw.path.string()}, c));
+  CHECK(r.exit_code == 1);
 }
 
 TEST_CASE("unreachable seed, malformed spec: exit 1 naming the address or field, nothing changed") {

@@ -424,6 +424,40 @@ TEST_CASE("reconcile: a new password is learnt as masterauth everywhere before a
   CHECK(rcplan::reconcile(k.t, r).status == plan_status::converged);
 }
 
+TEST_CASE("reconcile: a new password of an ACL user blocks, naming the user, and the same password converges") {
+  auto r = resource("c", 2, 1);
+  r.spec.password_secret.emplace();
+  r.spec.password_secret->name = "redis-password";
+  r.spec.username = "app-admin";
+  auto k = healthy(r, 2, 2);
+  for (const auto& shard : k.ids)
+    for (const auto& id : shard) k.observed(id).password = rcplan::password_state{true, true};
+  CHECK(rcplan::reconcile(k.t, r).status == plan_status::converged);
+
+  // one node does not hold it: CONFIG SET would reach the default user, not the ACL user
+  k.observed(k.ids[0][1]).password = rcplan::password_state{false, false};
+  const auto p = rcplan::reconcile(k.t, r);
+  CHECK(p.status == plan_status::blocked);
+  CHECK(p.steps.empty());
+  const auto d = std::find_if(p.diagnostics.begin(), p.diagnostics.end(), [](const rcplan::diagnostic& x) {
+    return x.code == rcplan::reconcile_code::acl_password_change;
+  });
+  REQUIRE(d != p.diagnostics.end());
+  CHECK(d->subject == "spec.username");
+  CHECK(d->message.find("app-admin") != std::string::npos);
+
+  // the same cluster without an ACL user: the default user's password takes the two-step change
+  auto plain = r;
+  plain.spec.username.clear();
+  auto d2 = healthy(plain, 2, 2);
+  for (const auto& shard : d2.ids)
+    for (const auto& id : shard) d2.observed(id).password = rcplan::password_state{true, true};
+  d2.observed(d2.ids[0][1]).password = rcplan::password_state{false, false};
+  const auto learn = actions<rcplan::config_set>(rcplan::reconcile(d2.t, plain));
+  REQUIRE(learn.size() == 1);
+  CHECK(learn[0].parameter == "masterauth");
+}
+
 TEST_CASE("reconcile: masters that ended up on one host are spread again with one failover") {
   const auto r = resource("c", 3, 1);
   // 6 pods over 3 hosts: shard s ordinal o on host (2s + o) % 3

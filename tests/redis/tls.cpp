@@ -79,13 +79,23 @@ TEST_CASE("tls: a TLS-only cluster is observed, rebalanced and repaired over TLS
   CHECK(c.master_keys() == static_cast<long long>(keys));
   CHECK(c.missing(0, keys).empty());
 
+  // the executor's waits read the nodes over TLS too: views that agree hold the wait (a wait that
+  // cannot read them ends at its timeout with rcplan.redis.wait_timeout)
+  rcplan::plan wait;
+  wait.status = rcplan::plan_status::actions_planned;
+  wait.steps.push_back({0, "views agree", rcplan::wait_until{rcplan::wait_condition::views_agree, "", 20}});
+  eo.tls = c.tls();
+  const rcplan::redis::execute_result waited = rcplan::redis::execute(wait, balanced, eo);
+  for (const auto& d : waited.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
+  CHECK(waited.complete);
+  CHECK(waited.diagnostics.empty());
+
   // a migration cut short, repaired over TLS
   rcplan_redis_test::half_migrate(c, c.owners()[0], c.owners()[0] == 0 ? 1 : 0, 4, 2, 5);
   const rcplan::topology broken = observe_all(c);
   REQUIRE(rcplan_redis_test::open_slots(broken) > 0);
   const rcplan::plan fix = rcplan::plan_fix(broken);
   REQUIRE(fix.status == rcplan::plan_status::actions_planned);
-  eo.tls = c.tls();
   const rcplan::redis::execute_result r = rcplan::redis::execute(fix, broken, eo);
   for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.code << ": " << d.message);
   CHECK(r.complete);

@@ -35,6 +35,19 @@ void check_spec(const cluster_resource& desired) {
   throw error("rcplan.redis.invalid_spec", "the spec is invalid: " + text);
 }
 
+/// A change of an ACL user's password would go out as CONFIG SET requirepass and masterauth,
+/// which give the default user the password and make replicas authenticate as the user with a
+/// password it does not have: refused before anything is observed or changed.
+void check_password_change(const converge_options& o) {
+  const secret& previous = o.execute.previous_password.empty() ? o.observe.previous_password : o.execute.previous_password;
+  const secret& current = o.execute.password.empty() ? o.observe.password : o.execute.password;
+  if (previous.empty() || current.user().empty()) return;
+  throw error("rcplan.redis.acl_password_change",
+              "a password change for ACL user " + current.user() +
+                  " was asked for (a previous password): rcplan changes passwords live with CONFIG SET requirepass, "
+                  "which does not reach an ACL user (that needs ACL SETUSER on every node); nothing was changed");
+}
+
 /// Whether every reachable node serves requests (`cluster_state:ok`). A converged topology can
 /// still be refused for a moment: a master that just started waits before it accepts writes,
 /// and a node needs a cron tick to notice that every slot is covered again.
@@ -83,6 +96,7 @@ observe_options observation_for(const cluster_resource& desired, observe_options
 converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
                                     const converge_options& options, redis::platform* platform) {
   check_spec(desired);
+  check_password_change(options);
   const observe_options obs = observation_for(desired, options.observe);
   execute_options exec = execution_for(options, desired, platform);
   loop_callables<topology> c;

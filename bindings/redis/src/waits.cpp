@@ -65,6 +65,7 @@ observe_options light_observe(const exec_context& ctx) {
   o.previous_password = ctx.dir.options().previous_password;
   o.connect_timeout = ctx.dir.options().connect_timeout;
   o.command_timeout = ctx.dir.options().command_timeout;
+  o.tls = ctx.dir.options().tls;
   return o;
 }
 

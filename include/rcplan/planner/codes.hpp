@@ -91,6 +91,7 @@ inline constexpr const char* last_replica_kept = "reconcile.last_replica_kept";
 inline constexpr const char* shard_without_master = "reconcile.shard_without_master";
 inline constexpr const char* restart_without_replica = "reconcile.restart_without_replica";
 inline constexpr const char* waiting_for_synced_replica = "reconcile.waiting_for_synced_replica";
+inline constexpr const char* acl_password_change = "reconcile.acl_password_change";
 }  // namespace reconcile_code
 
 }  // namespace rcplan

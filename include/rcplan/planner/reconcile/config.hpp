@@ -13,6 +13,7 @@
 #include <rcplan/planner/reconcile/context.hpp>
 #include <rcplan/planner/shards.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ namespace rcplan::planner_detail {
 /// `masterauth` (what it authenticates to its master with), and only once all have it does
 /// any node require it: the other order cuts replicas off their masters until they catch up,
 /// and a failover in that window promotes a stale copy. Pods that restart read the new
-/// password from the Secret at start.
+/// password from the Secret at start. The password of an ACL user (spec.username) is not
+/// changed live: that blocks.
 [[nodiscard]] inline phase_result change_password(const reconcile_context& c) {
   phase_result r;
   std::vector<const cluster_node*> no_auth, no_require;
@@ -31,6 +33,18 @@ namespace rcplan::planner_detail {
     if (o == nullptr || !o->reachable || !o->password) continue;
     if (!o->password->masterauth_current) no_auth.push_back(&n);
     if (!o->password->requirepass_current) no_require.push_back(&n);
+  }
+  if (no_auth.empty() && no_require.empty()) return r;
+  if (const std::string& user = c.desired.spec.username; !user.empty()) {
+    // CONFIG SET requirepass would give the default user the password, and masterauth would
+    // make every replica authenticate as `user` with a password `user` does not have
+    r.status = plan_status::blocked;
+    r.note(severity::error, reconcile_code::acl_password_change, "spec.username",
+           std::to_string(std::max(no_auth.size(), no_require.size())) + " nodes do not hold the password of ACL user " +
+               user +
+               ": rcplan changes a password live with CONFIG SET, which does not reach an ACL user (that needs ACL "
+               "SETUSER on every node); put the previous password back");
+    return r;
   }
   const bool first_step = !no_auth.empty();
   for (const cluster_node* n : first_step ? no_auth : no_require) {
