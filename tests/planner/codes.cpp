@@ -21,7 +21,7 @@ const std::vector<std::string>& all_codes() {
   namespace res = rcplan::restore_code;
   static const std::vector<std::string> codes = {
       rep::several_importers, rep::migrating_to_unknown, rep::foreign_importer, rep::uncovered_unknown_keys,
-      rep::uncovered_many_holders, rep::half_finished_migration, rep::contested_slot,
+      rep::uncovered_many_holders, rep::half_finished_migration, rep::contested_slot, rep::importer_not_master,
       reb::failover_settling, reb::failover_pending, reb::failed_master_no_replica, reb::unclaimed_slots,
       reb::stuck_imports, reb::weight_invalid,
       reb::keys_unknown, reb::views_disagree, reb::all_weights_zero, reb::strategy_invalid, reb::node_unreachable,
@@ -31,6 +31,7 @@ const std::vector<std::string>& all_codes() {
       rec::data_loss, rec::no_master_to_adopt, rec::master_down_no_replica, rec::failover_pending, rec::takeover,
       rec::no_majority, rec::waiting_for_nodes, rec::conflicting_claims, rec::no_replica_to_promote,
       rec::shard_not_empty, rec::last_replica_kept, rec::shard_without_master, rec::restart_without_replica, rec::waiting_for_synced_replica,
+      rec::acl_password_change,
       bak::views_disagree, bak::open_slots, bak::uncovered_slots, bak::contested_slots, bak::shard_unavailable,
       bak::from_master, bak::no_shards, bak::slots_overlap, bak::slots_missing, bak::shard_index,
       bak::checksum_malformed, bak::file_name, bak::file_missing, bak::size_mismatch, bak::checksum_mismatch,
@@ -50,6 +51,7 @@ TEST_CASE("repair codes keep their wire text") {
   CHECK(std::string(c::uncovered_many_holders) == "repair.uncovered_many_holders");
   CHECK(std::string(c::half_finished_migration) == "repair.half_finished_migration");
   CHECK(std::string(c::contested_slot) == "repair.contested_slot");
+  CHECK(std::string(c::importer_not_master) == "repair.importer_not_master");
 }
 
 TEST_CASE("rebalance codes keep their wire text") {
@@ -93,6 +95,7 @@ TEST_CASE("reconcile codes keep their wire text") {
   CHECK(std::string(c::shard_without_master) == "reconcile.shard_without_master");
   CHECK(std::string(c::restart_without_replica) == "reconcile.restart_without_replica");
   CHECK(std::string(c::waiting_for_synced_replica) == "reconcile.waiting_for_synced_replica");
+  CHECK(std::string(c::acl_password_change) == "reconcile.acl_password_change");
 }
 
 TEST_CASE("backup and restore codes keep their wire text") {

@@ -82,6 +82,29 @@ TEST_CASE("importing only: close when empty, finish when it may hold keys") {
   }
 }
 
+TEST_CASE("a replica importing a slot blocks the slot: it cannot own it, nor take SETSLOT") {
+  three x;
+  const rcplan::node_id r = x.b.replica(x.c);
+  x.importing(r, 7, x.a);
+  const auto repaired = x.repair();
+  CHECK(repaired.blocked);
+  REQUIRE(repaired.diagnostics.size() == 1);
+  CHECK(repaired.diagnostics[0].code == rcplan::repair_code::importer_not_master);
+  CHECK(repaired.diagnostics[0].subject == "7");
+  CHECK(actions<rcplan::migrate_slots>(repaired).empty());
+  CHECK(repaired.ownership.at(x.a).contains(7));
+  // the rebalance says so too, instead of failing on slots owned by no master that takes part
+  // (found by fuzzing CLUSTER NODES: "quotas must add up to the slots held")
+  const auto t = x.b.build();
+  for (const bool empty_masters : {false, true}) {
+    rcplan::rebalance_options o;
+    o.use_empty_masters = empty_masters;
+    const auto p = rcplan::plan_rebalance(t, o);
+    CHECK(p.status == rcplan::plan_status::blocked);
+    CHECK(p.steps.empty());
+  }
+}
+
 TEST_CASE("migrating only") {
   three x;
   x.migrating(x.a, 8, x.d);

@@ -17,6 +17,7 @@ inline constexpr const char* uncovered_unknown_keys = "repair.uncovered_unknown_
 inline constexpr const char* uncovered_many_holders = "repair.uncovered_many_holders";
 inline constexpr const char* half_finished_migration = "repair.half_finished_migration";
 inline constexpr const char* contested_slot = "repair.contested_slot";
+inline constexpr const char* importer_not_master = "repair.importer_not_master";
 }  // namespace repair_code
 
 /// plan_rebalance().

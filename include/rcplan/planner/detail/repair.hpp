@@ -130,6 +130,12 @@ class slot_repairer {
       if (known_empty(e.node, s)) stable_target_[e.node].insert(s);
       else live.push_back(e);
     }
+    // a replica cannot own the slot, and Redis takes SETSLOT from masters only
+    for (const open_entry& e : live)
+      if (const cluster_node* n = node(e.node); n == nullptr || !n->is_master())
+        return block(s, repair_code::importer_not_master,
+                     "a node that is not a master imports the slot and may hold keys of it; SETSLOT reaches masters "
+                     "only: make it a master again or move its keys by hand");
     const open_entry* m = nullptr;
     for (const open_entry& e : mig)
       if (e.node == o) m = &e;
