@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds rcplan's libFuzzer targets (fuzz/, Clang with AddressSanitizer and UBSan) and runs
-# each for SECONDS (default 60), its corpus seeded from tests/data, examples/data and
+# each for SECONDS (default 60; RCPLAN_JOBS of them at once, default 2), its corpus seeded from tests/data, examples/data and
 # fuzz/corpus (hand-made seeds, and inputs kept as regressions) and kept
 # between runs in FUZZ_DIR (default build-fuzz/corpus). Prints executions and findings per
 # target; exits non-zero if any target found a crash, a leak, a sanitizer report or a timeout,
@@ -46,15 +46,34 @@ for d in fuzz/corpus/*/; do
 done
 
 mkdir -p "$fuzz_dir/findings"
+# Each target runs in one process on one core: as many at once as RCPLAN_JOBS (default 2).
+parallel=${RCPLAN_JOBS:-2}
+
+# run_target T: runs T for SECONDS; leaves its log and its exit status beside the corpus.
+run_target() {
+  local t=$1 rc=0
+  "$build/fuzz/fuzz_$t" "$fuzz_dir/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -artifact_prefix="$fuzz_dir/findings/$t-" -print_final_stats=1 >"$fuzz_dir/$t.log" 2>&1 || rc=$?
+  echo "$rc" >"$fuzz_dir/$t.rc"
+}
+
+running=0
+for t in "${targets[@]}"; do
+  if ((running >= parallel)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  run_target "$t" &
+  running=$((running + 1))
+done
+wait || true
+
+# the report in the targets' order, whichever finished first
 status=0
 printf '%-18s %12s %10s  %s\n' target executions exec/s findings
 for t in "${targets[@]}"; do
   log="$fuzz_dir/$t.log"
-  set +e
-  "$build/fuzz/fuzz_$t" "$fuzz_dir/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -artifact_prefix="$fuzz_dir/findings/$t-" -print_final_stats=1 >"$log" 2>&1
-  rc=$?
-  set -e
+  rc=$(cat "$fuzz_dir/$t.rc" 2>/dev/null || echo 1)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   found=$(find "$fuzz_dir/findings" -name "$t-*" | wc -l)

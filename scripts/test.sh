@@ -14,8 +14,8 @@ build_dir=${RCPLAN_BUILD_DIR:-build}
 jobs=${RCPLAN_JOBS:-2}
 
 rcplan_ensure_packages
-rcplan_prepare_test_servers test.sh
 rcplan_configure "$build_dir"
 cmake --build "$build_dir" -j "$jobs"
 cmake --build "$build_dir" -j "$jobs" --target all_verify_interface_header_sets
+rcplan_prepare_test_servers test.sh
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"

@@ -61,12 +61,19 @@ rcplan_configure() {
 # two do not compete for the cores while tests run: the Kubernetes control plane, built from
 # Go modules on first use (then cached; without Go the Kubernetes tests report themselves
 # skipped, saying why), and the backup tests' S3 server (s3rver from npm, cached outside the
-# checkout). $1 names the calling script in what it says.
+# checkout). $1 names the calling script in what it says. One at a time: a second caller (CI
+# prepares them beside its first build, and test.sh asks again before its tests) waits for the
+# first and then finds everything cached.
 rcplan_prepare_test_servers() {
-  local who=$1
-  scripts/kube-testenv.sh build >/dev/null || echo "$who: the Kubernetes control plane cannot be built here (see above)" >&2
-  rcplan_ensure_node || echo "$who: Node.js cannot be installed here; the S3 tests say why" >&2
-  scripts/s3-testenv.sh install >/dev/null || echo "$who: s3rver cannot be installed here (see above)" >&2
+  local who=$1 lock
+  lock="${RCPLAN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rcplan}/prepare.lock"
+  mkdir -p "$(dirname "$lock")"
+  (
+    flock 9
+    scripts/kube-testenv.sh build >/dev/null || echo "$who: the Kubernetes control plane cannot be built here (see above)" >&2
+    rcplan_ensure_node || echo "$who: Node.js cannot be installed here; the S3 tests say why" >&2
+    scripts/s3-testenv.sh install >/dev/null || echo "$who: s3rver cannot be installed here (see above)" >&2
+  ) 9>"$lock"
 }
 
 # Installs Debian packages (as root, or via sudo) for the tools some scripts need beyond the
