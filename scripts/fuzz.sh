@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds rcplan's libFuzzer targets (fuzz/, Clang with AddressSanitizer and UBSan) and runs
-# each for SECONDS (default 60; RCPLAN_JOBS of them at once, default 2), its corpus seeded from tests/data, examples/data and
-# fuzz/corpus (hand-made seeds, and inputs kept as regressions) and kept
-# between runs in FUZZ_DIR (default build-fuzz/corpus). Prints executions and findings per
-# target; exits non-zero if any target found a crash, a leak, a sanitizer report or a timeout,
-# whose input libFuzzer leaves in FUZZ_DIR/findings.
+# each for SECONDS (default 60; RCPLAN_JOBS of them at once, default 2), its corpus seeded
+# from tests/data, examples/data and fuzz/corpus (hand-made seeds, and inputs kept as
+# regressions) and kept between runs in FUZZ_DIR (default build-fuzz/corpus). Prints
+# executions and findings per target; exits non-zero if any target found a crash, a leak, a
+# sanitizer report or a timeout, whose input libFuzzer leaves in FUZZ_DIR/findings.
 #
 # Usage: scripts/fuzz.sh [SECONDS|build] [TARGET...]   (targets: the names in fuzz/CMakeLists.txt,
 # without fuzz_; `build` only builds them, as CI does beside another job's tests)

@@ -38,12 +38,10 @@ void check_spec(const cluster_resource& desired) {
 /// A change of an ACL user's password would go out as CONFIG SET requirepass and masterauth,
 /// which give the default user the password and make replicas authenticate as the user with a
 /// password it does not have: refused before anything is observed or changed.
-void check_password_change(const converge_options& o) {
-  const secret& previous = o.execute.previous_password.empty() ? o.observe.previous_password : o.execute.previous_password;
-  const secret& current = o.execute.password.empty() ? o.observe.password : o.execute.password;
-  if (previous.empty() || current.user().empty()) return;
+void check_password_change(const execute_options& exec) {
+  if (exec.previous_password.empty() || exec.password.user().empty()) return;
   throw error("rcplan.redis.acl_password_change",
-              "a password change for ACL user " + current.user() +
+              "a password change for ACL user " + exec.password.user() +
                   " was asked for (a previous password): rcplan changes passwords live with CONFIG SET requirepass, "
                   "which does not reach an ACL user (that needs ACL SETUSER on every node); nothing was changed");
 }
@@ -96,9 +94,9 @@ observe_options observation_for(const cluster_resource& desired, observe_options
 converge_result run_until_converged(const std::vector<address>& seeds, const cluster_resource& desired,
                                     const converge_options& options, redis::platform* platform) {
   check_spec(desired);
-  check_password_change(options);
   const observe_options obs = observation_for(desired, options.observe);
   execute_options exec = execution_for(options, desired, platform);
+  check_password_change(exec);  // the passwords as the executor will use them
   loop_callables<topology> c;
   c.observe = [&] {
     return exec.platform != nullptr ? observe(*exec.platform, obs) : observe(seeds, obs);
